@@ -1,0 +1,137 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/cartwheelhq/cartwheel/commerce"
+)
+
+// Event is one row of the event log. Props and Context are JSON objects kept
+// as raw text: the log stores what happened, the processors interpret it.
+type Event struct {
+	ID          int64           `json:"id"`
+	WorkspaceID string          `json:"workspace_id"`
+	Type        string          `json:"type"`
+	Source      string          `json:"source"`
+	VisitorID   string          `json:"visitor_id,omitempty"`
+	ContactID   string          `json:"contact_id,omitempty"`
+	SessionID   string          `json:"session_id,omitempty"`
+	OccurredAt  time.Time       `json:"occurred_at"`
+	ReceivedAt  time.Time       `json:"received_at"`
+	Props       json.RawMessage `json:"props"`
+	Context     json.RawMessage `json:"context"`
+}
+
+func rawOrEmpty(m json.RawMessage) string {
+	if len(m) == 0 {
+		return "{}"
+	}
+	return string(m)
+}
+
+func appendEvents(ctx context.Context, tx *sql.Tx, query string, evs []Event) error {
+	stmt, err := tx.PrepareContext(ctx, query)
+	if err != nil {
+		return fmt.Errorf("append events: %w", err)
+	}
+	defer stmt.Close()
+	for i := range evs {
+		e := &evs[i]
+		err := stmt.QueryRowContext(ctx, e.WorkspaceID, e.Type, e.Source, e.VisitorID, e.ContactID, e.SessionID,
+			ms(e.OccurredAt), ms(e.ReceivedAt), rawOrEmpty(e.Props), rawOrEmpty(e.Context)).Scan(&e.ID)
+		if err != nil {
+			return fmt.Errorf("append event %d (%s): %w", i, e.Type, err)
+		}
+	}
+	return nil
+}
+
+// AppendEvents appends evs to the log in one transaction and sets their IDs.
+func (s *Store) AppendEvents(ctx context.Context, evs []Event) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return appendEvents(ctx, tx, s.q.EventAppend, evs) })
+}
+
+func scanEvents(rows *sql.Rows) ([]Event, error) {
+	defer rows.Close()
+	out := []Event{}
+	for rows.Next() {
+		var e Event
+		var occurred, received int64
+		var props, ctxt string
+		if err := rows.Scan(&e.ID, &e.WorkspaceID, &e.Type, &e.Source, &e.VisitorID, &e.ContactID, &e.SessionID,
+			&occurred, &received, &props, &ctxt); err != nil {
+			return nil, err
+		}
+		e.OccurredAt, e.ReceivedAt = fromMS(occurred), fromMS(received)
+		e.Props, e.Context = json.RawMessage(props), json.RawMessage(ctxt)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// EventsAfter reads the workspace's log after offset, oldest first.
+func (s *Store) EventsAfter(ctx context.Context, workspaceID string, after int64, limit int) ([]Event, error) {
+	rows, err := s.r.QueryContext(ctx, s.q.EventListAfter, workspaceID, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	evs, err := scanEvents(rows)
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	return evs, nil
+}
+
+// VisitorEvents lists a visitor's events newest first, below the offset before
+// (0 = from the newest).
+func (s *Store) VisitorEvents(ctx context.Context, workspaceID, visitorID string, before int64, limit int) ([]Event, error) {
+	if before <= 0 {
+		before = 1<<63 - 1
+	}
+	rows, err := s.r.QueryContext(ctx, s.q.EventListVisitor, workspaceID, visitorID, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("visitor events: %w", err)
+	}
+	evs, err := scanEvents(rows)
+	if err != nil {
+		return nil, fmt.Errorf("visitor events: %w", err)
+	}
+	return evs, nil
+}
+
+// SaveCheckout upserts a checkout and appends its events in one
+// transaction, so the row and the log never disagree.
+func (s *Store) SaveCheckout(ctx context.Context, c commerce.Checkout, evs []Event) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q.CheckoutUpsert, checkoutArgs(c)...); err != nil {
+			return fmt.Errorf("save checkout %s: %w", c.Token, err)
+		}
+		return appendEvents(ctx, tx, s.q.EventAppend, evs)
+	})
+}
+
+// SaveOrder upserts an order, marks its checkout completed and appends the
+// events that newEvents returns, all in one transaction. newEvents is told
+// whether the order was new, so that "order placed" is logged exactly once
+// however often a connector redelivers it.
+func (s *Store) SaveOrder(ctx context.Context, o commerce.Order, newEvents func(created bool) []Event) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q.OrderExists, o.WorkspaceID, o.ID).Scan(&n); err != nil {
+			return fmt.Errorf("save order %s: %w", o.ID, err)
+		}
+		if _, err := tx.ExecContext(ctx, s.q.OrderUpsert, orderArgs(o)...); err != nil {
+			return fmt.Errorf("save order %s: %w", o.ID, err)
+		}
+		if o.CheckoutToken != "" {
+			if _, err := tx.ExecContext(ctx, s.q.CheckoutComplete, o.WorkspaceID, o.CheckoutToken, ms(o.PlacedAt)); err != nil {
+				return fmt.Errorf("complete checkout %s: %w", o.CheckoutToken, err)
+			}
+		}
+		return appendEvents(ctx, tx, s.q.EventAppend, newEvents(n == 0))
+	})
+}

@@ -1,0 +1,135 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/cartwheelhq/cartwheel/commerce"
+)
+
+const productColumns = 20
+
+func scanProduct(row scanner) (commerce.Product, error) {
+	var p commerce.Product
+	var tags string
+	var created, updated int64
+	err := row.Scan(&p.WorkspaceID, &p.ID, &p.ShopID, &p.ExternalID, &p.Handle, &p.Title, &p.Description, &p.Vendor,
+		&p.Category, &tags, &p.PriceMinor, &p.CompareMinor, &p.Currency, &p.Stock, &p.ImageURL, &p.URL, &p.Status,
+		&p.ReplenishDays, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, ErrNotFound
+	}
+	if err != nil {
+		return p, err
+	}
+	if err := json.Unmarshal([]byte(tags), &p.Tags); err != nil {
+		return p, fmt.Errorf("product %s tags: %w", p.ID, err)
+	}
+	p.CreatedAt, p.UpdatedAt = fromMS(created), fromMS(updated)
+	return p, nil
+}
+
+// UpsertProducts inserts or updates products in one transaction.
+func (s *Store) UpsertProducts(ctx context.Context, ps []commerce.Product) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, s.q.ProductUpsert)
+		if err != nil {
+			return fmt.Errorf("upsert products: %w", err)
+		}
+		defer stmt.Close()
+		for _, p := range ps {
+			args := [productColumns]any{p.WorkspaceID, p.ID, p.ShopID, p.ExternalID, p.Handle, p.Title, p.Description,
+				p.Vendor, p.Category, jsonText(nonNil(p.Tags)), p.PriceMinor, p.CompareMinor, p.Currency, p.Stock,
+				p.ImageURL, p.URL, p.Status, p.ReplenishDays, ms(p.CreatedAt), ms(p.UpdatedAt)}
+			if _, err := stmt.ExecContext(ctx, args[:]...); err != nil {
+				return fmt.Errorf("upsert product %s: %w", p.ID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// Product returns one product of the workspace.
+func (s *Store) Product(ctx context.Context, workspaceID, id string) (commerce.Product, error) {
+	p, err := scanProduct(s.r.QueryRowContext(ctx, s.q.ProductGet, workspaceID, id))
+	if err != nil {
+		return p, fmt.Errorf("product %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// ProductByHandle returns a shop's product by its URL handle.
+func (s *Store) ProductByHandle(ctx context.Context, workspaceID, shopID, handle string) (commerce.Product, error) {
+	p, err := scanProduct(s.r.QueryRowContext(ctx, s.q.ProductByHandle, workspaceID, shopID, handle))
+	if err != nil {
+		return p, fmt.Errorf("product %s: %w", handle, err)
+	}
+	return p, nil
+}
+
+// ProductFilter narrows a product listing.
+type ProductFilter struct {
+	Category string
+	// Query matches title, category or tags, case-insensitively.
+	Query string
+	// Sort is "" (title), "newest", "price_asc" or "price_desc".
+	Sort   string
+	Limit  int
+	Offset int
+}
+
+// Products lists active products matching f and counts all matches.
+func (s *Store) Products(ctx context.Context, workspaceID string, f ProductFilter) ([]commerce.Product, int, error) {
+	q := strings.ToLower(strings.TrimSpace(f.Query))
+	// LIKE wildcards typed by a shopper are dropped rather than obeyed.
+	q = strings.NewReplacer("%", "", "_", "").Replace(q)
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	var total int
+	if err := s.r.QueryRowContext(ctx, s.q.ProductCount, workspaceID, f.Category, q).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count products: %w", err)
+	}
+	rows, err := s.r.QueryContext(ctx, s.q.ProductList, workspaceID, f.Category, q, f.Sort, f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list products: %w", err)
+	}
+	defer rows.Close()
+	out := []commerce.Product{}
+	for rows.Next() {
+		p, err := scanProduct(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list products: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, total, rows.Err()
+}
+
+// CategoryCount is a category with its number of active products.
+type CategoryCount struct {
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+}
+
+// Categories lists the workspace's product categories.
+func (s *Store) Categories(ctx context.Context, workspaceID string) ([]CategoryCount, error) {
+	rows, err := s.r.QueryContext(ctx, s.q.ProductCategories, workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("list categories: %w", err)
+	}
+	defer rows.Close()
+	out := []CategoryCount{}
+	for rows.Next() {
+		var c CategoryCount
+		if err := rows.Scan(&c.Name, &c.Count); err != nil {
+			return nil, fmt.Errorf("list categories: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,141 @@
+package store
+
+import (
+	"bufio"
+	"embed"
+	"fmt"
+	"io/fs"
+	"reflect"
+	"regexp"
+	"strings"
+)
+
+//go:embed queries/*.sql
+var queryFiles embed.FS
+
+// queries holds every named query, filled at Open from queries/*.sql blocks
+// headed "-- name: some-name". A field whose query is missing, or a query no
+// field uses, fails Open: a typo surfaces at start, never mid-request.
+type queries struct {
+	SettingGet string `query:"setting-get"`
+	SettingSet string `query:"setting-set"`
+
+	WorkspaceCreate    string `query:"workspace-create"`
+	WorkspaceGet       string `query:"workspace-get"`
+	WorkspaceBySiteKey string `query:"workspace-by-site-key"`
+	WorkspaceList      string `query:"workspace-list"`
+	WorkspaceUpdate    string `query:"workspace-update"`
+
+	APIKeyCreate  string `query:"api-key-create"`
+	APIKeyByHash  string `query:"api-key-by-hash"`
+	APIKeyList    string `query:"api-key-list"`
+	APIKeyRevoke  string `query:"api-key-revoke"`
+	APIKeyTouch   string `query:"api-key-touch"`
+	APIKeyAdminN  string `query:"api-key-admin-count"`
+	APIKeyByName  string `query:"api-key-admin-by-name"`
+	APIKeyReplace string `query:"api-key-admin-replace-hash"`
+
+	ShopCreate   string `query:"shop-create"`
+	ShopGet      string `query:"shop-get"`
+	ShopList     string `query:"shop-list"`
+	ShopByDomain string `query:"shop-by-domain"`
+	ShopUpdate   string `query:"shop-update"`
+
+	ProductUpsert     string `query:"product-upsert"`
+	ProductGet        string `query:"product-get"`
+	ProductByHandle   string `query:"product-by-handle"`
+	ProductList       string `query:"product-list"`
+	ProductCount      string `query:"product-count"`
+	ProductCategories string `query:"product-categories"`
+
+	OrderUpsert string `query:"order-upsert"`
+	OrderGet    string `query:"order-get"`
+	OrderList   string `query:"order-list"`
+	OrderExists string `query:"order-exists"`
+
+	CheckoutUpsert   string `query:"checkout-upsert"`
+	CheckoutGet      string `query:"checkout-get"`
+	CheckoutComplete string `query:"checkout-complete"`
+	CheckoutList     string `query:"checkout-list"`
+
+	EventAppend      string `query:"event-append"`
+	EventListAfter   string `query:"event-list-after"`
+	EventListVisitor string `query:"event-list-visitor"`
+}
+
+var placeholder = regexp.MustCompile(`\$([0-9]+)`)
+
+// rewriteForSQLite turns PostgreSQL's $1 placeholders into SQLite's ?1, which
+// bind by number too, so one query text serves both backends.
+func rewriteForSQLite(q string) string { return placeholder.ReplaceAllString(q, "?$1") }
+
+func parseQueries(files fs.FS) (map[string]string, error) {
+	out := map[string]string{}
+	names, err := fs.Glob(files, "queries/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	for _, file := range names {
+		body, err := fs.ReadFile(files, file)
+		if err != nil {
+			return nil, err
+		}
+		var cur string
+		var b strings.Builder
+		flush := func() error {
+			if cur == "" {
+				return nil
+			}
+			if _, dup := out[cur]; dup {
+				return fmt.Errorf("%s: query %q defined twice", file, cur)
+			}
+			out[cur] = strings.TrimSpace(b.String())
+			b.Reset()
+			return nil
+		}
+		sc := bufio.NewScanner(strings.NewReader(string(body)))
+		for sc.Scan() {
+			line := sc.Text()
+			if name, ok := strings.CutPrefix(strings.TrimSpace(line), "-- name:"); ok {
+				if err := flush(); err != nil {
+					return nil, err
+				}
+				cur = strings.TrimSpace(name)
+				continue
+			}
+			if cur != "" && !strings.HasPrefix(strings.TrimSpace(line), "--") {
+				b.WriteString(line)
+				b.WriteByte('\n')
+			}
+		}
+		if err := flush(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func loadQueries(rewrite func(string) string) (*queries, error) {
+	raw, err := parseQueries(queryFiles)
+	if err != nil {
+		return nil, fmt.Errorf("load queries: %w", err)
+	}
+	q := &queries{}
+	v := reflect.ValueOf(q).Elem()
+	used := map[string]bool{}
+	for i := 0; i < v.NumField(); i++ {
+		name := v.Type().Field(i).Tag.Get("query")
+		text, ok := raw[name]
+		if !ok {
+			return nil, fmt.Errorf("load queries: %q is not defined in store/queries", name)
+		}
+		used[name] = true
+		v.Field(i).SetString(rewrite(text))
+	}
+	for name := range raw {
+		if !used[name] {
+			return nil, fmt.Errorf("load queries: %q is defined but unused", name)
+		}
+	}
+	return q, nil
+}

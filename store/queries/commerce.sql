@@ -1,0 +1,109 @@
+-- name: product-upsert
+INSERT INTO products (workspace_id, id, shop_id, external_id, handle, title, description, vendor, category, tags,
+    price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+ON CONFLICT (workspace_id, id) DO UPDATE SET
+    external_id = excluded.external_id, handle = excluded.handle, title = excluded.title,
+    description = excluded.description, vendor = excluded.vendor, category = excluded.category,
+    tags = excluded.tags, price_minor = excluded.price_minor, compare_minor = excluded.compare_minor,
+    currency = excluded.currency, stock = excluded.stock, image_url = excluded.image_url, url = excluded.url,
+    status = excluded.status, replenish_days = excluded.replenish_days, updated_at = excluded.updated_at;
+
+-- name: product-get
+SELECT workspace_id, id, shop_id, external_id, handle, title, description, vendor, category, tags,
+    price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at
+FROM products WHERE workspace_id = $1 AND id = $2;
+
+-- name: product-by-handle
+SELECT workspace_id, id, shop_id, external_id, handle, title, description, vendor, category, tags,
+    price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at
+FROM products WHERE workspace_id = $1 AND shop_id = $2 AND handle = $3;
+
+-- name: product-list
+-- $2 category ('' = any), $3 lower-cased search text ('' = any), $4 sort, $5 limit, $6 offset.
+SELECT workspace_id, id, shop_id, external_id, handle, title, description, vendor, category, tags,
+    price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at
+FROM products
+WHERE workspace_id = $1 AND status = 'active'
+  AND ($2 = '' OR category = $2)
+  AND ($3 = '' OR lower(title) LIKE '%' || $3 || '%' OR lower(category) LIKE '%' || $3 || '%' OR lower(tags) LIKE '%' || $3 || '%')
+ORDER BY
+  CASE WHEN $4 = 'newest' THEN -created_at END,
+  CASE WHEN $4 = 'price_asc' THEN price_minor END,
+  CASE WHEN $4 = 'price_desc' THEN -price_minor END,
+  title, id
+LIMIT $5 OFFSET $6;
+
+-- name: product-count
+SELECT count(*) FROM products
+WHERE workspace_id = $1 AND status = 'active'
+  AND ($2 = '' OR category = $2)
+  AND ($3 = '' OR lower(title) LIKE '%' || $3 || '%' OR lower(category) LIKE '%' || $3 || '%' OR lower(tags) LIKE '%' || $3 || '%');
+
+-- name: product-categories
+SELECT category, count(*) FROM products WHERE workspace_id = $1 AND status = 'active' AND category <> ''
+GROUP BY category ORDER BY category;
+
+-- name: order-upsert
+INSERT INTO orders (workspace_id, id, shop_id, external_id, number, email, customer_id, visitor_id, checkout_token,
+    currency, subtotal_minor, discount_minor, shipping_minor, tax_minor, total_minor, financial, cancelled_at,
+    items, discount_codes, placed_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+ON CONFLICT (workspace_id, id) DO UPDATE SET
+    number = excluded.number, email = excluded.email, customer_id = excluded.customer_id,
+    visitor_id = CASE WHEN excluded.visitor_id <> '' THEN excluded.visitor_id ELSE orders.visitor_id END,
+    checkout_token = excluded.checkout_token, currency = excluded.currency,
+    subtotal_minor = excluded.subtotal_minor, discount_minor = excluded.discount_minor,
+    shipping_minor = excluded.shipping_minor, tax_minor = excluded.tax_minor, total_minor = excluded.total_minor,
+    financial = excluded.financial, cancelled_at = excluded.cancelled_at, items = excluded.items,
+    discount_codes = excluded.discount_codes, updated_at = excluded.updated_at;
+
+-- name: order-get
+SELECT workspace_id, id, shop_id, external_id, number, email, customer_id, visitor_id, checkout_token,
+    currency, subtotal_minor, discount_minor, shipping_minor, tax_minor, total_minor, financial, cancelled_at,
+    items, discount_codes, placed_at, updated_at
+FROM orders WHERE workspace_id = $1 AND id = $2;
+
+-- name: order-list
+-- $2 shop ('' = any), $3 email ('' = any); newest first, keyset on (placed_at, id) below ($4, $5).
+SELECT workspace_id, id, shop_id, external_id, number, email, customer_id, visitor_id, checkout_token,
+    currency, subtotal_minor, discount_minor, shipping_minor, tax_minor, total_minor, financial, cancelled_at,
+    items, discount_codes, placed_at, updated_at
+FROM orders
+WHERE workspace_id = $1 AND ($2 = '' OR shop_id = $2) AND ($3 = '' OR email = $3)
+  AND (placed_at < $4 OR (placed_at = $4 AND id < $5))
+ORDER BY placed_at DESC, id DESC LIMIT $6;
+
+-- name: checkout-upsert
+INSERT INTO checkouts (workspace_id, token, shop_id, email, customer_id, visitor_id, currency, subtotal_minor,
+    total_minor, items, recovery_url, completed_at, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+ON CONFLICT (workspace_id, token) DO UPDATE SET
+    email = CASE WHEN excluded.email <> '' THEN excluded.email ELSE checkouts.email END,
+    customer_id = CASE WHEN excluded.customer_id <> '' THEN excluded.customer_id ELSE checkouts.customer_id END,
+    visitor_id = CASE WHEN excluded.visitor_id <> '' THEN excluded.visitor_id ELSE checkouts.visitor_id END,
+    currency = excluded.currency, subtotal_minor = excluded.subtotal_minor, total_minor = excluded.total_minor,
+    items = excluded.items, recovery_url = excluded.recovery_url,
+    completed_at = CASE WHEN checkouts.completed_at <> 0 THEN checkouts.completed_at ELSE excluded.completed_at END,
+    updated_at = excluded.updated_at;
+
+-- name: checkout-get
+SELECT workspace_id, token, shop_id, email, customer_id, visitor_id, currency, subtotal_minor, total_minor,
+    items, recovery_url, completed_at, created_at, updated_at
+FROM checkouts WHERE workspace_id = $1 AND token = $2;
+
+-- name: checkout-complete
+UPDATE checkouts SET completed_at = $3, updated_at = $3 WHERE workspace_id = $1 AND token = $2 AND completed_at = 0;
+
+-- name: checkout-list
+-- $2 shop ('' = any), $3: 'open', 'completed' or '' (any); newest first, keyset below ($4, $5).
+SELECT workspace_id, token, shop_id, email, customer_id, visitor_id, currency, subtotal_minor, total_minor,
+    items, recovery_url, completed_at, created_at, updated_at
+FROM checkouts
+WHERE workspace_id = $1 AND ($2 = '' OR shop_id = $2)
+  AND ($3 = '' OR ($3 = 'open' AND completed_at = 0) OR ($3 = 'completed' AND completed_at <> 0))
+  AND (updated_at < $4 OR (updated_at = $4 AND token < $5))
+ORDER BY updated_at DESC, token DESC LIMIT $6;
+
+-- name: order-exists
+SELECT count(*) FROM orders WHERE workspace_id = $1 AND id = $2;

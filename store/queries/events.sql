@@ -1,0 +1,13 @@
+-- name: event-append
+INSERT INTO events (workspace_id, type, source, visitor_id, contact_id, session_id, occurred_at, received_at, props, context)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+RETURNING id;
+
+-- name: event-list-after
+-- The log read by processors: a workspace's events after offset $2, in order.
+SELECT id, workspace_id, type, source, visitor_id, contact_id, session_id, occurred_at, received_at, props, context
+FROM events WHERE workspace_id = $1 AND id > $2 ORDER BY id LIMIT $3;
+
+-- name: event-list-visitor
+SELECT id, workspace_id, type, source, visitor_id, contact_id, session_id, occurred_at, received_at, props, context
+FROM events WHERE workspace_id = $1 AND visitor_id = $2 AND id < $3 ORDER BY id DESC LIMIT $4;

@@ -1,0 +1,144 @@
+// Package store holds all of Cartwheel's SQL: the embedded migrations, the
+// named queries and one file per entity. It imports no domain logic.
+//
+// SQLite (the default) is opened twice: one writer connection, because SQLite
+// has one writer at a time and queuing in Go is cheaper than busy-waiting in
+// SQLite, and a small pool of read-only connections that WAL mode lets run
+// beside the writer.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// ErrNotFound is returned when a looked-up row does not exist (or belongs to
+// another workspace, which callers must not be able to tell apart).
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a unique constraint rejects a write.
+var ErrConflict = errors.New("conflict")
+
+// Store is the database handle every domain package goes through.
+type Store struct {
+	w    *sql.DB
+	r    *sql.DB
+	q    *queries
+	path string
+	log  *slog.Logger
+}
+
+// Open opens (creating if needed) the SQLite database at path. It does not
+// migrate: call Migrate.
+func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("open database: path %q must not contain ? or #", path)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+	}
+	// synchronous=FULL: an event is acknowledged only once committed, and a
+	// commit must survive not just kill -9 but power loss. Group commit keeps
+	// the fsync count low.
+	common := "_busy_timeout=5000&_foreign_keys=1&_synchronous=FULL"
+	w, err := sql.Open("sqlite3", path+"?_journal_mode=WAL&_txlock=immediate&"+common)
+	if err != nil {
+		return nil, fmt.Errorf("open database writer: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite3", path+"?_query_only=1&"+common)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database readers: %w", err)
+	}
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	q, err := loadQueries(rewriteForSQLite)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	return &Store{w: w, r: r, q: q, path: path, log: log}, nil
+}
+
+// Close closes both pools, checkpointing the WAL into the main file.
+func (s *Store) Close() error {
+	rerr := s.r.Close()
+	// A TRUNCATE checkpoint leaves a single self-contained file behind,
+	// which is what an admin copying the data dir expects.
+	if _, err := s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		s.log.Warn("wal checkpoint at close", "err", err)
+	}
+	return errors.Join(s.w.Close(), rerr)
+}
+
+// Ping checks that both pools answer.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.w.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping writer: %w", err)
+	}
+	if err := s.r.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping reader: %w", err)
+	}
+	return nil
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// tx runs fn in one write transaction, committing if it returns nil.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// ms converts a time to the Unix milliseconds every table stores; the zero
+// time is stored as 0.
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMS is the inverse of ms.
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+// isUniqueViolation reports whether err is a unique-constraint failure.
+func isUniqueViolation(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey)
+}

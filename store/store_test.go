@@ -1,0 +1,199 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/cartwheelhq/cartwheel/commerce"
+)
+
+func openTest(t *testing.T) *Store {
+	t.Helper()
+	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "c.db"), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "c.db")
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, err := Open(ctx, path, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := st.Migrate(ctx)
+	if err != nil || len(first) == 0 {
+		t.Fatalf("first migrate: %v %v", first, err)
+	}
+	again, err := st.Migrate(ctx)
+	if err != nil || len(again) != 0 {
+		t.Fatalf("second migrate applied %v, err %v", again, err)
+	}
+	st.Close()
+	// And after a reopen, as at every start.
+	st, err = Open(ctx, path, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	again, err = st.Migrate(ctx)
+	if err != nil || len(again) != 0 {
+		t.Fatalf("migrate after reopen applied %v, err %v", again, err)
+	}
+	v, err := st.SchemaVersion(ctx)
+	if err != nil || v != len(first) {
+		t.Fatalf("schema version %d (%v), want %d", v, err, len(first))
+	}
+	var mode string
+	if err := st.w.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal mode %q %v", mode, err)
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	if _, err := st.w.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future.sql', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Migrate(ctx); err == nil {
+		t.Fatal("a database from a newer binary was accepted")
+	}
+}
+
+func TestEveryQueryParses(t *testing.T) {
+	st := openTest(t)
+	// Preparing each query makes SQLite parse it against the real schema,
+	// so a typo in a rarely used query fails here rather than in production.
+	q := st.q
+	for name, text := range map[string]string{
+		"setting-get": q.SettingGet, "workspace-update": q.WorkspaceUpdate, "api-key-touch": q.APIKeyTouch,
+		"shop-update": q.ShopUpdate, "product-list": q.ProductList, "order-list": q.OrderList,
+		"checkout-list": q.CheckoutList, "event-list-visitor": q.EventListVisitor, "order-exists": q.OrderExists,
+		"checkout-complete": q.CheckoutComplete, "product-categories": q.ProductCategories,
+	} {
+		stmt, err := st.w.Prepare(text)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		stmt.Close()
+	}
+}
+
+func TestRewriteForSQLite(t *testing.T) {
+	if got := rewriteForSQLite("a = $1 AND b = $12"); got != "a = ?1 AND b = ?12" {
+		t.Errorf("rewrite: %q", got)
+	}
+}
+
+func TestWorkspaceRoundTrip(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	now := time.UnixMilli(time.Now().UnixMilli()).UTC()
+	w := Workspace{ID: "ws_a", Name: "A", SiteKey: "pk_a", Timezone: "Europe/Warsaw", Currency: "PLN", Locale: "pl",
+		AllowedOrigins: []string{"https://a.example"}, CreatedAt: now, UpdatedAt: now}
+	if err := st.CreateWorkspace(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateWorkspace(ctx, w); !errors.Is(err, ErrConflict) {
+		t.Fatalf("duplicate: %v", err)
+	}
+	got, err := st.WorkspaceBySiteKey(ctx, "pk_a")
+	if err != nil || got.Name != "A" || got.AllowedOrigins[0] != "https://a.example" || !got.CreatedAt.Equal(now) {
+		t.Fatalf("got %+v %v", got, err)
+	}
+	if _, err := st.Workspace(ctx, "ws_missing"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("missing: %v", err)
+	}
+}
+
+func TestOrderPlacedOnce(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	c := commerce.Checkout{Token: "tok1", WorkspaceID: "ws_a", ShopID: "s", Email: "a@x.example", Currency: "EUR",
+		TotalMinor: 500, Items: []commerce.LineItem{{ProductID: "p1", Title: "P", Quantity: 1, PriceMinor: 500}},
+		CreatedAt: now, UpdatedAt: now}
+	if err := st.SaveCheckout(ctx, c, nil); err != nil {
+		t.Fatal(err)
+	}
+	o := commerce.Order{ID: "o1", WorkspaceID: "ws_a", ShopID: "s", ExternalID: "1001", Currency: "EUR", TotalMinor: 500,
+		Items: c.Items, CheckoutToken: "tok1", Financial: "paid", PlacedAt: now, UpdatedAt: now}
+	var created []bool
+	record := func(isNew bool) []Event {
+		created = append(created, isNew)
+		return []Event{{WorkspaceID: "ws_a", Type: "x", Source: "test", OccurredAt: now, ReceivedAt: now}}
+	}
+	for range 3 {
+		if err := st.SaveOrder(ctx, o, record); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(created) != 3 || !created[0] || created[1] || created[2] {
+		t.Fatalf("created flags %v, want [true false false]", created)
+	}
+	got, err := st.Checkout(ctx, "ws_a", "tok1")
+	if err != nil || got.CompletedAt.IsZero() {
+		t.Fatalf("checkout not completed: %+v %v", got, err)
+	}
+	evs, err := st.EventsAfter(ctx, "ws_a", 0, 10)
+	if err != nil || len(evs) != 3 || evs[0].ID >= evs[1].ID {
+		t.Fatalf("events %+v %v", evs, err)
+	}
+	// Another workspace sees none of it.
+	if _, err := st.Order(ctx, "ws_b", "o1"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("cross-workspace read: %v", err)
+	}
+}
+
+func TestProductsSearchAndPaging(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	var ps []commerce.Product
+	for i, title := range []string{"Blue Mug", "Red Mug", "Green Tea 100% Organic", "Coffee Beans"} {
+		cat := "Kitchen"
+		if i >= 2 {
+			cat = "Drinks"
+		}
+		ps = append(ps, commerce.Product{ID: title, WorkspaceID: "ws_a", ShopID: "s", Handle: title, Title: title,
+			Category: cat, PriceMinor: int64(100 * (i + 1)), Currency: "EUR", Stock: 1, Status: "active",
+			CreatedAt: now.Add(time.Duration(i) * time.Minute), UpdatedAt: now})
+	}
+	if err := st.UpsertProducts(ctx, ps); err != nil {
+		t.Fatal(err)
+	}
+	got, total, err := st.Products(ctx, "ws_a", ProductFilter{Query: "MUG"})
+	if err != nil || total != 2 || len(got) != 2 {
+		t.Fatalf("search: %d %d %v", total, len(got), err)
+	}
+	// A shopper's % is dropped, never used as a LIKE wildcard.
+	if _, total, _ := st.Products(ctx, "ws_a", ProductFilter{Query: "%"}); total != 4 {
+		t.Fatalf("%% query matched %d", total)
+	}
+	got, _, _ = st.Products(ctx, "ws_a", ProductFilter{Sort: "price_desc", Limit: 1})
+	if len(got) != 1 || got[0].Title != "Coffee Beans" {
+		t.Fatalf("price_desc first = %+v", got)
+	}
+	got, _, _ = st.Products(ctx, "ws_a", ProductFilter{Category: "Drinks", Sort: "newest"})
+	if len(got) != 2 || got[0].Title != "Coffee Beans" {
+		t.Fatalf("newest drinks = %+v", got)
+	}
+	cats, err := st.Categories(ctx, "ws_a")
+	if err != nil || len(cats) != 2 || cats[0].Name != "Drinks" || cats[0].Count != 2 {
+		t.Fatalf("categories %+v %v", cats, err)
+	}
+}
