@@ -1,0 +1,195 @@
+// Package config holds Cartwheel's one configuration struct and reads it from
+// command-line flags and CARTWHEEL_* environment variables.
+//
+// Precedence: a flag given on the command line wins over its environment
+// variable, which wins over the default. Keeping every setting in one struct
+// means the README's configuration table and this file can be checked against
+// each other (see config_test.go).
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting Cartwheel reads at start.
+type Config struct {
+	// Addr is the address the HTTP server listens on.
+	Addr string
+	// DataDir holds the SQLite database, the generated secret key and exports.
+	DataDir string
+	// DatabaseURL selects the database: a SQLite file path (or sqlite:// URL);
+	// empty means DataDir/cartwheel.db.
+	DatabaseURL string
+	// PublicURL is how browsers and shops reach this server (links in emails,
+	// tracker tags, webhook callback addresses).
+	PublicURL string
+	// SecretKey encrypts secrets at rest; empty means a key generated into DataDir.
+	SecretKey string
+	// AdminToken is the bootstrap admin bearer token; empty means one is
+	// generated on first start and printed once.
+	AdminToken string
+	// Demo creates the demo workspace and serves the storefront at /demo/.
+	Demo bool
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+	// LogFormat is text or json.
+	LogFormat string
+	// ShutdownTimeout bounds how long in-flight work may take after SIGTERM.
+	ShutdownTimeout time.Duration
+}
+
+// Defaults returns a Config with every default filled in.
+func Defaults() Config {
+	return Config{
+		Addr:            ":8080",
+		DataDir:         "./data",
+		LogLevel:        "info",
+		LogFormat:       "text",
+		ShutdownTimeout: 15 * time.Second,
+	}
+}
+
+// setting ties one field to its flag and environment variable so that the
+// two can never drift apart.
+type setting struct {
+	flag, env, usage string
+	str              *string
+	boolean          *bool
+	dur              *time.Duration
+}
+
+func (c *Config) settings() []setting {
+	return []setting{
+		{flag: "addr", env: "CARTWHEEL_ADDR", usage: "HTTP listen address", str: &c.Addr},
+		{flag: "data-dir", env: "CARTWHEEL_DATA_DIR", usage: "directory for the database, secret key and exports", str: &c.DataDir},
+		{flag: "database-url", env: "CARTWHEEL_DATABASE_URL", usage: "SQLite path or sqlite:// URL (default DATA_DIR/cartwheel.db)", str: &c.DatabaseURL},
+		{flag: "public-url", env: "CARTWHEEL_PUBLIC_URL", usage: "external base URL (default http://localhost + addr port)", str: &c.PublicURL},
+		{flag: "secret-key", env: "CARTWHEEL_SECRET_KEY", usage: "base64 or hex 32-byte key encrypting secrets at rest (default: generated into data dir)", str: &c.SecretKey},
+		{flag: "admin-token", env: "CARTWHEEL_ADMIN_TOKEN", usage: "bootstrap admin bearer token (default: generated on first start, printed once)", str: &c.AdminToken},
+		{flag: "demo", env: "CARTWHEEL_DEMO", usage: "create the demo workspace and serve the storefront at /demo/", boolean: &c.Demo},
+		{flag: "log-level", env: "CARTWHEEL_LOG_LEVEL", usage: "debug, info, warn or error", str: &c.LogLevel},
+		{flag: "log-format", env: "CARTWHEEL_LOG_FORMAT", usage: "text or json", str: &c.LogFormat},
+		{flag: "shutdown-timeout", env: "CARTWHEEL_SHUTDOWN_TIMEOUT", usage: "how long in-flight work may finish after SIGTERM", dur: &c.ShutdownTimeout},
+	}
+}
+
+// Load reads args (without the program and subcommand names) and the
+// environment, given as a lookup function so tests need not touch the
+// process environment.
+func Load(name string, args []string, lookupEnv func(string) (string, bool), usageOut io.Writer) (Config, error) {
+	c := Defaults()
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(usageOut)
+	for _, s := range c.settings() {
+		usage := fmt.Sprintf("%s (env %s)", s.usage, s.env)
+		switch {
+		case s.str != nil:
+			fs.StringVar(s.str, s.flag, *s.str, usage)
+		case s.boolean != nil:
+			fs.BoolVar(s.boolean, s.flag, *s.boolean, usage)
+		case s.dur != nil:
+			fs.DurationVar(s.dur, s.flag, *s.dur, usage)
+		}
+	}
+	// Environment first, so that flags parsed afterwards override it.
+	for _, s := range c.settings() {
+		v, ok := lookupEnv(s.env)
+		if !ok {
+			continue
+		}
+		if err := s.set(v); err != nil {
+			return c, fmt.Errorf("%s: %w", s.env, err)
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return c, c.normalize()
+}
+
+func (s setting) set(v string) error {
+	switch {
+	case s.str != nil:
+		*s.str = v
+	case s.boolean != nil:
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("not a boolean: %q", v)
+		}
+		*s.boolean = b
+	case s.dur != nil:
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("not a duration: %q", v)
+		}
+		*s.dur = d
+	}
+	return nil
+}
+
+// ErrPostgresNotSupported is returned for a postgres:// database URL until the
+// PostgreSQL backend lands.
+var ErrPostgresNotSupported = errors.New("PostgreSQL is not yet supported: leave CARTWHEEL_DATABASE_URL empty or give a SQLite file path")
+
+func (c *Config) normalize() error {
+	if c.DataDir == "" {
+		return errors.New("data dir must not be empty")
+	}
+	switch {
+	case strings.HasPrefix(c.DatabaseURL, "postgres://"), strings.HasPrefix(c.DatabaseURL, "postgresql://"):
+		return ErrPostgresNotSupported
+	case c.DatabaseURL == "":
+		c.DatabaseURL = filepath.Join(c.DataDir, "cartwheel.db")
+	case strings.HasPrefix(c.DatabaseURL, "sqlite://"):
+		c.DatabaseURL = strings.TrimPrefix(c.DatabaseURL, "sqlite://")
+	case strings.Contains(c.DatabaseURL, "://"):
+		return fmt.Errorf("unsupported database URL scheme in %q", c.DatabaseURL)
+	}
+	if c.PublicURL == "" {
+		port := "8080"
+		if i := strings.LastIndex(c.Addr, ":"); i >= 0 && i < len(c.Addr)-1 {
+			port = c.Addr[i+1:]
+		}
+		c.PublicURL = "http://localhost:" + port
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("public URL %q must be an absolute http(s) URL", c.PublicURL)
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("log format %q: want text or json", c.LogFormat)
+	}
+	if c.ShutdownTimeout <= 0 {
+		return errors.New("shutdown timeout must be positive")
+	}
+	return nil
+}
+
+// EnvNames lists every environment variable Config reads, for docs and tests.
+func EnvNames() []string {
+	var c Config
+	var names []string
+	for _, s := range c.settings() {
+		names = append(names, s.env)
+	}
+	return names
+}

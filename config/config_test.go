@@ -1,0 +1,86 @@
+package config
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Load("serve", nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":8080" || c.DataDir != "./data" {
+		t.Errorf("defaults: addr %q data dir %q", c.Addr, c.DataDir)
+	}
+	if c.DatabaseURL != filepath.Join("data", "cartwheel.db") {
+		t.Errorf("database URL %q", c.DatabaseURL)
+	}
+	if c.PublicURL != "http://localhost:8080" {
+		t.Errorf("public URL %q", c.PublicURL)
+	}
+}
+
+func TestFlagBeatsEnv(t *testing.T) {
+	c, err := Load("serve", []string{"--addr", ":9000", "--demo"}, env(map[string]string{
+		"CARTWHEEL_ADDR": ":7000", "CARTWHEEL_DATA_DIR": "/tmp/x", "CARTWHEEL_SHUTDOWN_TIMEOUT": "3s",
+		"CARTWHEEL_PUBLIC_URL": "https://shop.example/",
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":9000" || c.DataDir != "/tmp/x" || !c.Demo || c.ShutdownTimeout != 3*time.Second {
+		t.Errorf("got %+v", c)
+	}
+	if c.PublicURL != "https://shop.example" {
+		t.Errorf("public URL not trimmed: %q", c.PublicURL)
+	}
+}
+
+func TestRejects(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{env: map[string]string{"CARTWHEEL_DATABASE_URL": "postgres://u@h/db"}, want: "not yet supported"},
+		{env: map[string]string{"CARTWHEEL_DATABASE_URL": "mysql://u@h/db"}, want: "unsupported database URL"},
+		{env: map[string]string{"CARTWHEEL_DEMO": "maybe"}, want: "not a boolean"},
+		{env: map[string]string{"CARTWHEEL_PUBLIC_URL": "shop.example"}, want: "absolute http"},
+		{env: map[string]string{"CARTWHEEL_LOG_LEVEL": "loud"}, want: "log level"},
+		{args: []string{"--nope"}, want: "not defined"},
+		{args: []string{"extra"}, want: "unexpected argument"},
+	} {
+		_, err := Load("serve", tc.args, env(tc.env), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("env %v args %v: error %v, want %q", tc.env, tc.args, err, tc.want)
+		}
+	}
+	_, err := Load("serve", nil, env(map[string]string{"CARTWHEEL_DATABASE_URL": "postgresql://x"}), io.Discard)
+	if !errors.Is(err, ErrPostgresNotSupported) {
+		t.Errorf("postgresql:// not rejected with ErrPostgresNotSupported: %v", err)
+	}
+}
+
+// Every environment variable must be documented in the README's
+// configuration table, so the reference cannot silently go stale.
+func TestREADMEDocumentsEveryVariable(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range EnvNames() {
+		if !strings.Contains(string(readme), "`"+name+"`") {
+			t.Errorf("README.md does not document %s", name)
+		}
+	}
+}
