@@ -1,0 +1,158 @@
+// Package server wires HTTP (Fiber) to the domain packages: routes,
+// middleware (auth, request ids, recovery, metrics) and the admin and public
+// API handlers. Handlers translate HTTP to calls and back; the logic lives
+// in the domain packages.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/cartwheelhq/cartwheel/cdp"
+	"github.com/cartwheelhq/cartwheel/config"
+	"github.com/cartwheelhq/cartwheel/store"
+	"github.com/cartwheelhq/cartwheel/workspace"
+)
+
+// Options is what the server needs; the binary builds it at start.
+type Options struct {
+	Config     config.Config
+	Store      *store.Store
+	Workspaces *workspace.Service
+	Ingest     *cdp.Ingest
+	// Tracker serves /t.js.
+	Tracker http.Handler
+	// Demo serves the demo storefront under /demo/; nil when not in demo mode.
+	Demo     http.Handler
+	Registry *prometheus.Registry
+	Log      *slog.Logger
+	Version  string
+}
+
+// Server is the HTTP front of Cartwheel.
+type Server struct {
+	app     *fiber.App
+	opt     Options
+	ready   atomic.Bool
+	metrics *httpMetrics
+}
+
+// New builds the server and its routes. It does not listen.
+func New(o Options) *Server {
+	s := &Server{opt: o, metrics: newHTTPMetrics(o.Registry)}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "cartwheel",
+		DisableStartupMessage: true,
+		ErrorHandler:          s.errorHandler,
+		// Bodies above this are refused before a handler runs; endpoints
+		// with tighter limits check their own.
+		BodyLimit:    4 << 20,
+		ReadTimeout:  15 * time.Second,
+		WriteTimeout: 30 * time.Second,
+		IdleTimeout:  90 * time.Second,
+	})
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	a := s.app
+	a.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
+		s.opt.Log.Error("panic in handler", "path", c.Path(), "panic", e)
+	}}))
+	a.Use(requestid.New())
+	a.Use(s.observe)
+
+	a.Get("/healthz", s.healthz)
+	a.Get("/readyz", s.readyz)
+	a.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(s.opt.Registry, promhttp.HandlerOpts{Registry: s.opt.Registry})))
+	a.Get("/", s.root)
+	if s.opt.Tracker != nil {
+		h := adaptor.HTTPHandler(s.opt.Tracker)
+		a.Get("/t.js", h)
+		a.Head("/t.js", h)
+	}
+	if s.opt.Demo != nil {
+		h := adaptor.HTTPHandler(s.opt.Demo)
+		a.Get("/demo", func(c *fiber.Ctx) error { return c.Redirect("/demo/", fiber.StatusMovedPermanently) })
+		a.All("/demo/*", h)
+	}
+
+	api := a.Group("/api/v1", s.authenticate)
+	api.Get("/me", s.me)
+
+	// Instance administration: admin tokens only.
+	api.Get("/workspaces", s.requireAdmin, s.listWorkspaces)
+	api.Post("/workspaces", s.requireAdmin, s.createWorkspace)
+	api.Get("/workspaces/:id", s.requireAdmin, s.getWorkspaceByID)
+	api.Patch("/workspaces/:id", s.requireAdmin, s.updateWorkspaceByID)
+
+	// Workspace-scoped: the workspace is the key's own, or for an admin token
+	// the one named by the X-Cartwheel-Workspace header.
+	ws := func(method, path string, h fiber.Handler) { api.Add(method, path, s.resolveWorkspace, h) }
+	ws("GET", "/workspace", s.getWorkspace)
+	ws("PATCH", "/workspace", s.updateWorkspace)
+	ws("GET", "/api-keys", s.listAPIKeys)
+	ws("POST", "/api-keys", s.createAPIKey)
+	ws("DELETE", "/api-keys/:id", s.revokeAPIKey)
+	ws("GET", "/shops", s.listShops)
+	ws("POST", "/shops", s.createShop)
+	ws("GET", "/shops/:id", s.getShop)
+	ws("PATCH", "/shops/:id", s.updateShop)
+	ws("GET", "/products", s.listProducts)
+	ws("GET", "/products/:id", s.getProduct)
+	ws("GET", "/orders", s.listOrders)
+	ws("GET", "/orders/:id", s.getOrder)
+	ws("GET", "/checkouts", s.listCheckouts)
+	ws("GET", "/checkouts/:token", s.getCheckout)
+
+	a.Use(func(c *fiber.Ctx) error { return errNotFound("no route for " + c.Method() + " " + c.Path()) })
+}
+
+// Serve answers requests on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+
+// SetReady flips /readyz; the binary sets it once start-up work is done and
+// clears it first thing on shutdown so load balancers drain this replica.
+func (s *Server) SetReady(v bool) { s.ready.Store(v) }
+
+// Shutdown stops accepting connections and waits for in-flight requests.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.SetReady(false)
+	return s.app.ShutdownWithContext(ctx)
+}
+
+func (s *Server) root(c *fiber.Ctx) error {
+	if s.opt.Demo != nil {
+		return c.Redirect("/demo/", fiber.StatusFound)
+	}
+	return c.JSON(fiber.Map{"name": "cartwheel", "version": s.opt.Version, "api": "/api/v1"})
+}
+
+func (s *Server) healthz(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+func (s *Server) readyz(c *fiber.Ctx) error {
+	if !s.ready.Load() {
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "starting or stopping"})
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	if err := s.opt.Store.Ping(ctx); err != nil {
+		s.opt.Log.Warn("readiness: database", "err", err)
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "database unavailable"})
+	}
+	return c.JSON(fiber.Map{"status": "ready"})
+}
