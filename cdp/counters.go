@@ -1,0 +1,173 @@
+package cdp
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/cartwheelhq/cartwheel/commerce"
+	"github.com/cartwheelhq/cartwheel/store"
+)
+
+// Event types the tracker sends; part of the public API, never renamed.
+const (
+	EventPageView        = "page_view"
+	EventProductView     = "product_view"
+	EventAddToCart       = "add_to_cart"
+	EventRemoveFromCart  = "remove_from_cart"
+	EventSearch          = "search"
+	EventCheckoutStarted = "checkout_started"
+	EventIdentify        = "identify"
+	EventConsent         = "consent"
+)
+
+type productRef struct {
+	ID         string `json:"id"`
+	Title      string `json:"title"`
+	Category   string `json:"category"`
+	PriceMinor int64  `json:"price_minor"`
+}
+
+func str(props map[string]json.RawMessage, k string) string {
+	var s string
+	if v, ok := props[k]; ok {
+		if json.Unmarshal(v, &s) != nil {
+			// Ids may arrive as numbers (WooCommerce product ids).
+			var n json.Number
+			if json.Unmarshal(v, &n) == nil {
+				return n.String()
+			}
+		}
+	}
+	return strings.TrimSpace(s)
+}
+
+func num(props map[string]json.RawMessage, k string) int64 {
+	var n float64
+	if v, ok := props[k]; ok {
+		_ = json.Unmarshal(v, &n)
+	}
+	return int64(n)
+}
+
+func product(props map[string]json.RawMessage) productRef {
+	var pr productRef
+	if v, ok := props["product"]; ok {
+		_ = json.Unmarshal(v, &pr)
+	}
+	return pr
+}
+
+func items(props map[string]json.RawMessage) []commerce.LineItem {
+	var its []commerce.LineItem
+	if v, ok := props["items"]; ok {
+		_ = json.Unmarshal(v, &its)
+	}
+	return its
+}
+
+// count applies one event to the profile counters.
+func (b *batch) count(e *store.Event, ectx eventContext, props map[string]json.RawMessage, p *Profile, contact string) error {
+	switch e.Type {
+	case EventPageView:
+		p.PageViews++
+	case EventProductView:
+		pr := product(props)
+		if pr.ID == "" {
+			return &badEvent{"product_view without product.id"}
+		}
+		pv := ectx.PV
+		if pv == "" {
+			pv = "ev:" + e.Source + ":" + pr.ID // no page-view id: every report is its own view
+		}
+		delta, first := p.dwellDelta(pv+"/"+pr.ID, max(num(props, "dwell_ms"), 0))
+		ps := p.product(pr.ID)
+		if pr.Title != "" {
+			ps.Title, ps.Category = pr.Title, pr.Category
+		}
+		if e.OccurredAt.After(ps.LastViewed) {
+			ps.LastViewed = e.OccurredAt
+		}
+		ps.DwellMS += delta
+		p.DwellMS += delta
+		cs := (*CategoryStat)(nil)
+		if pr.Category != "" {
+			cs = p.category(pr.Category)
+		}
+		if cs != nil {
+			cs.DwellMS += delta
+		}
+		if first {
+			p.ProductViews++
+			ps.Views++
+			if cs != nil {
+				cs.Views++
+			}
+		}
+	case EventAddToCart:
+		pr := product(props)
+		l := CartLine{ProductID: str(props, "product_id"), VariantID: str(props, "variant_id"), Quantity: max(num(props, "quantity"), 1),
+			Title: pr.Title, PriceMinor: pr.PriceMinor}
+		if l.ProductID == "" && l.VariantID == "" {
+			return &badEvent{"add_to_cart without product_id or variant_id"}
+		}
+		p.AddToCarts++
+		p.cartAdd(l)
+		p.CartAt = e.OccurredAt
+		if l.ProductID != "" {
+			p.product(l.ProductID).Carted++
+		}
+	case EventRemoveFromCart:
+		p.cartRemove(str(props, "product_id"), str(props, "variant_id"))
+		p.CartAt = e.OccurredAt
+	case EventCheckoutUpdated:
+		// The shop's checkout is the authoritative cart.
+		p.LastCart = p.LastCart[:0]
+		for _, it := range items(props) {
+			p.cartAdd(CartLine{ProductID: it.ProductID, VariantID: it.VariantID, Title: it.Title, Quantity: it.Quantity, PriceMinor: it.PriceMinor})
+		}
+		p.CartAt = e.OccurredAt
+	case EventCheckoutStarted:
+		p.Checkouts++
+	case EventOrderPlaced:
+		p.Orders++
+		if cur := str(props, "currency"); cur != "" {
+			p.Revenue[cur] += num(props, "total_minor")
+		}
+		if e.OccurredAt.After(p.LastOrderAt) {
+			p.LastOrderAt = e.OccurredAt
+		}
+		for _, it := range items(props) {
+			if it.ProductID != "" {
+				p.product(it.ProductID).Bought += it.Quantity
+			}
+		}
+		p.LastCart = p.LastCart[:0]
+		p.CartAt = e.OccurredAt
+	case EventOrderCancelled:
+		if cur := str(props, "currency"); cur != "" {
+			p.Revenue[cur] -= num(props, "total_minor")
+		}
+	case EventConsent:
+		return b.consent(e, props, contact)
+	}
+	return nil
+}
+
+// consent records the channels a consent event names.
+func (b *batch) consent(e *store.Event, props map[string]json.RawMessage, contact string) error {
+	for _, ch := range []string{"tracking", "email", "sms", "push"} {
+		v, ok := props[ch]
+		if !ok {
+			continue
+		}
+		var granted bool
+		if err := json.Unmarshal(v, &granted); err != nil {
+			continue
+		}
+		c := store.Consent{Channel: ch, Granted: granted, Source: e.Source, Text: str(props, "text"), UpdatedAt: e.OccurredAt}
+		if err := b.tx.SetConsent(e.WorkspaceID, contact, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,227 @@
+package cdp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/cartwheelhq/cartwheel/store"
+)
+
+// ProfileCheckpoint names the profile processor's position in the log.
+const ProfileCheckpoint = "profiles"
+
+// Processor reads the event log in order and keeps contacts, the identity
+// graph, consents and profile counters up to date. Each batch of events and
+// the checkpoint after it commit in one transaction, so a crash re-applies
+// a whole batch or none of it; rebuilding means resetting the checkpoint.
+type Processor struct {
+	st    *store.Store
+	log   *slog.Logger
+	now   func() time.Time
+	wake  chan struct{}
+	batch int
+	idle  time.Duration
+}
+
+// NewProcessor returns a profile processor; call Run to start it.
+func NewProcessor(st *store.Store, log *slog.Logger, now func() time.Time) *Processor {
+	if now == nil {
+		now = time.Now
+	}
+	return &Processor{st: st, log: log, now: now, wake: make(chan struct{}, 1), batch: 500, idle: time.Second}
+}
+
+// Notify tells the processor new events were committed; it never blocks.
+func (p *Processor) Notify() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run processes the log until ctx ends.
+func (p *Processor) Run(ctx context.Context) error {
+	pos, err := p.st.Checkpoint(ctx, ProfileCheckpoint)
+	if err != nil {
+		return err
+	}
+	backoff := 100 * time.Millisecond
+	for {
+		n, next, err := p.step(ctx, pos)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err != nil:
+			p.log.Error("profile processor", "position", pos, "err", err)
+			backoff = min(backoff*2, 10*time.Second)
+			if !sleep(ctx, backoff) {
+				return nil
+			}
+			continue
+		}
+		backoff = 100 * time.Millisecond
+		pos = next
+		if n == 0 {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-p.wake:
+			case <-time.After(p.idle):
+			}
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(d):
+		return true
+	}
+}
+
+// CatchUp processes until the log is exhausted; for tests and the CLI.
+func (p *Processor) CatchUp(ctx context.Context) error {
+	pos, err := p.st.Checkpoint(ctx, ProfileCheckpoint)
+	if err != nil {
+		return err
+	}
+	for {
+		n, next, err := p.step(ctx, pos)
+		if err != nil || n == 0 {
+			return err
+		}
+		pos = next
+	}
+}
+
+func (p *Processor) step(ctx context.Context, pos int64) (int, int64, error) {
+	evs, err := p.st.LogAfter(ctx, pos, p.batch)
+	if err != nil || len(evs) == 0 {
+		return 0, pos, err
+	}
+	last := evs[len(evs)-1].ID
+	err = p.st.InTx(ctx, func(tx *store.Tx) error {
+		b := &batch{tx: tx, now: p.now(), profiles: map[string]*Profile{}, dirty: map[string]bool{}}
+		for i := range evs {
+			if err := b.apply(&evs[i]); err != nil {
+				// A malformed event must not wedge the processor: it is
+				// logged and skipped, the rest of the batch goes on.
+				var bad *badEvent
+				if !errors.As(err, &bad) {
+					return err
+				}
+				p.log.Warn("event skipped by profile processor", "event", evs[i].ID, "type", evs[i].Type, "err", err)
+			}
+		}
+		if err := b.flush(); err != nil {
+			return err
+		}
+		return tx.SetCheckpoint(ProfileCheckpoint, last)
+	})
+	if err != nil {
+		return 0, pos, fmt.Errorf("apply events %d..%d: %w", evs[0].ID, last, err)
+	}
+	return len(evs), last, nil
+}
+
+type badEvent struct{ msg string }
+
+func (e *badEvent) Error() string { return e.msg }
+
+// batch is the state of one transaction: profiles are loaded once, changed
+// in memory by every event of the batch, and written once at the end.
+type batch struct {
+	tx       *store.Tx
+	now      time.Time
+	profiles map[string]*Profile // by workspace + "/" + contact
+	dirty    map[string]bool
+}
+
+func pkey(ws, contact string) string { return ws + "/" + contact }
+
+func (b *batch) profile(ws, contact string) (*Profile, error) {
+	k := pkey(ws, contact)
+	if p := b.profiles[k]; p != nil {
+		return p, nil
+	}
+	raw, err := b.tx.Profile(ws, contact)
+	if err != nil {
+		return nil, err
+	}
+	p, err := decodeProfile(raw)
+	if err != nil {
+		return nil, fmt.Errorf("profile %s: %w", contact, err)
+	}
+	b.profiles[k] = p
+	return p, nil
+}
+
+func (b *batch) flush() error {
+	for k := range b.dirty {
+		p := b.profiles[k]
+		if p == nil {
+			continue
+		}
+		ws, contact, _ := strings.Cut(k, "/")
+		data, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		if err := b.tx.PutProfile(ws, contact, data, b.now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eventContext is what ingest records about where an event came from.
+type eventContext struct {
+	PV      string `json:"pv"`
+	Bot     bool   `json:"bot"`
+	Device  string `json:"device"`
+	Browser string `json:"browser"`
+	OS      string `json:"os"`
+}
+
+func (b *batch) apply(e *store.Event) error {
+	var ectx eventContext
+	if len(e.Context) > 0 {
+		if err := json.Unmarshal(e.Context, &ectx); err != nil {
+			return &badEvent{"context: " + err.Error()}
+		}
+	}
+	if ectx.Bot {
+		return nil
+	}
+	var props map[string]json.RawMessage
+	if len(e.Props) > 0 {
+		if err := json.Unmarshal(e.Props, &props); err != nil {
+			return &badEvent{"props: " + err.Error()}
+		}
+	}
+	contact, err := b.resolve(e, props)
+	if err != nil || contact == "" {
+		return err
+	}
+	p, err := b.profile(e.WorkspaceID, contact)
+	if err != nil {
+		return err
+	}
+	b.dirty[pkey(e.WorkspaceID, contact)] = true
+	p.seen(e.OccurredAt)
+	if e.SessionID != "" && e.SessionID != p.LastSession {
+		p.Visits++
+		p.LastSession = e.SessionID
+	}
+	if ectx.Browser != "" || ectx.OS != "" {
+		p.Device = &Device{Kind: ectx.Device, Browser: ectx.Browser, OS: ectx.OS}
+	}
+	return b.count(e, ectx, props, p, contact)
+}

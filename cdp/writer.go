@@ -1,0 +1,176 @@
+package cdp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/cartwheelhq/cartwheel/store"
+)
+
+// ErrOverloaded means the write queue is full: the caller should answer 503
+// with Retry-After instead of letting memory grow.
+var ErrOverloaded = errors.New("event queue is full")
+
+// ErrClosed means the writer has stopped accepting events (shutdown).
+var ErrClosed = errors.New("event writer is closed")
+
+// WriterOptions sizes the group-commit writer.
+type WriterOptions struct {
+	// QueueEvents bounds the events waiting to be written; past it Append
+	// fails fast with ErrOverloaded.
+	QueueEvents int
+	// MaxBatch bounds the events written in one transaction.
+	MaxBatch int
+}
+
+// DefaultWriterOptions suit SQLite on a small machine: a full queue is about
+// half a second of writing at the target rate.
+func DefaultWriterOptions() WriterOptions { return WriterOptions{QueueEvents: 20000, MaxBatch: 2000} }
+
+type writeReq struct {
+	evs  []store.Event
+	done chan error
+}
+
+// Writer appends events to the log with group commit: concurrent callers'
+// events share one transaction (one fsync), and each caller returns only
+// once its events are durably committed. That is what lets /collect
+// acknowledge an event only after it is safe, at tens of thousands of events
+// a second.
+type Writer struct {
+	st      *store.Store
+	log     *slog.Logger
+	opt     WriterOptions
+	reqs    chan writeReq
+	mu      sync.Mutex
+	queued  int // events accepted but not yet written
+	closed  bool
+	stopped chan struct{}
+	// Committed, if set, is called after each commit with its events (in
+	// log order); processors use it to wake up instead of polling.
+	onCommit func([]store.Event)
+}
+
+// NewWriter starts a writer; Close stops it after writing what was queued.
+func NewWriter(st *store.Store, log *slog.Logger, opt WriterOptions, onCommit func([]store.Event)) *Writer {
+	if opt.QueueEvents <= 0 || opt.MaxBatch <= 0 {
+		opt = DefaultWriterOptions()
+	}
+	w := &Writer{st: st, log: log, opt: opt, reqs: make(chan writeReq, opt.QueueEvents),
+		stopped: make(chan struct{}), onCommit: onCommit}
+	go w.loop()
+	return w
+}
+
+// Append queues evs and waits until they are committed (or ctx ends: the
+// events may then still be written, so callers retry idempotently).
+func (w *Writer) Append(ctx context.Context, evs []store.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	w.mu.Lock()
+	switch {
+	case w.closed:
+		w.mu.Unlock()
+		return ErrClosed
+	case w.queued+len(evs) > w.opt.QueueEvents:
+		w.mu.Unlock()
+		return ErrOverloaded
+	}
+	w.queued += len(evs)
+	req := writeReq{evs: evs, done: make(chan error, 1)}
+	// Cannot block: the channel holds QueueEvents requests and every
+	// queued request has at least one event.
+	w.reqs <- req
+	w.mu.Unlock()
+	select {
+	case err := <-req.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Queued reports how many events wait to be written (for metrics).
+func (w *Writer) Queued() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.queued
+}
+
+func (w *Writer) loop() {
+	defer close(w.stopped)
+	for first := range w.reqs {
+		batch := []writeReq{first}
+		n := len(first.evs)
+		// Take whatever else is already waiting: under load batches grow by
+		// themselves, and an idle writer commits a lone event at once.
+	drain:
+		for n < w.opt.MaxBatch {
+			select {
+			case r, ok := <-w.reqs:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, r)
+				n += len(r.evs)
+			default:
+				break drain
+			}
+		}
+		w.commit(batch, n)
+	}
+}
+
+func (w *Writer) commit(batch []writeReq, n int) {
+	all := make([]store.Event, 0, n)
+	for _, r := range batch {
+		all = append(all, r.evs...)
+	}
+	err := w.st.AppendEvents(context.Background(), all)
+	if err != nil {
+		err = fmt.Errorf("append %d events: %w", n, err)
+		w.log.Error("event log write failed", "events", n, "err", err)
+	} else if w.onCommit != nil {
+		w.onCommit(all)
+	}
+	// IDs were set in place on all; copy them back to each caller's slice.
+	i := 0
+	for _, r := range batch {
+		if err == nil {
+			copy(r.evs, all[i:i+len(r.evs)])
+		}
+		i += len(r.evs)
+		r.done <- err
+	}
+	w.mu.Lock()
+	w.queued -= n
+	w.mu.Unlock()
+}
+
+// Close stops accepting events and returns once every queued event is
+// written, or when ctx ends.
+func (w *Writer) Close(ctx context.Context) error {
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.reqs)
+	}
+	w.mu.Unlock()
+	select {
+	case <-w.stopped:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("event writer: %w", ctx.Err())
+	}
+}
+
+// retryAfter is what a 503 tells clients; a full queue drains in well under it.
+const retryAfter = time.Second
+
+// RetryAfter is the back-off to advertise with ErrOverloaded.
+func RetryAfter() time.Duration { return retryAfter }

@@ -1,0 +1,84 @@
+-- name: contact-create
+INSERT INTO contacts (workspace_id, id, email, phone, first_name, last_name, attributes, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8);
+
+-- name: contact-get
+SELECT workspace_id, id, email, phone, first_name, last_name, attributes, merged_into, created_at, updated_at
+FROM contacts WHERE workspace_id = $1 AND id = $2;
+
+-- name: contact-by-email
+SELECT workspace_id, id, email, phone, first_name, last_name, attributes, merged_into, created_at, updated_at
+FROM contacts WHERE workspace_id = $1 AND email = $2 AND merged_into = '';
+
+-- name: contact-update
+UPDATE contacts SET email = $3, phone = $4, first_name = $5, last_name = $6, attributes = $7, updated_at = $8
+WHERE workspace_id = $1 AND id = $2;
+
+-- name: contact-mark-merged
+UPDATE contacts SET merged_into = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2;
+
+-- name: contact-repoint-merged
+-- Contacts merged earlier into the one now being merged follow it, so a
+-- lookup never takes more than one hop.
+UPDATE contacts SET merged_into = $3 WHERE workspace_id = $1 AND merged_into = $2;
+
+-- name: identity-get
+SELECT contact_id FROM identities WHERE workspace_id = $1 AND kind = $2 AND value = $3;
+
+-- name: identity-add
+INSERT INTO identities (workspace_id, kind, value, contact_id, created_at) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (workspace_id, kind, value) DO UPDATE SET contact_id = excluded.contact_id;
+
+-- name: identity-list
+SELECT kind, value, created_at FROM identities WHERE workspace_id = $1 AND contact_id = $2 ORDER BY kind, created_at, value;
+
+-- name: identity-move
+UPDATE identities SET contact_id = $3 WHERE workspace_id = $1 AND contact_id = $2;
+
+-- name: consent-set
+INSERT INTO consents (workspace_id, contact_id, channel, granted, source, text, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (workspace_id, contact_id, channel) DO UPDATE SET
+    granted = excluded.granted, source = excluded.source, text = excluded.text, updated_at = excluded.updated_at
+WHERE excluded.updated_at >= consents.updated_at;
+
+-- name: consent-list
+SELECT channel, granted, source, text, updated_at FROM consents WHERE workspace_id = $1 AND contact_id = $2 ORDER BY channel;
+
+-- name: consent-delete-all
+DELETE FROM consents WHERE workspace_id = $1 AND contact_id = $2;
+
+-- name: profile-get
+SELECT data FROM profiles WHERE workspace_id = $1 AND contact_id = $2;
+
+-- name: profile-put
+INSERT INTO profiles (workspace_id, contact_id, data, updated_at) VALUES ($1, $2, $3, $4)
+ON CONFLICT (workspace_id, contact_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at;
+
+-- name: profile-delete
+DELETE FROM profiles WHERE workspace_id = $1 AND contact_id = $2;
+
+-- name: events-repoint-contact
+UPDATE events SET contact_id = $3 WHERE workspace_id = $1 AND contact_id = $2;
+
+-- name: checkpoint-get
+SELECT position FROM checkpoints WHERE name = $1;
+
+-- name: checkpoint-set
+INSERT INTO checkpoints (name, position, updated_at) VALUES ($1, $2, $3)
+ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at;
+
+-- name: event-log-after
+-- The whole log after an offset, across workspaces, for processors.
+SELECT id, workspace_id, type, source, visitor_id, contact_id, session_id, occurred_at, received_at, props, context
+FROM events WHERE id > $1 ORDER BY id LIMIT $2;
+
+-- name: event-list-contact
+-- A contact's timeline: events logged against it, or against any visitor
+-- id that belongs to it (so an anonymous history joins on identification).
+SELECT id, workspace_id, type, source, visitor_id, contact_id, session_id, occurred_at, received_at, props, context
+FROM events
+WHERE workspace_id = $1 AND id < $3
+  AND (contact_id = $2 OR visitor_id IN (
+        SELECT value FROM identities WHERE workspace_id = $1 AND contact_id = $2 AND kind = 'visitor'))
+ORDER BY id DESC LIMIT $4;
