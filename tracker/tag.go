@@ -31,9 +31,26 @@ const (
 // never blocks rendering. The stub is the only inline script; shops with a
 // strict CSP can omit it and call the API after load.
 func Tag(publicURL, siteKey string) template.HTML {
+	return TagWithOptions(publicURL, siteKey, TagOptions{})
+}
+
+// TagOptions are the per-shop settings the tracker reads from its tag.
+type TagOptions struct {
+	// RequireConsent makes the tracker hold everything in memory, write no
+	// cookie and send nothing until cartwheel.consent({tracking: true})
+	// (or Shopify's Customer Privacy API) allows tracking.
+	RequireConsent bool
+}
+
+// TagWithOptions is Tag with per-shop settings.
+func TagWithOptions(publicURL, siteKey string, opts TagOptions) template.HTML {
 	base := strings.TrimRight(publicURL, "/")
+	extra := ""
+	if opts.RequireConsent {
+		extra = ` data-require-consent="1"`
+	}
 	return template.HTML(`<script>window.cartwheel=window.cartwheel||{q:[],track:function(){this.q.push(["track",arguments])},identify:function(){this.q.push(["identify",arguments])},consent:function(){this.q.push(["consent",arguments])}};</script>` +
-		`<script async src="` + html.EscapeString(base) + `/t.js" data-site-key="` + html.EscapeString(siteKey) + `" data-endpoint="` + html.EscapeString(base) + `"></script>`)
+		`<script async src="` + html.EscapeString(base) + `/t.js" data-site-key="` + html.EscapeString(siteKey) + `" data-endpoint="` + html.EscapeString(base) + `"` + extra + `></script>`)
 }
 
 // PageContext describes the page to the tracker. Page is one of home,

@@ -1,0 +1,345 @@
+package tracker
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"time"
+)
+
+// The /collect wire format. The tracker POSTs one JSON object per batch as
+// text/plain (no CORS preflight); docs/tracker.md documents it for people.
+// Keys are short because the tracker is size-bound and sends them often:
+//
+//	{
+//	  "k": "site key",
+//	  "v": "visitor id",          // cookie cw_vid
+//	  "s": "session id",          // cookie cw_sid, optional
+//	  "n": 1717171717171,         // browser clock at send time (ms), optional
+//	  "c": {"tracking": true, "email": true, "push": false}, // consent as known, optional
+//	  "e": [{
+//	    "t": "add_to_cart",       // event type, or a custom event name
+//	    "id": "3180392211…",      // random per event: de-duplication key
+//	    "ts": 1717171717000,      // browser clock when it happened (ms)
+//	    "u": "https://shop.example/p/1", // page URL, optional
+//	    "pv": "1290033112…",      // page-view id, optional
+//	    "p": {"product_id": "1", "quantity": 2} // properties, optional
+//	  }]
+//	}
+
+// Event types the tracker sends. They are part of the public API (flow
+// triggers, outbound webhooks, segment rules): never rename one.
+const (
+	EventPageView        = "page_view"
+	EventProductView     = "product_view"
+	EventAddToCart       = "add_to_cart"
+	EventRemoveFromCart  = "remove_from_cart"
+	EventSearch          = "search"
+	EventCheckoutStarted = "checkout_started"
+	EventIdentify        = "identify"
+	EventConsent         = "consent"
+	// EventCustom is the type of every event named by cartwheel.track()
+	// with a name that is not one of the above; Event.Name holds the name.
+	// Custom events never take a built-in type, so a browser cannot forge a
+	// server-side event (order_placed, email_clicked…).
+	EventCustom = "custom"
+)
+
+// Limits bounds what one batch may hold. The zero value is not usable: start
+// from DefaultLimits.
+type Limits struct {
+	MaxBodyBytes  int           // the whole request body
+	MaxEvents     int           // events per batch
+	MaxPropsBytes int           // one event's "p", as sent
+	MaxPropsDepth int           // nesting of objects and arrays in "p" (the object itself is 1)
+	MaxPropsKeys  int           // keys and array items in "p", counted through the whole tree
+	MaxString     int           // bytes of any string in "p", and of "u"
+	MaxPast       time.Duration // oldest event time accepted
+	MaxFuture     time.Duration // newest event time accepted, for clock drift
+	MaxDwell      time.Duration // dwell_ms above this is clamped
+}
+
+// DefaultLimits are sized for the tracker (≤ 20 events a batch, small props)
+// with room for REST and custom callers, and small enough that a hostile
+// client costs little.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxBodyBytes:  64 << 10,
+		MaxEvents:     50,
+		MaxPropsBytes: 8 << 10,
+		MaxPropsDepth: 5,
+		MaxPropsKeys:  128,
+		MaxString:     2048,
+		MaxPast:       7 * 24 * time.Hour,
+		MaxFuture:     5 * time.Minute,
+		MaxDwell:      24 * time.Hour,
+	}
+}
+
+// Batch is a decoded, validated /collect body.
+type Batch struct {
+	SiteKey   string
+	VisitorID string
+	SessionID string // "" when not sent
+	// ClientTime is the browser's clock when it sent the batch (zero when not
+	// sent); Decode uses it to correct event times for a skewed clock.
+	ClientTime time.Time
+	Consent    Consent
+	Events     []Event // the valid events only, in the order sent
+}
+
+// Consent is the consent state the tracker knew when sending. Tracking is
+// true in every batch the tracker sends, since it sends nothing otherwise,
+// whoever allowed it (the visitor, Shopify's Customer Privacy API, or a shop
+// that does not ask first); Email and Push are the visitor's stated choices.
+// Record consents from consent events, not from this. A nil field means
+// "not stated"; values that are not booleans are ignored here (the consent
+// event carrying them is rejected instead).
+type Consent struct {
+	Tracking *bool `json:"tracking,omitempty"`
+	Email    *bool `json:"email,omitempty"`
+	Push     *bool `json:"push,omitempty"`
+}
+
+// Event is one valid event of a batch, normalised.
+type Event struct {
+	Index      int    // position in the batch as sent, as in ItemError
+	ID         string // the client's event id: de-duplicate on (visitor, ID)
+	Type       string // one of the Event* constants
+	Name       string // the custom event name when Type is EventCustom
+	PageViewID string // "" when not sent
+	URL        string // "" when not sent
+	// Time is when the event happened, on the server's clock: the client
+	// time corrected by the batch's clock skew, or the server's time when
+	// TimeAdjusted.
+	Time time.Time
+	// TimeAdjusted is true when the client time was missing or outside
+	// [now-MaxPast, now+MaxFuture] and Time is the server's time instead.
+	TimeAdjusted bool
+	// Props is a JSON object: what was sent, with known fields normalised
+	// (ids as strings, email trimmed and lower-cased, dwell clamped).
+	Props json.RawMessage
+}
+
+// ItemError says why the event at Index was rejected. The other events of
+// the batch are unaffected.
+type ItemError struct {
+	Index   int    `json:"index"`
+	Message string `json:"message"`
+}
+
+func (e ItemError) Error() string { return fmt.Sprintf("event %d: %s", e.Index, e.Message) }
+
+// ErrBodyTooLarge is wrapped by Decode's error for a body over MaxBodyBytes;
+// an HTTP handler answers 413 for it.
+var ErrBodyTooLarge = errors.New("body too large")
+
+var (
+	// tokenRe: ids and keys the tracker makes (digits) or a server may make
+	// (UUIDs, base64url).
+	tokenRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	// customNameRe: what cartwheel.track() accepts as a custom event name.
+	customNameRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+)
+
+// wireBatch and wireEvent keep fields raw so each can be checked with its
+// own clear message.
+type wireBatch struct {
+	K json.RawMessage `json:"k"`
+	V json.RawMessage `json:"v"`
+	S json.RawMessage `json:"s"`
+	N json.RawMessage `json:"n"`
+	C json.RawMessage `json:"c"`
+	E json.RawMessage `json:"e"`
+}
+
+type wireEvent struct {
+	T  json.RawMessage `json:"t"`
+	ID json.RawMessage `json:"id"`
+	TS json.RawMessage `json:"ts"`
+	U  json.RawMessage `json:"u"`
+	PV json.RawMessage `json:"pv"`
+	P  json.RawMessage `json:"p"`
+}
+
+// Decode parses and validates a /collect body received at now. The error is
+// for a body that cannot be used at all (not a JSON object, too large, no
+// valid site key or visitor id, too many events); otherwise the valid events
+// are returned in the Batch and each invalid one has an ItemError. Decode
+// never panics, whatever the input (see FuzzDecode).
+func Decode(body []byte, lim Limits, now time.Time) (Batch, []ItemError, error) {
+	var b Batch
+	if len(body) > lim.MaxBodyBytes {
+		return b, nil, fmt.Errorf("%w: %d bytes, the limit is %d", ErrBodyTooLarge, len(body), lim.MaxBodyBytes)
+	}
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 || body[0] != '{' {
+		return b, nil, errors.New("body must be a JSON object")
+	}
+	var w wireBatch
+	if err := json.Unmarshal(body, &w); err != nil {
+		return b, nil, fmt.Errorf("body is not valid JSON: %v", err)
+	}
+	var ok bool
+	if b.SiteKey, ok = token(w.K); !ok {
+		return b, nil, errors.New(`"k" (site key) must be a string of 1-64 letters, digits, "_" or "-"`)
+	}
+	if b.VisitorID, ok = token(w.V); !ok {
+		return b, nil, errors.New(`"v" (visitor id) must be a string of 1-64 letters, digits, "_" or "-"`)
+	}
+	if !isNull(w.S) {
+		if b.SessionID, ok = token(w.S); !ok {
+			return b, nil, errors.New(`"s" (session id) must be a string of 1-64 letters, digits, "_" or "-"`)
+		}
+	}
+	var events []json.RawMessage
+	if !isNull(w.E) && json.Unmarshal(w.E, &events) != nil {
+		return b, nil, errors.New(`"e" must be an array of events`)
+	}
+	if len(events) > lim.MaxEvents {
+		return b, nil, fmt.Errorf(`"e" has %d events, the limit is %d`, len(events), lim.MaxEvents)
+	}
+	b.Consent = decodeConsent(w.C)
+
+	// The browser's clock may be off: shift event times by the difference
+	// between its clock and ours at send time, when it told us its time.
+	var skew time.Duration
+	if ms, ok := millis(w.N); ok {
+		b.ClientTime = time.UnixMilli(ms)
+		skew = now.Sub(b.ClientTime)
+	}
+
+	b.Events = make([]Event, 0, len(events))
+	var errs []ItemError
+	for i, raw := range events {
+		ev, msg := decodeEvent(raw, lim, now, skew)
+		if msg != "" {
+			errs = append(errs, ItemError{Index: i, Message: msg})
+			continue
+		}
+		ev.Index = i
+		b.Events = append(b.Events, ev)
+	}
+	return b, errs, nil
+}
+
+// decodeEvent validates one event; a non-empty message rejects it.
+func decodeEvent(raw json.RawMessage, lim Limits, now time.Time, skew time.Duration) (Event, string) {
+	var ev Event
+	var w wireEvent
+	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
+		return ev, "event must be a JSON object"
+	}
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return ev, "event is not valid: " + err.Error()
+	}
+	var name string
+	if err := json.Unmarshal(w.T, &name); err != nil || name == "" {
+		return ev, `"t" (type) must be a non-empty string`
+	}
+	ev.Type = name
+	if !isStandard(name) {
+		if !customNameRe.MatchString(name) {
+			return ev, fmt.Sprintf("unknown event type %.70q: a custom event name must match %s", name, customNameRe)
+		}
+		ev.Type, ev.Name = EventCustom, name
+	}
+	var ok bool
+	if ev.ID, ok = token(w.ID); !ok {
+		return ev, `"id" must be a string of 1-64 letters, digits, "_" or "-"`
+	}
+	if !isNull(w.PV) {
+		if ev.PageViewID, ok = token(w.PV); !ok {
+			return ev, `"pv" (page-view id) must be a string of 1-64 letters, digits, "_" or "-"`
+		}
+	}
+	if !isNull(w.U) {
+		if err := json.Unmarshal(w.U, &ev.URL); err != nil {
+			return ev, `"u" (URL) must be a string`
+		}
+		if msg := checkURL(ev.URL, lim.MaxString); msg != "" {
+			return ev, `"u" ` + msg
+		}
+	}
+	ev.Time, ev.TimeAdjusted = eventTime(w.TS, lim, now, skew)
+
+	props, msg := decodeProps(w.P, lim)
+	if msg != "" {
+		return ev, msg
+	}
+	if msg := checkProps(ev.Type, props, lim); msg != "" {
+		return ev, msg
+	}
+	out, err := json.Marshal(props)
+	if err != nil {
+		// Cannot happen for values that came out of the decoder; reject the
+		// event rather than store something half-made.
+		return ev, "props cannot be encoded: " + err.Error()
+	}
+	ev.Props = out
+	return ev, ""
+}
+
+// eventTime turns "ts" into server time, replacing it with now when it is
+// missing or implausible.
+func eventTime(raw json.RawMessage, lim Limits, now time.Time, skew time.Duration) (time.Time, bool) {
+	ms, ok := millis(raw)
+	if !ok {
+		return now, true
+	}
+	t := time.UnixMilli(ms).Add(skew)
+	if t.Before(now.Add(-lim.MaxPast)) || t.After(now.Add(lim.MaxFuture)) {
+		return now, true
+	}
+	return t, false
+}
+
+// millis reads a JSON number of Unix milliseconds within ±(2^53) — what a
+// browser's Date.now() can hold. Anything else is "not given".
+func millis(raw json.RawMessage) (int64, bool) {
+	if isNull(raw) {
+		return 0, false
+	}
+	var f float64
+	if err := json.Unmarshal(raw, &f); err != nil || math.IsNaN(f) || math.Abs(f) > 1<<53 {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// token reads a JSON string that must match tokenRe.
+func token(raw json.RawMessage) (string, bool) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil || !tokenRe.MatchString(s) {
+		return "", false
+	}
+	return s, true
+}
+
+func isNull(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) == 0 || string(t) == "null"
+}
+
+// decodeConsent keeps the boolean fields of "c" and ignores the rest: a
+// malformed consent state must not cost the whole batch.
+func decodeConsent(raw json.RawMessage) Consent {
+	var m map[string]json.RawMessage
+	var c Consent
+	if json.Unmarshal(raw, &m) != nil {
+		return c
+	}
+	c.Tracking, c.Email, c.Push = boolField(m["tracking"]), boolField(m["email"]), boolField(m["push"])
+	return c
+}
+
+func boolField(raw json.RawMessage) *bool {
+	var b bool
+	if isNull(raw) || json.Unmarshal(raw, &b) != nil {
+		return nil
+	}
+	return &b
+}
