@@ -2,6 +2,7 @@ package cdp
 
 import (
 	"encoding/json"
+	"errors"
 	"net/mail"
 	"strings"
 
@@ -93,6 +94,9 @@ func (b *batch) resolve(e *store.Event, props map[string]json.RawMessage) (strin
 	case e.ContactID != "":
 		var c store.Contact
 		c, err = b.tx.Contact(ws, e.ContactID)
+		if errors.Is(err, store.ErrNotFound) {
+			return "", &badEvent{"unknown contact " + e.ContactID}
+		}
 		contact = c.ID
 		if err == nil && c.MergedInto != "" {
 			contact = c.MergedInto

@@ -44,6 +44,11 @@ type Config struct {
 	LogFormat string
 	// ShutdownTimeout bounds how long in-flight work may take after SIGTERM.
 	ShutdownTimeout time.Duration
+	// CollectIPRate and CollectVisitorRate limit /collect requests a second
+	// per client IP and per visitor (0 turns a limit off); bursts of ten
+	// times the rate pass.
+	CollectIPRate      float64
+	CollectVisitorRate float64
 }
 
 // Defaults returns a Config with every default filled in.
@@ -54,6 +59,10 @@ func Defaults() Config {
 		LogLevel:        "info",
 		LogFormat:       "text",
 		ShutdownTimeout: 15 * time.Second,
+		// A tracker sends a batch every few seconds at most; a shop's whole
+		// office behind one NAT address stays far below 50 a second.
+		CollectIPRate:      50,
+		CollectVisitorRate: 2,
 	}
 }
 
@@ -64,6 +73,7 @@ type setting struct {
 	str              *string
 	boolean          *bool
 	dur              *time.Duration
+	float            *float64
 }
 
 func (c *Config) settings() []setting {
@@ -78,6 +88,8 @@ func (c *Config) settings() []setting {
 		{flag: "log-level", env: "CARTWHEEL_LOG_LEVEL", usage: "debug, info, warn or error", str: &c.LogLevel},
 		{flag: "log-format", env: "CARTWHEEL_LOG_FORMAT", usage: "text or json", str: &c.LogFormat},
 		{flag: "shutdown-timeout", env: "CARTWHEEL_SHUTDOWN_TIMEOUT", usage: "how long in-flight work may finish after SIGTERM", dur: &c.ShutdownTimeout},
+		{flag: "collect-ip-rate", env: "CARTWHEEL_COLLECT_IP_RATE", usage: "tracker requests a second per client IP (0: no limit)", float: &c.CollectIPRate},
+		{flag: "collect-visitor-rate", env: "CARTWHEEL_COLLECT_VISITOR_RATE", usage: "tracker batches a second per visitor (0: no limit)", float: &c.CollectVisitorRate},
 	}
 }
 
@@ -97,6 +109,8 @@ func Load(name string, args []string, lookupEnv func(string) (string, bool), usa
 			fs.BoolVar(s.boolean, s.flag, *s.boolean, usage)
 		case s.dur != nil:
 			fs.DurationVar(s.dur, s.flag, *s.dur, usage)
+		case s.float != nil:
+			fs.Float64Var(s.float, s.flag, *s.float, usage)
 		}
 	}
 	// Environment first, so that flags parsed afterwards override it.
@@ -134,6 +148,12 @@ func (s setting) set(v string) error {
 			return fmt.Errorf("not a duration: %q", v)
 		}
 		*s.dur = d
+	case s.float != nil:
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 {
+			return fmt.Errorf("not a non-negative number: %q", v)
+		}
+		*s.float = f
 	}
 	return nil
 }
@@ -177,6 +197,9 @@ func (c *Config) normalize() error {
 	case "text", "json":
 	default:
 		return fmt.Errorf("log format %q: want text or json", c.LogFormat)
+	}
+	if c.CollectIPRate < 0 || c.CollectVisitorRate < 0 {
+		return errors.New("rate limits must not be negative")
 	}
 	if c.ShutdownTimeout <= 0 {
 		return errors.New("shutdown timeout must be positive")

@@ -22,9 +22,11 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.message }
 
-func errBadRequest(msg string) error { return &apiError{fiber.StatusBadRequest, "bad_request", msg, nil} }
-func errNotFound(msg string) error   { return &apiError{fiber.StatusNotFound, "not_found", msg, nil} }
-func errForbidden(msg string) error  { return &apiError{fiber.StatusForbidden, "forbidden", msg, nil} }
+func errBadRequest(msg string) error {
+	return &apiError{fiber.StatusBadRequest, "bad_request", msg, nil}
+}
+func errNotFound(msg string) error  { return &apiError{fiber.StatusNotFound, "not_found", msg, nil} }
+func errForbidden(msg string) error { return &apiError{fiber.StatusForbidden, "forbidden", msg, nil} }
 func errUnauthorized(msg string) error {
 	return &apiError{fiber.StatusUnauthorized, "unauthorized", msg, nil}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/config"
 	"github.com/cartwheelhq/cartwheel/store"
+	"github.com/cartwheelhq/cartwheel/tracker"
 	"github.com/cartwheelhq/cartwheel/workspace"
 )
 
@@ -31,6 +32,10 @@ type Options struct {
 	Store      *store.Store
 	Workspaces *workspace.Service
 	Ingest     *cdp.Ingest
+	// Writer appends tracker and API events to the log (group commit).
+	Writer *cdp.Writer
+	// Contacts answers questions about people.
+	Contacts *cdp.Contacts
 	// Tracker serves /t.js.
 	Tracker http.Handler
 	// Demo serves the demo storefront under /demo/; nil when not in demo mode.
@@ -42,15 +47,22 @@ type Options struct {
 
 // Server is the HTTP front of Cartwheel.
 type Server struct {
-	app     *fiber.App
-	opt     Options
-	ready   atomic.Bool
-	metrics *httpMetrics
+	app          *fiber.App
+	opt          Options
+	ready        atomic.Bool
+	metrics      *httpMetrics
+	sites        *siteCache
+	ipLimit      *limiter
+	visitorLimit *limiter
 }
 
 // New builds the server and its routes. It does not listen.
 func New(o Options) *Server {
-	s := &Server{opt: o, metrics: newHTTPMetrics(o.Registry)}
+	s := &Server{opt: o, metrics: newHTTPMetrics(o.Registry),
+		sites:        newSiteCache(o.Workspaces, 30*time.Second),
+		ipLimit:      newLimiter(o.Config.CollectIPRate, int(10*o.Config.CollectIPRate)),
+		visitorLimit: newLimiter(o.Config.CollectVisitorRate, int(10*o.Config.CollectVisitorRate)),
+	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "cartwheel",
 		DisableStartupMessage: true,
@@ -83,9 +95,17 @@ func (s *Server) routes() {
 		a.Get("/t.js", h)
 		a.Head("/t.js", h)
 	}
+	if s.opt.Writer != nil {
+		// The per-IP limit runs first, on Fiber's view of the client address.
+		h := adaptor.HTTPHandler(tracker.NewCollectHandler(s.collectSink))
+		a.Post("/collect", s.limitIP, h)
+		a.Options("/collect", h)
+	}
 	if s.opt.Demo != nil {
 		h := adaptor.HTTPHandler(s.opt.Demo)
-		a.Get("/demo", func(c *fiber.Ctx) error { return c.Redirect("/demo/", fiber.StatusMovedPermanently) })
+		// Fiber's routing is not strict, so a separate "/demo" redirect would
+		// also catch "/demo/" and loop; the storefront redirects "/demo" itself.
+		a.All("/demo", h)
 		a.All("/demo/*", h)
 	}
 
@@ -116,6 +136,11 @@ func (s *Server) routes() {
 	ws("GET", "/orders/:id", s.getOrder)
 	ws("GET", "/checkouts", s.listCheckouts)
 	ws("GET", "/checkouts/:token", s.getCheckout)
+	ws("POST", "/events", s.postEvents)
+	ws("GET", "/contacts", s.findContacts)
+	ws("GET", "/contacts/:id", s.getContact)
+	ws("GET", "/contacts/:id/timeline", s.contactTimeline)
+	ws("GET", "/visitors/:id", s.getVisitor)
 
 	a.Use(func(c *fiber.Ctx) error { return errNotFound("no route for " + c.Method() + " " + c.Path()) })
 }

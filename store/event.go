@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -24,6 +25,11 @@ type Event struct {
 	ReceivedAt  time.Time       `json:"received_at"`
 	Props       json.RawMessage `json:"props"`
 	Context     json.RawMessage `json:"context"`
+	// ClientID is the sender's id for the event; with VisitorID it makes a
+	// resent event a no-op. Empty for server-side events.
+	ClientID string `json:"-"`
+	// Duplicate is set by AppendEvents when the event was already logged.
+	Duplicate bool `json:"-"`
 }
 
 func rawOrEmpty(m json.RawMessage) string {
@@ -42,7 +48,11 @@ func appendEvents(ctx context.Context, tx *sql.Tx, query string, evs []Event) er
 	for i := range evs {
 		e := &evs[i]
 		err := stmt.QueryRowContext(ctx, e.WorkspaceID, e.Type, e.Source, e.VisitorID, e.ContactID, e.SessionID,
-			ms(e.OccurredAt), ms(e.ReceivedAt), rawOrEmpty(e.Props), rawOrEmpty(e.Context)).Scan(&e.ID)
+			ms(e.OccurredAt), ms(e.ReceivedAt), rawOrEmpty(e.Props), rawOrEmpty(e.Context), e.ClientID).Scan(&e.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			e.Duplicate = true
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("append event %d (%s): %w", i, e.Type, err)
 		}
@@ -50,7 +60,8 @@ func appendEvents(ctx context.Context, tx *sql.Tx, query string, evs []Event) er
 	return nil
 }
 
-// AppendEvents appends evs to the log in one transaction and sets their IDs.
+// AppendEvents appends evs to the log in one transaction and sets their IDs
+// (or Duplicate, for an event already logged).
 func (s *Store) AppendEvents(ctx context.Context, evs []Event) error {
 	return s.tx(ctx, func(tx *sql.Tx) error { return appendEvents(ctx, tx, s.q.EventAppend, evs) })
 }

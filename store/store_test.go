@@ -197,3 +197,28 @@ func TestProductsSearchAndPaging(t *testing.T) {
 		t.Fatalf("categories %+v %v", cats, err)
 	}
 }
+
+func TestResentEventIsLoggedOnce(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	now := time.Now()
+	mk := func(client string) Event {
+		return Event{WorkspaceID: "ws_a", Type: "page_view", Source: "tracker", VisitorID: "v1", ClientID: client,
+			OccurredAt: now, ReceivedAt: now}
+	}
+	first := []Event{mk("e1"), mk("e2"), mk("")}
+	if err := st.AppendEvents(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	again := []Event{mk("e1"), mk("e3"), mk("")}
+	if err := st.AppendEvents(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	if !again[0].Duplicate || again[0].ID != 0 || again[1].Duplicate || again[2].Duplicate {
+		t.Fatalf("duplicate flags: %+v", again)
+	}
+	evs, _ := st.EventsAfter(ctx, "ws_a", 0, 100)
+	if len(evs) != 5 {
+		t.Fatalf("%d events logged, want 5", len(evs))
+	}
+}

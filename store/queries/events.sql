@@ -1,6 +1,9 @@
 -- name: event-append
-INSERT INTO events (workspace_id, type, source, visitor_id, contact_id, session_id, occurred_at, received_at, props, context)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+-- A duplicate (same visitor and client event id) inserts nothing and
+-- returns no row.
+INSERT INTO events (workspace_id, type, source, visitor_id, contact_id, session_id, occurred_at, received_at, props, context, client_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+ON CONFLICT (workspace_id, visitor_id, client_id) WHERE client_id <> '' DO NOTHING
 RETURNING id;
 
 -- name: event-list-after
