@@ -1,0 +1,86 @@
+// Command cartwheel is the one Cartwheel binary.
+//
+//	cartwheel serve [flags]     run the server (add --demo for the demo shop)
+//	cartwheel migrate [flags]   apply database migrations and exit
+//	cartwheel version           print the version
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/cartwheelhq/cartwheel/config"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const usage = `Usage: cartwheel <command> [flags]
+
+Commands:
+  serve     run the HTTP server (--demo adds the demo shop at /demo/)
+  migrate   apply database migrations and exit
+  version   print the version
+
+Run "cartwheel <command> -h" for the flags of a command. Every flag can also
+be set with its CARTWHEEL_* environment variable (see README.md).
+`
+
+func run(ctx context.Context, args []string, env func(string) (string, bool), stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "version", "--version":
+		fmt.Fprintln(stdout, "cartwheel", version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "serve", "migrate":
+	default:
+		fmt.Fprintf(stderr, "cartwheel: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	cfg, err := config.Load(cmd, rest, env, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "cartwheel:", err)
+		return 2
+	}
+	log := newLogger(cfg, stderr)
+	switch cmd {
+	case "migrate":
+		err = migrate(ctx, cfg, log)
+	default:
+		err = serve(ctx, cfg, log, stdout)
+	}
+	if err != nil {
+		log.Error("cartwheel "+cmd+" failed", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/cartwheelhq/cartwheel/cdp"
+	"github.com/cartwheelhq/cartwheel/config"
+	"github.com/cartwheelhq/cartwheel/demo"
+	"github.com/cartwheelhq/cartwheel/secrets"
+	"github.com/cartwheelhq/cartwheel/server"
+	"github.com/cartwheelhq/cartwheel/store"
+	"github.com/cartwheelhq/cartwheel/tracker"
+	"github.com/cartwheelhq/cartwheel/workspace"
+)
+
+// instance is one running Cartwheel: what serve starts and tests drive.
+type instance struct {
+	cfg   config.Config
+	log   *slog.Logger
+	st    *store.Store
+	srv   *server.Server
+	ln    net.Listener
+	ws    *workspace.Service
+	demo  demo.Site
+	serve chan error
+
+	writer     *cdp.Writer
+	processor  *cdp.Processor
+	stopWork   context.CancelFunc
+	workerDone chan struct{}
+
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// openStore opens and migrates the database and checks the secret key: the
+// part of start-up that serve and migrate share.
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, *secrets.Box, error) {
+	key, created, err := secrets.LoadOrCreate(cfg.SecretKey, cfg.DataDir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("secret key: %w", err)
+	}
+	if created {
+		log.Warn("CARTWHEEL_SECRET_KEY is not set: generated a key into the data dir; back it up with the database, "+
+			"or set CARTWHEEL_SECRET_KEY for production", "file", cfg.DataDir+"/"+secrets.KeyFile)
+	}
+	box, err := secrets.New(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, box, nil
+}
+
+func migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	st, _, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	v, err := st.SchemaVersion(ctx)
+	if err == nil {
+		log.Info("database is up to date", "path", st.Path(), "schema_version", v)
+	}
+	return errors.Join(err, st.Close())
+}
+
+// start builds and starts an instance; it returns once the server answers.
+func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) (*instance, error) {
+	began := time.Now()
+	st, box, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	inst := &instance{cfg: cfg, log: log, st: st, serve: make(chan error, 1)}
+	fail := func(err error) (*instance, error) {
+		if inst.ln != nil {
+			inst.ln.Close()
+		}
+		if inst.stopWork != nil {
+			inst.stopWork()
+			<-inst.workerDone
+			_ = inst.writer.Close(ctx)
+		}
+		st.Close()
+		return nil, err
+	}
+	inst.ws = workspace.New(st, box, log, nil)
+	if err := inst.ws.CheckSecretKey(ctx); err != nil {
+		return fail(err)
+	}
+	token, err := inst.ws.BootstrapAdmin(ctx, cfg.AdminToken)
+	if err != nil {
+		return fail(err)
+	}
+	if token != "" {
+		// Printed, never logged: logs are shipped and kept, this must not be.
+		fmt.Fprintf(out, "\nAdmin API token (shown once, store it now):\n\n    %s\n\n", token)
+	}
+	ingest := cdp.NewIngest(st, log, nil)
+	inst.processor = cdp.NewProcessor(st, log, nil)
+	inst.writer = cdp.NewWriter(st, log, cdp.DefaultWriterOptions(), func([]store.Event) { inst.processor.Notify() })
+	workCtx, stopWork := context.WithCancel(context.Background())
+	inst.stopWork, inst.workerDone = stopWork, make(chan struct{})
+	go func() {
+		defer close(inst.workerDone)
+		if err := inst.processor.Run(workCtx); err != nil {
+			log.Error("profile processor stopped", "err", err)
+		}
+	}()
+	script, err := tracker.NewScript()
+	if err != nil {
+		return fail(err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	opts := server.Options{Config: cfg, Store: st, Workspaces: inst.ws, Ingest: ingest, Tracker: script,
+		Writer: inst.writer, Contacts: cdp.NewContacts(st), Registry: reg, Log: log, Version: version}
+	// Listen before anything uses the public URL, so that an ephemeral port
+	// (--addr :0) can be put into it, and a taken port fails start-up loudly.
+	inst.ln, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fail(fmt.Errorf("listen on %s: %w", cfg.Addr, err))
+	}
+	if strings.HasSuffix(cfg.PublicURL, ":0") {
+		_, port, _ := net.SplitHostPort(inst.ln.Addr().String())
+		cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "0") + port
+		inst.cfg, opts.Config = cfg, cfg
+	}
+	if cfg.Demo {
+		site, err := demo.Ensure(ctx, inst.ws, st, cfg.PublicURL, log)
+		if err != nil {
+			return fail(fmt.Errorf("demo shop: %w", err))
+		}
+		inst.demo = site
+		opts.Demo = demo.NewStorefront(st, ingest, site, cfg.PublicURL, log)
+	}
+	inst.srv = server.New(opts)
+	go func() { inst.serve <- inst.srv.Serve(inst.ln) }()
+	inst.srv.SetReady(true)
+	log.Info("cartwheel ready", "addr", inst.ln.Addr().String(), "public_url", cfg.PublicURL, "demo", cfg.Demo,
+		"database", st.Path(), "startup_ms", time.Since(began).Milliseconds())
+	return inst, nil
+}
+
+// stop drains the server and closes the database; in-flight requests get
+// cfg.ShutdownTimeout to finish. Calling it again returns the first result.
+func (i *instance) stop() error {
+	i.stopOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), i.cfg.ShutdownTimeout)
+		defer cancel()
+		// Order matters: no new requests, then every accepted event
+		// written, then the processor stopped, then the database closed.
+		err := i.srv.Shutdown(ctx)
+		// fasthttp's Shutdown does not see a listener whose Serve has not
+		// started yet; closing it ourselves ends Serve in every case.
+		_ = i.ln.Close()
+		if serr := <-i.serve; serr != nil && !errors.Is(serr, http.ErrServerClosed) && !errors.Is(serr, net.ErrClosed) {
+			err = errors.Join(err, serr)
+		}
+		err = errors.Join(err, i.writer.Close(ctx))
+		i.stopWork()
+		<-i.workerDone
+		i.stopErr = errors.Join(err, i.st.Close())
+	})
+	return i.stopErr
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
+	inst, err := start(ctx, cfg, log, out)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down", "reason", "signal")
+	case err := <-inst.serve:
+		inst.serve <- err
+		log.Error("server stopped unexpectedly", "err", err)
+	}
+	if err := inst.stop(); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped cleanly")
+	return nil
+}
