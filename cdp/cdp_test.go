@@ -232,9 +232,10 @@ func TestMalformedEventIsSkippedNotWedged(t *testing.T) {
 	if pr := profileOf(t, st, c.ID); pr.PageViews != 1 {
 		t.Errorf("page views %d", pr.PageViews)
 	}
+	logged, _ := st.EventsAfter(ctx, "ws_a", 0, 10)
 	pos, _ := st.Checkpoint(ctx, ProfileCheckpoint)
-	if pos != evs[2].ID {
-		t.Errorf("checkpoint %d, want %d", pos, evs[2].ID)
+	if len(logged) != 3 || pos != logged[2].ID {
+		t.Errorf("checkpoint %d, want the last event's offset", pos)
 	}
 }
 
@@ -267,9 +268,6 @@ func TestWriterGroupCommitsAndBounds(t *testing.T) {
 			evs := []store.Event{ev("page_view", "v", "s", time.Duration(i), "", ""), ev("page_view", "v", "s", time.Duration(i), "", "")}
 			if err := w.Append(ctx, evs); err != nil {
 				t.Error(err)
-			}
-			if evs[0].ID == 0 || evs[1].ID != evs[0].ID+1 {
-				t.Errorf("ids not set in order: %d %d", evs[0].ID, evs[1].ID)
 			}
 		}()
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/mail"
 	"strings"
+	"time"
 
 	"github.com/cartwheelhq/cartwheel/ids"
 	"github.com/cartwheelhq/cartwheel/store"
@@ -87,7 +88,7 @@ func (b *batch) resolve(e *store.Event, props map[string]json.RawMessage) (strin
 	var err error
 	switch {
 	case e.VisitorID != "":
-		contact, err = b.tx.IdentityContact(ws, KindVisitor, e.VisitorID)
+		contact, err = b.identity(ws, KindVisitor, e.VisitorID)
 		if err == nil && contact == "" {
 			contact, err = b.newContact(ws, identifier{KindVisitor, e.VisitorID})
 		}
@@ -102,7 +103,7 @@ func (b *batch) resolve(e *store.Event, props map[string]json.RawMessage) (strin
 			contact = c.MergedInto
 		}
 	case len(idents) > 0:
-		contact, err = b.tx.IdentityContact(ws, idents[0].kind, idents[0].value)
+		contact, err = b.identity(ws, idents[0].kind, idents[0].value)
 		if err == nil && contact == "" {
 			contact, err = b.newContact(ws, idents[0])
 		}
@@ -134,14 +135,14 @@ func (b *batch) newContact(ws string, first identifier) (string, error) {
 	if err := b.tx.CreateContact(c); err != nil {
 		return "", err
 	}
-	return c.ID, b.tx.AddIdentity(ws, first.kind, first.value, c.ID, b.now)
+	return c.ID, b.addIdentity(ws, first.kind, first.value, c.ID, b.now)
 }
 
 // link attaches identifier id to contact, or — when it already belongs to
 // another contact — decides which contact the event is really about.
 func (b *batch) link(e *store.Event, contact string, id identifier) (string, error) {
 	ws := e.WorkspaceID
-	owner, err := b.tx.IdentityContact(ws, id.kind, id.value)
+	owner, err := b.identity(ws, id.kind, id.value)
 	if err != nil {
 		return "", err
 	}
@@ -149,7 +150,7 @@ func (b *batch) link(e *store.Event, contact string, id identifier) (string, err
 	case owner == contact:
 		return contact, nil
 	case owner == "":
-		if err := b.tx.AddIdentity(ws, id.kind, id.value, contact, b.now); err != nil {
+		if err := b.addIdentity(ws, id.kind, id.value, contact, b.now); err != nil {
 			return "", err
 		}
 		if id.kind == KindEmail {
@@ -180,7 +181,7 @@ func (b *batch) link(e *store.Event, contact string, id identifier) (string, err
 	// Two known people with different emails on one browser (a shared
 	// computer): the browser now belongs to owner, the histories stay apart.
 	if e.VisitorID != "" {
-		if err := b.tx.AddIdentity(ws, KindVisitor, e.VisitorID, owner, b.now); err != nil {
+		if err := b.addIdentity(ws, KindVisitor, e.VisitorID, owner, b.now); err != nil {
 			return "", err
 		}
 	}
@@ -272,5 +273,38 @@ func (b *batch) merge(ws, from, into string) error {
 	if err := b.tx.UpdateContact(ci); err != nil {
 		return err
 	}
+	// Every identifier of from now points at into.
+	clear(b.idents)
 	return b.tx.MergeContact(ws, from, into, b.now)
+}
+
+// identityCacheSize bounds the processor's identity cache.
+const identityCacheSize = 200_000
+
+func identityKey(ws, kind, value string) string { return ws + "\x00" + kind + "\x00" + value }
+
+// identity resolves an identifier through the processor's cache. The
+// processor is the only writer of the identity graph, so the cache cannot go
+// stale; it is dropped whenever a batch fails or contacts merge.
+func (b *batch) identity(ws, kind, value string) (string, error) {
+	k := identityKey(ws, kind, value)
+	if c, ok := b.idents[k]; ok {
+		return c, nil
+	}
+	c, err := b.tx.IdentityContact(ws, kind, value)
+	if err == nil && c != "" {
+		if len(b.idents) >= identityCacheSize {
+			clear(b.idents)
+		}
+		b.idents[k] = c
+	}
+	return c, err
+}
+
+func (b *batch) addIdentity(ws, kind, value, contact string, at time.Time) error {
+	if err := b.tx.AddIdentity(ws, kind, value, contact, at); err != nil {
+		return err
+	}
+	b.idents[identityKey(ws, kind, value)] = contact
+	return nil
 }

@@ -26,6 +26,12 @@ type Processor struct {
 	wake  chan struct{}
 	batch int
 	idle  time.Duration
+	// gather is the least time between two batches while events trickle
+	// in: waking for every commit would make many tiny transactions that
+	// hold the one writer connection ingest needs.
+	gather time.Duration
+	// idents caches identifier → contact across batches (see batch.identity).
+	idents map[string]string
 }
 
 // NewProcessor returns a profile processor; call Run to start it.
@@ -33,7 +39,8 @@ func NewProcessor(st *store.Store, log *slog.Logger, now func() time.Time) *Proc
 	if now == nil {
 		now = time.Now
 	}
-	return &Processor{st: st, log: log, now: now, wake: make(chan struct{}, 1), batch: 500, idle: time.Second}
+	return &Processor{st: st, log: log, now: now, wake: make(chan struct{}, 1), batch: 500, idle: time.Second, gather: 100 * time.Millisecond,
+		idents: map[string]string{}}
 }
 
 // Notify tells the processor new events were committed; it never blocks.
@@ -66,12 +73,21 @@ func (p *Processor) Run(ctx context.Context) error {
 		}
 		backoff = 100 * time.Millisecond
 		pos = next
-		if n == 0 {
+		switch {
+		case n == 0:
 			select {
 			case <-ctx.Done():
 				return nil
 			case <-p.wake:
 			case <-time.After(p.idle):
+			}
+			if !sleep(ctx, p.gather) {
+				return nil
+			}
+		case n < p.batch:
+			// Caught up: let the next batch gather.
+			if !sleep(ctx, p.gather) {
+				return nil
 			}
 		}
 	}
@@ -107,10 +123,20 @@ func (p *Processor) step(ctx context.Context, pos int64) (int, int64, error) {
 		return 0, pos, err
 	}
 	last := evs[len(evs)-1].ID
-	err = p.st.InTx(ctx, func(tx *store.Tx) error {
-		b := &batch{tx: tx, now: p.now(), profiles: map[string]*Profile{}, dirty: map[string]bool{}}
-		for i := range evs {
-			if err := b.apply(&evs[i]); err != nil {
+	// Parsing is done before the transaction: the writer connection is
+	// shared with ingest, so it is held only for the database work.
+	parsed := make([]parsedEvent, len(evs))
+	for i := range evs {
+		parsed[i] = parse(&evs[i])
+	}
+	err = p.st.InReplayableTx(ctx, func(tx *store.Tx) error {
+		b := &batch{tx: tx, now: p.now(), profiles: map[string]*Profile{}, dirty: map[string]bool{}, idents: p.idents}
+		for i := range parsed {
+			err := parsed[i].err
+			if err == nil {
+				err = b.apply(&parsed[i])
+			}
+			if err != nil {
 				// A malformed event must not wedge the processor: it is
 				// logged and skipped, the rest of the batch goes on.
 				var bad *badEvent
@@ -126,6 +152,8 @@ func (p *Processor) step(ctx context.Context, pos int64) (int, int64, error) {
 		return tx.SetCheckpoint(ProfileCheckpoint, last)
 	})
 	if err != nil {
+		// The cache may hold identities of the rolled-back batch.
+		clear(p.idents)
 		return 0, pos, fmt.Errorf("apply events %d..%d: %w", evs[0].ID, last, err)
 	}
 	return len(evs), last, nil
@@ -142,6 +170,7 @@ type batch struct {
 	now      time.Time
 	profiles map[string]*Profile // by workspace + "/" + contact
 	dirty    map[string]bool
+	idents   map[string]string
 }
 
 func pkey(ws, contact string) string { return ws + "/" + contact }
@@ -190,25 +219,43 @@ type eventContext struct {
 	OS      string `json:"os"`
 }
 
-func (b *batch) apply(e *store.Event) error {
-	var ectx eventContext
+// parsedEvent is an event with its JSON decoded.
+type parsedEvent struct {
+	e     *store.Event
+	ectx  eventContext
+	props map[string]json.RawMessage
+	err   error
+}
+
+func parse(e *store.Event) parsedEvent {
+	pe := parsedEvent{e: e}
 	if len(e.Context) > 0 {
-		if err := json.Unmarshal(e.Context, &ectx); err != nil {
-			return &badEvent{"context: " + err.Error()}
+		if err := json.Unmarshal(e.Context, &pe.ectx); err != nil {
+			pe.err = &badEvent{"context: " + err.Error()}
+			return pe
 		}
 	}
+	if len(e.Props) > 0 {
+		if err := json.Unmarshal(e.Props, &pe.props); err != nil {
+			pe.err = &badEvent{"props: " + err.Error()}
+		}
+	}
+	return pe
+}
+
+func (b *batch) apply(pe *parsedEvent) error {
+	e, ectx, props := pe.e, pe.ectx, pe.props
 	if ectx.Bot {
 		return nil
-	}
-	var props map[string]json.RawMessage
-	if len(e.Props) > 0 {
-		if err := json.Unmarshal(e.Props, &props); err != nil {
-			return &badEvent{"props: " + err.Error()}
-		}
 	}
 	contact, err := b.resolve(e, props)
 	if err != nil || contact == "" {
 		return err
+	}
+	if e.VisitorID == "" && e.ContactID == "" {
+		if err := b.tx.SetEventContact(e.ID, contact); err != nil {
+			return err
+		}
 	}
 	p, err := b.profile(e.WorkspaceID, contact)
 	if err != nil {

@@ -138,13 +138,7 @@ func (w *Writer) commit(batch []writeReq, n int) {
 	} else if w.onCommit != nil {
 		w.onCommit(all)
 	}
-	// IDs were set in place on all; copy them back to each caller's slice.
-	i := 0
 	for _, r := range batch {
-		if err == nil {
-			copy(r.evs, all[i:i+len(r.evs)])
-		}
-		i += len(r.evs)
 		r.done <- err
 	}
 	w.mu.Lock()

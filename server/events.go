@@ -65,11 +65,7 @@ func (s *Server) postEvents(c *fiber.Ctx) error {
 	if err := s.appendEvents(c, good); err != nil {
 		return err
 	}
-	ids := make([]int64, len(good))
-	for i, e := range good {
-		ids[i] = e.ID
-	}
-	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"accepted": len(good), "ids": ids, "errors": bad})
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"accepted": len(good), "errors": bad})
 }
 
 // appendEvents hands events to the group-commit writer and maps its

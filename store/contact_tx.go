@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +22,41 @@ type Tx struct {
 // InTx runs fn in one write transaction.
 func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 	return s.tx(ctx, func(tx *sql.Tx) error { return fn(&Tx{tx: tx, q: s.q, ctx: ctx}) })
+}
+
+// InReplayableTx is InTx for work that can be redone from the event log
+// (processors): its commit skips the fsync. That is safe because the WAL is
+// append-only: the next ordinary commit's fsync makes this one durable too,
+// and a power cut before then loses only work the processor replays. It
+// keeps processors from doubling the fsyncs that ingest waits behind.
+func (s *Store) InReplayableTx(ctx context.Context, fn func(*Tx) error) error {
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("writer connection: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous=NORMAL"); err != nil {
+		return fmt.Errorf("relax sync: %w", err)
+	}
+	defer func() {
+		// Restored on the same connection before it returns to the pool;
+		// a failure here must not leave later commits unsynced.
+		if _, err := conn.ExecContext(context.Background(), "PRAGMA synchronous=FULL"); err != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(&Tx{tx: tx, q: s.q, ctx: ctx}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
 }
 
 // IdentityContact returns the contact id an identifier belongs to, or "".
@@ -149,6 +185,14 @@ func (t *Tx) PutProfile(workspaceID, contactID string, data []byte, at time.Time
 func (t *Tx) SetCheckpoint(name string, pos int64) error {
 	if _, err := t.tx.ExecContext(t.ctx, t.q.CheckpointSet, name, pos, ms(time.Now())); err != nil {
 		return fmt.Errorf("set checkpoint %s: %w", name, err)
+	}
+	return nil
+}
+
+// SetEventContact records which contact a visitor-less event belongs to.
+func (t *Tx) SetEventContact(eventID int64, contactID string) error {
+	if _, err := t.tx.ExecContext(t.ctx, t.q.EventSetContact, eventID, contactID); err != nil {
+		return fmt.Errorf("set event %d contact: %w", eventID, err)
 	}
 	return nil
 }

@@ -4,8 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cartwheelhq/cartwheel/commerce"
@@ -28,8 +28,6 @@ type Event struct {
 	// ClientID is the sender's id for the event; with VisitorID it makes a
 	// resent event a no-op. Empty for server-side events.
 	ClientID string `json:"-"`
-	// Duplicate is set by AppendEvents when the event was already logged.
-	Duplicate bool `json:"-"`
 }
 
 func rawOrEmpty(m json.RawMessage) string {
@@ -39,31 +37,41 @@ func rawOrEmpty(m json.RawMessage) string {
 	return string(m)
 }
 
-func appendEvents(ctx context.Context, tx *sql.Tx, query string, evs []Event) error {
-	stmt, err := tx.PrepareContext(ctx, query)
-	if err != nil {
-		return fmt.Errorf("append events: %w", err)
-	}
-	defer stmt.Close()
-	for i := range evs {
-		e := &evs[i]
-		err := stmt.QueryRowContext(ctx, e.WorkspaceID, e.Type, e.Source, e.VisitorID, e.ContactID, e.SessionID,
-			ms(e.OccurredAt), ms(e.ReceivedAt), rawOrEmpty(e.Props), rawOrEmpty(e.Context), e.ClientID).Scan(&e.ID)
-		if errors.Is(err, sql.ErrNoRows) {
-			e.Duplicate = true
-			continue
+// appendChunk bounds the rows of one INSERT: 11 placeholders a row stay far
+// below SQLite's variable limit, and one statement per few hundred rows
+// saves the per-row round trip through cgo that dominated ingest.
+const appendChunk = 200
+
+func appendEvents(ctx context.Context, tx *sql.Tx, q *queries, evs []Event) error {
+	var b strings.Builder
+	args := make([]any, 0, 11*min(len(evs), appendChunk))
+	for start := 0; start < len(evs); start += appendChunk {
+		chunk := evs[start:min(start+appendChunk, len(evs))]
+		b.Reset()
+		args = args[:0]
+		b.WriteString(strings.TrimSuffix(q.EventAppendHead, ";"))
+		for i := range chunk {
+			e := &chunk[i]
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("\n(?,?,?,?,?,?,?,?,?,?,?)")
+			args = append(args, e.WorkspaceID, e.Type, e.Source, e.VisitorID, e.ContactID, e.SessionID,
+				ms(e.OccurredAt), ms(e.ReceivedAt), rawOrEmpty(e.Props), rawOrEmpty(e.Context), e.ClientID)
 		}
-		if err != nil {
-			return fmt.Errorf("append event %d (%s): %w", i, e.Type, err)
+		b.WriteByte('\n')
+		b.WriteString(q.EventAppendTail)
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("append events %d..%d: %w", start, start+len(chunk)-1, err)
 		}
 	}
 	return nil
 }
 
-// AppendEvents appends evs to the log in one transaction and sets their IDs
-// (or Duplicate, for an event already logged).
+// AppendEvents appends evs to the log in one transaction. An event whose
+// visitor and client id are already logged is skipped.
 func (s *Store) AppendEvents(ctx context.Context, evs []Event) error {
-	return s.tx(ctx, func(tx *sql.Tx) error { return appendEvents(ctx, tx, s.q.EventAppend, evs) })
+	return s.tx(ctx, func(tx *sql.Tx) error { return appendEvents(ctx, tx, s.q, evs) })
 }
 
 func scanEvents(rows *sql.Rows) ([]Event, error) {
@@ -121,7 +129,7 @@ func (s *Store) SaveCheckout(ctx context.Context, c commerce.Checkout, evs []Eve
 		if _, err := tx.ExecContext(ctx, s.q.CheckoutUpsert, checkoutArgs(c)...); err != nil {
 			return fmt.Errorf("save checkout %s: %w", c.Token, err)
 		}
-		return appendEvents(ctx, tx, s.q.EventAppend, evs)
+		return appendEvents(ctx, tx, s.q, evs)
 	})
 }
 
@@ -143,6 +151,6 @@ func (s *Store) SaveOrder(ctx context.Context, o commerce.Order, newEvents func(
 				return fmt.Errorf("complete checkout %s: %w", o.CheckoutToken, err)
 			}
 		}
-		return appendEvents(ctx, tx, s.q.EventAppend, newEvents(n == 0))
+		return appendEvents(ctx, tx, s.q, newEvents(n == 0))
 	})
 }

@@ -79,8 +79,10 @@ type queries struct {
 	CheckpointSet        string `query:"checkpoint-set"`
 	EventLogAfter        string `query:"event-log-after"`
 	EventListContact     string `query:"event-list-contact"`
+	EventSetContact      string `query:"event-set-contact"`
 
-	EventAppend      string `query:"event-append"`
+	EventAppendHead  string `query:"event-append-head"`
+	EventAppendTail  string `query:"event-append-tail"`
 	EventListAfter   string `query:"event-list-after"`
 	EventListVisitor string `query:"event-list-visitor"`
 }

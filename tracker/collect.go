@@ -138,9 +138,6 @@ func (e ItemError) Error() string { return fmt.Sprintf("event %d: %s", e.Index, 
 var ErrBodyTooLarge = errors.New("body too large")
 
 var (
-	// tokenRe: ids and keys the tracker makes (digits) or a server may make
-	// (UUIDs, base64url).
-	tokenRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 	// customNameRe: what cartwheel.track() accepts as a custom event name.
 	customNameRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 )
@@ -310,13 +307,29 @@ func millis(raw json.RawMessage) (int64, bool) {
 	return int64(f), true
 }
 
-// token reads a JSON string that must match tokenRe.
+// token reads a JSON string that must be 1-64 of [A-Za-z0-9_-]: ids and
+// keys the tracker makes (digits) or a server may make (UUIDs, base64url).
 func token(raw json.RawMessage) (string, bool) {
 	var s string
-	if err := json.Unmarshal(raw, &s); err != nil || !tokenRe.MatchString(s) {
+	if err := json.Unmarshal(raw, &s); err != nil || !isToken(s) {
 		return "", false
 	}
 	return s, true
+}
+
+// isToken checks ^[A-Za-z0-9_-]{1,64}$ without the regexp engine: it runs
+// for every id of every event, on the hottest path.
+func isToken(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func isNull(raw json.RawMessage) bool {

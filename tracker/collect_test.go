@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -238,4 +239,16 @@ func TestDecodeTimes(t *testing.T) {
 func jsonOf(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+func FuzzIsToken(f *testing.F) {
+	re := regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	for _, s := range []string{"", "a", "abc-DEF_123", "a b", "é", strings.Repeat("x", 64), strings.Repeat("x", 65), "a\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if isToken(s) != re.MatchString(s) {
+			t.Fatalf("isToken(%q) = %v, the pattern says %v", s, isToken(s), re.MatchString(s))
+		}
+	})
 }

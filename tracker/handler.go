@@ -54,6 +54,8 @@ type CollectHandler struct {
 	// RemoteAddr; behind a proxy, give one that trusts only that proxy's
 	// forwarding header.
 	ClientIP func(*http.Request) string
+
+	uas uaCache
 }
 
 // NewCollectHandler returns a handler with DefaultLimits, the real clock and
@@ -135,7 +137,7 @@ func (h *CollectHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	ua := r.UserAgent()
-	c := Collected{Batch: batch, Client: ClassifyUA(ua, h.UA), UserAgent: ua, IP: h.clientIP(r), Origin: r.Header.Get("Origin")}
+	c := Collected{Batch: batch, Client: h.uas.classify(ua, h.UA), UserAgent: ua, IP: h.clientIP(r), Origin: r.Header.Get("Origin")}
 	if c.Client.Bot {
 		writeJSON(w, http.StatusOK, CollectResponse{Rejected: rejected, Ignored: "bot"})
 		return

@@ -2,6 +2,7 @@
 //
 //	cartwheel serve [flags]     run the server (add --demo for the demo shop)
 //	cartwheel migrate [flags]   apply database migrations and exit
+//	cartwheel bench ingest      measure /collect throughput and latency
 //	cartwheel version           print the version
 package main
 
@@ -32,6 +33,7 @@ const usage = `Usage: cartwheel <command> [flags]
 Commands:
   serve     run the HTTP server (--demo adds the demo shop at /demo/)
   migrate   apply database migrations and exit
+  bench     run a benchmark: "bench ingest" measures /collect end to end
   version   print the version
 
 Run "cartwheel <command> -h" for the flags of a command. Every flag can also
@@ -50,6 +52,16 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		return 0
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
+		return 0
+	case "bench":
+		if len(rest) == 0 || rest[0] != "ingest" {
+			fmt.Fprintln(stderr, "cartwheel: usage: cartwheel bench ingest [flags]")
+			return 2
+		}
+		if err := benchIngest(ctx, rest[1:], stdout); err != nil {
+			fmt.Fprintln(stderr, "cartwheel bench:", err)
+			return 1
+		}
 		return 0
 	case "serve", "migrate":
 	default:

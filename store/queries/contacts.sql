@@ -82,3 +82,8 @@ WHERE workspace_id = $1 AND id < $3
   AND (contact_id = $2 OR visitor_id IN (
         SELECT value FROM identities WHERE workspace_id = $1 AND contact_id = $2 AND kind = 'visitor'))
 ORDER BY id DESC LIMIT $4;
+
+-- name: event-set-contact
+-- Events that name no visitor (server-side, by email or customer id) are
+-- stamped with the contact the processor resolved, for the timeline.
+UPDATE events SET contact_id = $2 WHERE id = $1 AND contact_id = '';

@@ -1,10 +1,12 @@
--- name: event-append
--- A duplicate (same visitor and client event id) inserts nothing and
--- returns no row.
+-- name: event-append-head
+-- Events are appended many rows to a statement: AppendEvents adds one
+-- "(?, …)" group of 11 placeholders per event, then event-append-tail.
 INSERT INTO events (workspace_id, type, source, visitor_id, contact_id, session_id, occurred_at, received_at, props, context, client_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+VALUES
+
+-- name: event-append-tail
+-- A resent event (same visitor and client event id) inserts nothing.
 ON CONFLICT (workspace_id, visitor_id, client_id) WHERE client_id <> '' DO NOTHING
-RETURNING id;
 
 -- name: event-list-after
 -- The log read by processors: a workspace's events after offset $2, in order.

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// benchUserAgent is a desktop browser: Go's own agent is rightly a bot.
+const benchUserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"
+
+// benchIngest measures /collect end to end: it starts this binary as a
+// `serve` subprocess on a fresh data dir (so the peak RSS is the server's
+// alone), creates a workspace, then posts tracker batches from concurrent
+// clients over loopback for a fixed time.
+func benchIngest(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("bench ingest", flag.ContinueOnError)
+	duration := fs.Duration("duration", 20*time.Second, "how long to send")
+	warmup := fs.Duration("warmup", 2*time.Second, "sending before measuring starts")
+	clients := fs.Int("clients", 32, "concurrent HTTP clients")
+	batch := fs.Int("batch", 10, "events per request")
+	visitors := fs.Int("visitors", 5000, "distinct visitor ids")
+	dataDir := fs.String("data-dir", "", "data dir for the server (default: a new temp dir, removed after)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	dir := *dataDir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "cartwheel-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	const token = "bench-admin-token-0123456789"
+	srv := exec.CommandContext(ctx, self, "serve", "--addr", "127.0.0.1:0", "--data-dir", dir)
+	srv.Env = append(os.Environ(), "CARTWHEEL_ADMIN_TOKEN="+token, "CARTWHEEL_COLLECT_IP_RATE=0", "CARTWHEEL_COLLECT_VISITOR_RATE=0")
+	stderr, err := srv.StderrPipe()
+	if err != nil {
+		return err
+	}
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		_ = srv.Process.Signal(syscall.SIGTERM)
+		_ = srv.Wait()
+	}()
+	addr, err := readyAddress(stderr, 30*time.Second)
+	if err != nil {
+		return err
+	}
+	base := "http://" + addr
+	siteKey, err := benchWorkspace(base, token)
+	if err != nil {
+		return err
+	}
+
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients, MaxConnsPerHost: *clients}, Timeout: 10 * time.Second}
+	var mu sync.Mutex
+	var lat []time.Duration
+	var sent, failed int
+	start := time.Now()
+	measureFrom := start.Add(*warmup)
+	end := measureFrom.Add(*duration)
+	var wg sync.WaitGroup
+	for c := range *clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			myOK, myFail := 0, 0
+			for i := 0; ; i++ {
+				now := time.Now()
+				if now.After(end) || ctx.Err() != nil {
+					break
+				}
+				body := benchBody(siteKey, fmt.Sprintf("bench-visitor-%d", (c*7919+i)%*visitors), fmt.Sprintf("c%d-%d", c, i), *batch)
+				req, _ := http.NewRequest("POST", base+"/collect", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "text/plain")
+				req.Header.Set("User-Agent", benchUserAgent)
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				ok := err == nil && resp.StatusCode == 200
+				if err == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				d := time.Since(t0)
+				if t0.Before(measureFrom) {
+					continue
+				}
+				if ok {
+					myOK++
+					mine = append(mine, d)
+				} else {
+					myFail++
+				}
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			sent += myOK
+			failed += myFail
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if len(lat) == 0 {
+		return errors.New("no request succeeded")
+	}
+	slices.Sort(lat)
+	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
+	peak, _ := peakRSS(srv.Process.Pid)
+	secs := duration.Seconds()
+	fmt.Fprintf(out, "ingest benchmark: %d clients, batches of %d events, %s measured after %s warm-up\n", *clients, *batch, *duration, *warmup)
+	fmt.Fprintf(out, "  requests ok      %d (failed %d)\n", sent, failed)
+	fmt.Fprintf(out, "  events/s         %.0f\n", float64(sent**batch)/secs)
+	fmt.Fprintf(out, "  requests/s       %.0f\n", float64(sent)/secs)
+	fmt.Fprintf(out, "  latency p50      %s\n", pct(0.50).Round(10*time.Microsecond))
+	fmt.Fprintf(out, "  latency p99      %s\n", pct(0.99).Round(10*time.Microsecond))
+	fmt.Fprintf(out, "  latency max      %s\n", lat[len(lat)-1].Round(10*time.Microsecond))
+	fmt.Fprintf(out, "  server peak RSS  %.1f MiB\n", float64(peak)/1024)
+	return nil
+}
+
+var readyRe = regexp.MustCompile(`cartwheel ready.* addr=(\S+)`)
+
+func readyAddress(r io.Reader, timeout time.Duration) (string, error) {
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			if m := readyRe.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+				break
+			}
+		}
+		io.Copy(io.Discard, r) // keep the server's stderr drained
+	}()
+	select {
+	case a := <-found:
+		return a, nil
+	case <-time.After(timeout):
+		return "", errors.New("server not ready in time")
+	}
+}
+
+func benchWorkspace(base, token string) (string, error) {
+	req, _ := http.NewRequest("POST", base+"/api/v1/workspaces", strings.NewReader(`{"name":"bench"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var w struct {
+		SiteKey string `json:"site_key"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&w); err != nil || w.SiteKey == "" {
+		return "", fmt.Errorf("create bench workspace: %d %v", resp.StatusCode, err)
+	}
+	return w.SiteKey, nil
+}
+
+// benchBody is a realistic tracker batch: page and product views with
+// product props, a cart add, like a shopper's few seconds on a shop.
+func benchBody(siteKey, visitor, prefix string, n int) []byte {
+	var b bytes.Buffer
+	now := time.Now().UnixMilli()
+	fmt.Fprintf(&b, `{"k":%q,"v":%q,"s":"s-%s","n":%d,"c":{"tracking":true},"e":[`, siteKey, visitor, visitor, now)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		id := prefix + "-" + strconv.Itoa(i)
+		switch i % 5 {
+		case 0:
+			fmt.Fprintf(&b, `{"t":"page_view","id":%q,"ts":%d,"u":"https://shop.example/p/%d","pv":"pv-%s","p":{"title":"Product %d","referrer":"https://shop.example/"}}`, id, now, i, prefix, i)
+		case 4:
+			fmt.Fprintf(&b, `{"t":"add_to_cart","id":%q,"ts":%d,"u":"https://shop.example/p/%d","pv":"pv-%s","p":{"product_id":"p%d","quantity":1}}`, id, now, i, prefix, i)
+		default:
+			fmt.Fprintf(&b, `{"t":"product_view","id":%q,"ts":%d,"u":"https://shop.example/p/%d","pv":"pv-%s-%d","p":{"product":{"id":"p%d","title":"Product %d","category":"Coffee","price_minor":1290,"currency":"EUR"},"dwell_ms":%d}}`, id, now, i, prefix, i, i, i, i*1000)
+		}
+	}
+	b.WriteString("]}")
+	return b.Bytes()
+}
+
+// peakRSS reads a process's high-water resident set size in KiB (Linux).
+func peakRSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+		}
+	}
+	return 0, errors.New("no VmHWM in /proc status")
+}
