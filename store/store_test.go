@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -242,5 +243,35 @@ func TestAppendManyEventsInChunks(t *testing.T) {
 		if string(e.Props) != fmt.Sprintf(`{"n":%d}`, i) || (i > 0 && e.ID <= got[i-1].ID) {
 			t.Fatalf("event %d out of order: %s", i, e.Props)
 		}
+	}
+}
+
+// A timeline must be found through the contact's and its visitors' index
+// entries, never by walking the workspace's whole log: that would grow with
+// the shop, not with the person.
+func TestTimelineQueryUsesIndexes(t *testing.T) {
+	st := openTest(t)
+	rows, err := st.w.Query("EXPLAIN QUERY PLAN "+st.q.EventListContact, "ws", "ct", 100, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	joined := strings.Join(plan, "\n")
+	for _, want := range []string{"INDEX events_contact", "INDEX events_visitor"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("plan does not use %s:\n%s", want, joined)
+		}
+	}
+	if strings.Contains(joined, "events_workspace") || strings.Contains(joined, "SCAN events") {
+		t.Errorf("plan walks the workspace's log:\n%s", joined)
 	}
 }

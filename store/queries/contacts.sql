@@ -76,11 +76,19 @@ FROM events WHERE id > $1 ORDER BY id LIMIT $2;
 -- name: event-list-contact
 -- A contact's timeline: events logged against it, or against any visitor
 -- id that belongs to it (so an anonymous history joins on identification).
+-- Two index lookups (events_contact and events_visitor), each bounded by
+-- the page size, instead of walking the workspace's whole log. CROSS JOIN
+-- keeps SQLite from reordering the join: identities (few rows) drive it.
 SELECT id, workspace_id, type, source, visitor_id, contact_id, session_id, occurred_at, received_at, props, context
-FROM events
-WHERE workspace_id = $1 AND id < $3
-  AND (contact_id = $2 OR visitor_id IN (
-        SELECT value FROM identities WHERE workspace_id = $1 AND contact_id = $2 AND kind = 'visitor'))
+FROM events WHERE id IN (
+    SELECT id FROM (SELECT id FROM events
+        WHERE workspace_id = $1 AND contact_id = $2 AND id < $3 ORDER BY id DESC LIMIT $4)
+    UNION
+    SELECT id FROM (SELECT e.id FROM identities i CROSS JOIN events e
+        WHERE i.workspace_id = $1 AND i.contact_id = $2 AND i.kind = 'visitor'
+          AND e.workspace_id = $1 AND e.visitor_id = i.value AND e.id < $3
+        ORDER BY e.id DESC LIMIT $4)
+)
 ORDER BY id DESC LIMIT $4;
 
 -- name: event-set-contact
