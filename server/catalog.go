@@ -37,6 +37,15 @@ func parseCursor(c *fiber.Ctx) (time.Time, string, error) {
 	return time.UnixMilli(n), id, nil
 }
 
+// keysetPage reads the limit and cursor of a newest-first listing.
+func keysetPage(c *fiber.Ctx) (limit int, before time.Time, beforeID string, err error) {
+	if limit, err = queryInt(c, "limit", 50, 1, 500); err != nil {
+		return 0, time.Time{}, "", err
+	}
+	before, beforeID, err = parseCursor(c)
+	return limit, before, beforeID, err
+}
+
 func makeCursor(t time.Time, id string) string {
 	return strconv.FormatInt(t.UnixMilli(), 10) + "." + id
 }
@@ -74,11 +83,7 @@ func (s *Server) getProduct(c *fiber.Ctx) error {
 }
 
 func (s *Server) listOrders(c *fiber.Ctx) error {
-	limit, err := queryInt(c, "limit", 50, 1, 500)
-	if err != nil {
-		return err
-	}
-	before, beforeID, err := parseCursor(c)
+	limit, before, beforeID, err := keysetPage(c)
 	if err != nil {
 		return err
 	}
@@ -90,8 +95,7 @@ func (s *Server) listOrders(c *fiber.Ctx) error {
 	}
 	next := ""
 	if len(os) == limit {
-		last := os[len(os)-1]
-		next = makeCursor(last.PlacedAt, last.ID)
+		next = makeCursor(os[len(os)-1].PlacedAt, os[len(os)-1].ID)
 	}
 	return c.JSON(fiber.Map{"orders": os, "next_cursor": next})
 }
@@ -105,11 +109,7 @@ func (s *Server) getOrder(c *fiber.Ctx) error {
 }
 
 func (s *Server) listCheckouts(c *fiber.Ctx) error {
-	limit, err := queryInt(c, "limit", 50, 1, 500)
-	if err != nil {
-		return err
-	}
-	before, beforeID, err := parseCursor(c)
+	limit, before, beforeID, err := keysetPage(c)
 	if err != nil {
 		return err
 	}
@@ -127,8 +127,7 @@ func (s *Server) listCheckouts(c *fiber.Ctx) error {
 	}
 	next := ""
 	if len(cs) == limit {
-		last := cs[len(cs)-1]
-		next = makeCursor(last.UpdatedAt, last.Token)
+		next = makeCursor(cs[len(cs)-1].UpdatedAt, cs[len(cs)-1].Token)
 	}
 	return c.JSON(fiber.Map{"checkouts": cs, "next_cursor": next})
 }

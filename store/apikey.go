@@ -58,20 +58,7 @@ func (s *Store) APIKeyByHash(ctx context.Context, tokenHash string) (APIKey, err
 // APIKeys lists a workspace's keys (scope workspace), or with workspaceID ""
 // and scope admin, the admin tokens.
 func (s *Store) APIKeys(ctx context.Context, workspaceID, scope string) ([]APIKey, error) {
-	rows, err := s.r.QueryContext(ctx, s.q.APIKeyList, workspaceID, scope)
-	if err != nil {
-		return nil, fmt.Errorf("list api keys: %w", err)
-	}
-	defer rows.Close()
-	out := []APIKey{}
-	for rows.Next() {
-		k, err := scanAPIKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list api keys: %w", err)
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return list(ctx, s.r, "api keys", s.q.APIKeyList, scanAPIKey, workspaceID, scope)
 }
 
 // RevokeAPIKey revokes a live key of the workspace; ErrNotFound if there is

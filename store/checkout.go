@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/cartwheelhq/cartwheel/commerce"
@@ -65,25 +64,6 @@ type CheckoutFilter struct {
 
 // Checkouts lists checkouts, most recently updated first.
 func (s *Store) Checkouts(ctx context.Context, workspaceID string, f CheckoutFilter) ([]commerce.Checkout, error) {
-	before, beforeID := int64(math.MaxInt64), "\uffff"
-	if !f.Before.IsZero() {
-		before, beforeID = ms(f.Before), f.BeforeID
-	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
-	}
-	rows, err := s.r.QueryContext(ctx, s.q.CheckoutList, workspaceID, f.ShopID, f.State, before, beforeID, f.Limit)
-	if err != nil {
-		return nil, fmt.Errorf("list checkouts: %w", err)
-	}
-	defer rows.Close()
-	out := []commerce.Checkout{}
-	for rows.Next() {
-		c, err := scanCheckout(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list checkouts: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	before, beforeID, limit := keyset(f.Before, f.BeforeID, f.Limit)
+	return list(ctx, s.r, "checkouts", s.q.CheckoutList, scanCheckout, workspaceID, f.ShopID, f.State, before, beforeID, limit)
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/cartwheelhq/cartwheel/commerce"
@@ -70,25 +69,6 @@ type OrderFilter struct {
 
 // Orders lists orders newest first.
 func (s *Store) Orders(ctx context.Context, workspaceID string, f OrderFilter) ([]commerce.Order, error) {
-	before, beforeID := int64(math.MaxInt64), "\uffff"
-	if !f.Before.IsZero() {
-		before, beforeID = ms(f.Before), f.BeforeID
-	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
-	}
-	rows, err := s.r.QueryContext(ctx, s.q.OrderList, workspaceID, f.ShopID, f.Email, before, beforeID, f.Limit)
-	if err != nil {
-		return nil, fmt.Errorf("list orders: %w", err)
-	}
-	defer rows.Close()
-	out := []commerce.Order{}
-	for rows.Next() {
-		o, err := scanOrder(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list orders: %w", err)
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	before, beforeID, limit := keyset(f.Before, f.BeforeID, f.Limit)
+	return list(ctx, s.r, "orders", s.q.OrderList, scanOrder, workspaceID, f.ShopID, f.Email, before, beforeID, limit)
 }

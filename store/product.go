@@ -94,20 +94,8 @@ func (s *Store) Products(ctx context.Context, workspaceID string, f ProductFilte
 	if err := s.r.QueryRowContext(ctx, s.q.ProductCount, workspaceID, f.Category, q).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count products: %w", err)
 	}
-	rows, err := s.r.QueryContext(ctx, s.q.ProductList, workspaceID, f.Category, q, f.Sort, f.Limit, f.Offset)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list products: %w", err)
-	}
-	defer rows.Close()
-	out := []commerce.Product{}
-	for rows.Next() {
-		p, err := scanProduct(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("list products: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, total, rows.Err()
+	out, err := list(ctx, s.r, "products", s.q.ProductList, scanProduct, workspaceID, f.Category, q, f.Sort, f.Limit, f.Offset)
+	return out, total, err
 }
 
 // CategoryCount is a category with its number of active products.

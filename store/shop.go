@@ -68,20 +68,7 @@ func (s *Store) ShopByDomain(ctx context.Context, platform, domain string) (Shop
 
 // Shops lists the workspace's shops.
 func (s *Store) Shops(ctx context.Context, workspaceID string) ([]Shop, error) {
-	rows, err := s.r.QueryContext(ctx, s.q.ShopList, workspaceID)
-	if err != nil {
-		return nil, fmt.Errorf("list shops: %w", err)
-	}
-	defer rows.Close()
-	out := []Shop{}
-	for rows.Next() {
-		sh, err := scanShop(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list shops: %w", err)
-		}
-		out = append(out, sh)
-	}
-	return out, rows.Err()
+	return list(ctx, s.r, "shops", s.q.ShopList, scanShop, workspaceID)
 }
 
 // UpdateShop saves a shop's mutable fields.

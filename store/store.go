@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -141,4 +142,40 @@ func fromMS(v int64) time.Time {
 func isUniqueViolation(err error) bool {
 	var se sqlite3.Error
 	return errors.As(err, &se) && (se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey)
+}
+
+// list runs a query and scans every row with scan: the loop every listing
+// shares. It never returns nil, so an empty listing encodes as [].
+func list[T any](ctx context.Context, db *sql.DB, what, query string, scan func(scanner) (T, error), args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", what, err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list %s: %w", what, err)
+	}
+	return out, nil
+}
+
+// keyset turns a page cursor (the sort time and id of the previous page's
+// last row; zero for the first page) and a requested size into query
+// arguments: newest-first keyset paging stays fast however deep a client
+// pages, unlike OFFSET.
+func keyset(before time.Time, beforeID string, limit int) (int64, string, int) {
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	if before.IsZero() {
+		return math.MaxInt64, "\uffff", limit
+	}
+	return ms(before), beforeID, limit
 }

@@ -275,3 +275,35 @@ func TestTimelineQueryUsesIndexes(t *testing.T) {
 		t.Errorf("plan walks the workspace's log:\n%s", joined)
 	}
 }
+
+func TestOrdersPageNewestFirst(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	t0 := time.UnixMilli(1_700_000_000_000).UTC()
+	for i := range 5 {
+		o := commerce.Order{ID: fmt.Sprint("o", i), WorkspaceID: "ws_a", ShopID: "s", ExternalID: fmt.Sprint(i), Currency: "EUR",
+			TotalMinor: 100, Financial: "paid", PlacedAt: t0.Add(time.Duration(i/2) * time.Minute), UpdatedAt: t0}
+		if err := st.SaveOrder(ctx, o, func(bool) []Event { return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Placed times tie in pairs, so the id breaks ties: o4, o3, o2, o1, o0.
+	var got []string
+	f := OrderFilter{Limit: 2}
+	for range 4 {
+		page, err := st.Orders(ctx, "ws_a", f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range page {
+			got = append(got, o.ID)
+		}
+		if len(page) < 2 {
+			break
+		}
+		f.Before, f.BeforeID = page[len(page)-1].PlacedAt, page[len(page)-1].ID
+	}
+	if strings.Join(got, ",") != "o4,o3,o2,o1,o0" {
+		t.Errorf("pages gave %v", got)
+	}
+}

@@ -92,20 +92,7 @@ func (s *Store) WorkspaceBySiteKey(ctx context.Context, key string) (Workspace, 
 
 // Workspaces lists every workspace, oldest first.
 func (s *Store) Workspaces(ctx context.Context) ([]Workspace, error) {
-	rows, err := s.r.QueryContext(ctx, s.q.WorkspaceList)
-	if err != nil {
-		return nil, fmt.Errorf("list workspaces: %w", err)
-	}
-	defer rows.Close()
-	out := []Workspace{}
-	for rows.Next() {
-		w, err := scanWorkspace(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list workspaces: %w", err)
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
+	return list(ctx, s.r, "workspaces", s.q.WorkspaceList, scanWorkspace)
 }
 
 // UpdateWorkspace saves w's mutable settings.
