@@ -93,28 +93,7 @@ func (s *Storefront) cartAdd(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusConflict, p.Title+" is sold out at the moment.")
 		return
 	}
-	c, err := s.loadCart(r)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	items := c.items()
-	found := false
-	for i := range items {
-		if items[i].ProductID == p.ID {
-			items[i].Qty = min(items[i].Qty+qty, maxQty)
-			found = true
-		}
-	}
-	if !found {
-		if len(items) >= maxLines {
-			s.fail(w, r, http.StatusConflict, "Your cart is full: it holds up to 50 different products.")
-			return
-		}
-		items = append(items, cartItem{ProductID: p.ID, Qty: qty})
-	}
-	s.setCart(w, items)
-	http.Redirect(w, r, s.base+"/cart", http.StatusSeeOther)
+	s.changeLine(w, r, p, func(cur int64) int64 { return min(cur+qty, maxQty) })
 }
 
 // cartUpdate sets a line's quantity; 0 removes the line.
@@ -131,6 +110,12 @@ func (s *Storefront) cartUpdate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	s.changeLine(w, r, p, func(int64) int64 { return qty })
+}
+
+// changeLine sets product p's cart line to newQty(current quantity), where
+// 0 removes it, adds the line when it is new, and answers with the cart.
+func (s *Storefront) changeLine(w http.ResponseWriter, r *http.Request, p commerce.Product, newQty func(cur int64) int64) {
 	c, err := s.loadCart(r)
 	if err != nil {
 		s.internal(w, r, err)
@@ -142,14 +127,13 @@ func (s *Storefront) cartUpdate(w http.ResponseWriter, r *http.Request) {
 	for _, it := range items {
 		if it.ProductID == p.ID {
 			found = true
-			if qty == 0 {
+			if it.Qty = newQty(it.Qty); it.Qty == 0 {
 				continue
 			}
-			it.Qty = qty
 		}
 		out = append(out, it)
 	}
-	if !found && qty > 0 {
+	if q := newQty(0); !found && q > 0 {
 		if !p.InStock() {
 			s.fail(w, r, http.StatusConflict, p.Title+" is sold out at the moment.")
 			return
@@ -158,7 +142,7 @@ func (s *Storefront) cartUpdate(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, http.StatusConflict, "Your cart is full: it holds up to 50 different products.")
 			return
 		}
-		out = append(out, cartItem{ProductID: p.ID, Qty: qty})
+		out = append(out, cartItem{ProductID: p.ID, Qty: q})
 	}
 	s.setCart(w, out)
 	http.Redirect(w, r, s.base+"/cart", http.StatusSeeOther)

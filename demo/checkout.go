@@ -86,24 +86,37 @@ func (s *Storefront) openCheckout(r *http.Request, token string) (c commerce.Che
 	return c, c.ShopID == s.site.Shop.ID && c.CompletedAt.IsZero(), nil
 }
 
-// checkout shows the contact step.
-func (s *Storefront) checkout(w http.ResponseWriter, r *http.Request) {
-	token := checkoutToken(r)
+// checkoutStep begins every checkout page: the browser's checkout, whose
+// token is kept only if this shop issued it and it is still open (so a
+// cookie can never name, and overwrite, someone else's checkout), and the
+// page's view. ok is false when it has already answered: an error, or an
+// empty cart sent back to the cart page.
+func (s *Storefront) checkoutStep(w http.ResponseWriter, r *http.Request, title string) (v *view, c commerce.Checkout, token string, ok bool) {
+	token = checkoutToken(r)
 	c, open, err := s.openCheckout(r, token)
 	if err != nil {
 		s.internal(w, r, err)
-		return
+		return nil, c, "", false
 	}
 	if !open {
-		token = ""
+		c, token = commerce.Checkout{}, ""
 	}
-	v, err := s.newView(r, "Checkout", tracker.PageContext{Page: "checkout", CheckoutToken: token})
+	v, err = s.newView(r, title, tracker.PageContext{Page: "checkout", CheckoutToken: token})
 	if err != nil {
 		s.internal(w, r, err)
-		return
+		return nil, c, "", false
 	}
 	if v.cart.Empty() {
 		http.Redirect(w, r, s.base+"/cart", http.StatusSeeOther)
+		return nil, c, "", false
+	}
+	return v, c, token, true
+}
+
+// checkout shows the contact step.
+func (s *Storefront) checkout(w http.ResponseWriter, r *http.Request) {
+	v, c, _, ok := s.checkoutStep(w, r, "Checkout")
+	if !ok {
 		return
 	}
 	v.Data = checkoutData{Cart: v.cart, Email: c.Email}
@@ -118,24 +131,8 @@ func (s *Storefront) checkoutContact(w http.ResponseWriter, r *http.Request) {
 	}
 	email := strings.TrimSpace(r.PostForm.Get("email"))
 	name := strings.TrimSpace(r.PostForm.Get("name"))
-	token := checkoutToken(r)
-	_, open, err := s.openCheckout(r, token)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	if !open {
-		// Only tokens this shop issued and still open are kept, so a cookie
-		// can never name (and overwrite) someone else's checkout.
-		token = ""
-	}
-	v, err := s.newView(r, "Checkout", tracker.PageContext{Page: "checkout", CheckoutToken: token})
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	if v.cart.Empty() {
-		http.Redirect(w, r, s.base+"/cart", http.StatusSeeOther)
+	v, _, token, ok := s.checkoutStep(w, r, "Checkout")
+	if !ok {
 		return
 	}
 	problem := ""
@@ -154,7 +151,7 @@ func (s *Storefront) checkoutContact(w http.ResponseWriter, r *http.Request) {
 		token = ids.New(tokenPrefix)
 	}
 	c := v.cart
-	err = s.ing.RecordCheckout(r.Context(), commerce.Checkout{
+	err := s.ing.RecordCheckout(r.Context(), commerce.Checkout{
 		Token: token, WorkspaceID: s.site.Workspace.ID, ShopID: s.site.Shop.ID, Email: email, VisitorID: visitorID(r),
 		Currency: c.Currency, SubtotalMinor: c.SubtotalMinor, TotalMinor: c.TotalMinor, Items: c.lineItems(),
 		RecoveryURL: s.publicURL + "/demo/checkout/recover?" + url.Values{"token": {token}}.Encode(),
@@ -174,23 +171,13 @@ type paymentData struct {
 
 // payment shows the (fake) payment step of an open checkout.
 func (s *Storefront) payment(w http.ResponseWriter, r *http.Request) {
-	token := checkoutToken(r)
-	c, open, err := s.openCheckout(r, token)
-	if err != nil {
-		s.internal(w, r, err)
+	v, c, token, ok := s.checkoutStep(w, r, "Payment")
+	if !ok {
 		return
 	}
-	if !open || c.Email == "" {
+	if token == "" || c.Email == "" {
+		// No open checkout with a contact yet: back to the contact step.
 		http.Redirect(w, r, s.base+"/checkout", http.StatusSeeOther)
-		return
-	}
-	v, err := s.newView(r, "Payment", tracker.PageContext{Page: "checkout", CheckoutToken: token})
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	if v.cart.Empty() {
-		http.Redirect(w, r, s.base+"/cart", http.StatusSeeOther)
 		return
 	}
 	v.Data = paymentData{Cart: v.cart, Email: c.Email}
