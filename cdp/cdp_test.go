@@ -253,11 +253,10 @@ func TestWriterGroupCommitsAndBounds(t *testing.T) {
 	st := openStore(t)
 	ctx := context.Background()
 	var mu sync.Mutex
-	commits, committed := 0, 0
-	w := NewWriter(st, quiet, WriterOptions{QueueEvents: 1000, MaxBatch: 500}, func(evs []store.Event) {
+	commits := 0
+	w := NewWriter(st, quiet, WriterOptions{QueueEvents: 1000, MaxBatch: 500}, func() {
 		mu.Lock()
 		commits++
-		committed += len(evs)
 		mu.Unlock()
 	})
 	var wg sync.WaitGroup
@@ -272,8 +271,9 @@ func TestWriterGroupCommitsAndBounds(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if committed != 100 || commits > 50 {
-		t.Errorf("%d events in %d commits", committed, commits)
+	// 50 concurrent appends share commits: never more commits than appends.
+	if commits < 1 || commits > 50 {
+		t.Errorf("%d commits for 50 appends", commits)
 	}
 	// Past the bound, Append fails fast instead of queueing.
 	big := make([]store.Event, 1001)

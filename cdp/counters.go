@@ -66,7 +66,7 @@ func items(props map[string]json.RawMessage) []commerce.LineItem {
 }
 
 // count applies one event to the profile counters.
-func (b *batch) count(e *store.Event, ectx eventContext, props map[string]json.RawMessage, p *Profile, contact string) error {
+func (b *batch) count(e *store.Event, ectx EventContext, props map[string]json.RawMessage, p *Profile, contact string) error {
 	switch e.Type {
 	case EventPageView:
 		p.PageViews++

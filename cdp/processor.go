@@ -210,19 +210,28 @@ func (b *batch) flush() error {
 	return nil
 }
 
-// eventContext is what ingest records about where an event came from.
-type eventContext struct {
-	PV      string `json:"pv"`
-	Bot     bool   `json:"bot"`
-	Device  string `json:"device"`
-	Browser string `json:"browser"`
-	OS      string `json:"os"`
+// EventContext is what ingest records about where an event came from, in
+// the log's context column; the processors read it back.
+type EventContext struct {
+	URL string `json:"url,omitempty"`
+	// PV is the page-view id: reports of one page view share it.
+	PV string `json:"pv,omitempty"`
+	// Name is a custom event's name when it had to be logged as "custom"
+	// (see ServerOnlyType).
+	Name    string `json:"name,omitempty"`
+	Bot     bool   `json:"bot,omitempty"`
+	Device  string `json:"device,omitempty"`
+	Browser string `json:"browser,omitempty"`
+	OS      string `json:"os,omitempty"`
+	// TimeAdjusted: the client's clock was implausible and the server's
+	// time was used.
+	TimeAdjusted bool `json:"time_adjusted,omitempty"`
 }
 
 // parsedEvent is an event with its JSON decoded.
 type parsedEvent struct {
 	e     *store.Event
-	ectx  eventContext
+	ectx  EventContext
 	props map[string]json.RawMessage
 	err   error
 }

@@ -50,13 +50,13 @@ type Writer struct {
 	queued  int // events accepted but not yet written
 	closed  bool
 	stopped chan struct{}
-	// Committed, if set, is called after each commit with its events (in
-	// log order); processors use it to wake up instead of polling.
-	onCommit func([]store.Event)
+	// onCommit, if set, is called after each successful commit; processors
+	// use it to wake up instead of polling.
+	onCommit func()
 }
 
 // NewWriter starts a writer; Close stops it after writing what was queued.
-func NewWriter(st *store.Store, log *slog.Logger, opt WriterOptions, onCommit func([]store.Event)) *Writer {
+func NewWriter(st *store.Store, log *slog.Logger, opt WriterOptions, onCommit func()) *Writer {
 	if opt.QueueEvents <= 0 || opt.MaxBatch <= 0 {
 		opt = DefaultWriterOptions()
 	}
@@ -95,7 +95,8 @@ func (w *Writer) Append(ctx context.Context, evs []store.Event) error {
 	}
 }
 
-// Queued reports how many events wait to be written (for metrics).
+// Queued reports how many events wait to be written (the
+// cartwheel_ingest_queued_events gauge).
 func (w *Writer) Queued() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -136,7 +137,7 @@ func (w *Writer) commit(batch []writeReq, n int) {
 		err = fmt.Errorf("append %d events: %w", n, err)
 		w.log.Error("event log write failed", "events", n, "err", err)
 	} else if w.onCommit != nil {
-		w.onCommit(all)
+		w.onCommit()
 	}
 	for _, r := range batch {
 		r.done <- err

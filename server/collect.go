@@ -14,18 +14,6 @@ import (
 	"github.com/cartwheelhq/cartwheel/tracker"
 )
 
-// eventContext is what the log records about where a tracker event came
-// from; cdp's profile processor reads it (device, page view).
-type eventContext struct {
-	URL          string `json:"url,omitempty"`
-	PV           string `json:"pv,omitempty"`
-	Name         string `json:"name,omitempty"`
-	Device       string `json:"device,omitempty"`
-	Browser      string `json:"browser,omitempty"`
-	OS           string `json:"os,omitempty"`
-	TimeAdjusted bool   `json:"time_adjusted,omitempty"`
-}
-
 // collectSink stores an accepted tracker batch: it resolves the site key,
 // enforces the workspace's origins, consent rule and per-visitor rate, and
 // appends the events with group commit, returning only once they are durable.
@@ -51,7 +39,7 @@ func (s *Server) collectSink(ctx context.Context, c tracker.Collected) error {
 	}
 	evs := make([]store.Event, 0, len(c.Batch.Events))
 	for _, e := range c.Batch.Events {
-		ectx := eventContext{URL: e.URL, PV: e.PageViewID, Device: c.Client.Device, Browser: c.Client.Browser,
+		ectx := cdp.EventContext{URL: e.URL, PV: e.PageViewID, Device: c.Client.Device, Browser: c.Client.Browser,
 			OS: c.Client.OS, TimeAdjusted: e.TimeAdjusted}
 		typ := e.Type
 		if typ == tracker.EventCustom {

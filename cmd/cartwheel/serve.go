@@ -117,7 +117,7 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 	}
 	ingest := cdp.NewIngest(st, log, nil)
 	inst.processor = cdp.NewProcessor(st, log, nil)
-	inst.writer = cdp.NewWriter(st, log, cdp.DefaultWriterOptions(), func([]store.Event) { inst.processor.Notify() })
+	inst.writer = cdp.NewWriter(st, log, cdp.DefaultWriterOptions(), inst.processor.Notify)
 	workCtx, stopWork := context.WithCancel(context.Background())
 	inst.stopWork, inst.workerDone = stopWork, make(chan struct{})
 	go func() {
@@ -131,7 +131,10 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 		return fail(err)
 	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cartwheel_ingest_queued_events",
+			Help: "Events accepted and waiting for their group commit; near the limit, /collect answers 503."},
+			func() float64 { return float64(inst.writer.Queued()) }))
 	opts := server.Options{Config: cfg, Store: st, Workspaces: inst.ws, Ingest: ingest, Tracker: script,
 		Writer: inst.writer, Contacts: cdp.NewContacts(st), Registry: reg, Log: log, Version: version}
 	// Listen before anything uses the public URL, so that an ephemeral port

@@ -145,7 +145,8 @@ func TestServerAnswers(t *testing.T) {
 		}
 	}
 	code, body, hdr := get(t, inst.url("/metrics"))
-	if code != 200 || !strings.Contains(body, "cartwheel_http_requests_total") || !strings.Contains(body, "go_goroutines") {
+	if code != 200 || !strings.Contains(body, "cartwheel_http_requests_total") || !strings.Contains(body, "go_goroutines") ||
+		!strings.Contains(body, "cartwheel_ingest_queued_events") {
 		t.Errorf("metrics: %d %.200s", code, body)
 	}
 	if !strings.HasPrefix(hdr.Get("Content-Type"), "text/plain") {
