@@ -145,20 +145,27 @@ func benchIngest(ctx context.Context, args []string, out io.Writer) error {
 
 var readyRe = regexp.MustCompile(`cartwheel ready.* addr=(\S+)`)
 
+// readyAddress reads a `cartwheel serve` log until its "cartwheel ready"
+// line and returns the address it listens on; the rest of the log keeps
+// being drained so the server never blocks on a full pipe.
 func readyAddress(r io.Reader, timeout time.Duration) (string, error) {
 	found := make(chan string, 1)
 	go func() {
+		defer close(found)
 		sc := bufio.NewScanner(r)
 		for sc.Scan() {
 			if m := readyRe.FindStringSubmatch(sc.Text()); m != nil {
 				found <- m[1]
-				break
+				io.Copy(io.Discard, r)
+				return
 			}
 		}
-		io.Copy(io.Discard, r) // keep the server's stderr drained
 	}()
 	select {
-	case a := <-found:
+	case a, ok := <-found:
+		if !ok {
+			return "", errors.New("server exited before it was ready")
+		}
 		return a, nil
 	case <-time.After(timeout):
 		return "", errors.New("server not ready in time")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"io"
@@ -172,36 +171,13 @@ func TestProcessLifecycle(t *testing.T) {
 	})
 }
 
-var readyAddr = regexp.MustCompile(`cartwheel ready.* addr=(\S+)`)
-
-// waitForReady reads the process log until the ready line and returns the
-// address it listens on; the rest of the log keeps draining in the background.
+// waitForReady returns the address a starting process listens on, from its
+// log (see readyAddress), failing the test after 30 s.
 func waitForReady(t *testing.T, r io.Reader) string {
 	t.Helper()
-	lines := make(chan string)
-	go func() {
-		sc := bufio.NewScanner(r)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	deadline := time.After(30 * time.Second)
-	for {
-		select {
-		case l, ok := <-lines:
-			if !ok {
-				t.Fatal("process exited before it was ready")
-			}
-			if m := readyAddr.FindStringSubmatch(l); m != nil {
-				go func() {
-					for range lines {
-					}
-				}()
-				return m[1]
-			}
-		case <-deadline:
-			t.Fatal("not ready within 30 s")
-		}
+	addr, err := readyAddress(r, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return addr
 }
