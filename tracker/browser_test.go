@@ -9,8 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +16,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/cartwheelhq/cartwheel/internal/browsertest"
 )
 
 // Browser tests drive Debian's chromium through chromedp against a real
@@ -25,52 +25,8 @@ import (
 // chromium is missing, unless CARTWHEEL_REQUIRE_BROWSER=1 (CI) makes that a
 // failure.
 
-// newBrowser starts a headless chromium for one test and returns a tab.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		path, err = exec.LookPath("/usr/bin/chromium")
-	}
-	if err != nil {
-		if os.Getenv("CARTWHEEL_REQUIRE_BROWSER") == "1" {
-			t.Fatalf("chromium not found and CARTWHEEL_REQUIRE_BROWSER=1: install Debian's chromium package")
-		}
-		t.Skip("chromium not found: install Debian's chromium package (set CARTWHEEL_REQUIRE_BROWSER=1 to make this a failure)")
-	}
-	dir, err := os.MkdirTemp("", "cartwheel-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		// Chromium's helpers can still write for a moment after it exits.
-		for range 50 {
-			if os.RemoveAll(dir) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(dir),
-	)
-	ctx, cancelCtx := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
-	// The first Run starts the browser; it must not carry a timeout.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
+// newBrowser starts a headless Chromium for one test and returns a tab.
+func newBrowser(t *testing.T) context.Context { return browsertest.New(t, 0) }
 
 // run runs browser actions with a bound, failing the test on error.
 func run(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
