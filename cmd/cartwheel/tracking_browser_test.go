@@ -74,6 +74,11 @@ func TestBrowsingIsRecordedAndIdentified(t *testing.T) {
 	visitor = v
 	run("read the product", chromedp.Sleep(5*time.Second))
 	run("add to cart", chromedp.Steps(chromedp.Click("form[data-cartwheel-add-to-cart] button"), chromedp.WaitVisible("footer")))
+	// t.js loads async: the page is usable before it listens for submits.
+	// A person takes longer than that; the test must wait for it.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool]("!!(window.cartwheel && window.cartwheel.visitorId)")); err != nil {
+		t.Fatalf("tracker not loaded on the cart page: %v", err)
+	}
 	run("newsletter", chromedp.Steps(
 		chromedp.SendKeys("form[data-cartwheel-newsletter] input[type=email]", email),
 		// Clicked like a person would: form.submit() fires no submit event.
