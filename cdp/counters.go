@@ -8,7 +8,8 @@ import (
 	"github.com/cartwheelhq/cartwheel/store"
 )
 
-// Event types the tracker sends; part of the public API, never renamed.
+// Event types the tracker sends. They are part of the public API (flow
+// triggers, outbound webhooks, segment rules): never rename one.
 const (
 	EventPageView        = "page_view"
 	EventProductView     = "product_view"

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cartwheelhq/cartwheel/cdp"
 	"math"
 	"regexp"
 	"time"
@@ -31,16 +32,17 @@ import (
 //	}
 
 // Event types the tracker sends. They are part of the public API (flow
-// triggers, outbound webhooks, segment rules): never rename one.
+// triggers, outbound webhooks, segment rules) and are defined once, in cdp,
+// which every source of events shares.
 const (
-	EventPageView        = "page_view"
-	EventProductView     = "product_view"
-	EventAddToCart       = "add_to_cart"
-	EventRemoveFromCart  = "remove_from_cart"
-	EventSearch          = "search"
-	EventCheckoutStarted = "checkout_started"
-	EventIdentify        = "identify"
-	EventConsent         = "consent"
+	EventPageView        = cdp.EventPageView
+	EventProductView     = cdp.EventProductView
+	EventAddToCart       = cdp.EventAddToCart
+	EventRemoveFromCart  = cdp.EventRemoveFromCart
+	EventSearch          = cdp.EventSearch
+	EventCheckoutStarted = cdp.EventCheckoutStarted
+	EventIdentify        = cdp.EventIdentify
+	EventConsent         = cdp.EventConsent
 	// EventCustom is the type of every event named by cartwheel.track()
 	// with a name that is not one of the above; Event.Name holds the name.
 	// Custom events never take a built-in type, so a browser cannot forge a
