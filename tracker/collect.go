@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/cartwheelhq/cartwheel/cdp"
 	"math"
 	"regexp"
 	"time"
+
+	"github.com/cartwheelhq/cartwheel/cdp"
 )
 
 // The /collect wire format. The tracker POSTs one JSON object per batch as
