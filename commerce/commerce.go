@@ -33,6 +33,8 @@ type Product struct {
 	URL           string    `json:"url,omitempty"`
 	Status        string    `json:"status"`
 	ReplenishDays int       `json:"replenish_days,omitempty"`
+	Variants      []Variant `json:"variants,omitempty"`
+	Collections   []string  `json:"collections,omitempty"`
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
 }
