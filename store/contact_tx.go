@@ -196,3 +196,13 @@ func (t *Tx) SetEventContact(eventID int64, contactID string) error {
 	}
 	return nil
 }
+
+// LinkCartToken remembers which visitor reported a cart or checkout token,
+// so the shop's checkout and order webhooks can be tied to that visitor. The
+// first visitor to report a token keeps it.
+func (t *Tx) LinkCartToken(workspaceID, token, visitorID string, at time.Time) error {
+	if _, err := t.tx.ExecContext(t.ctx, t.q.CartTokenPut, workspaceID, token, visitorID, ms(at)); err != nil {
+		return fmt.Errorf("link cart token: %w", err)
+	}
+	return nil
+}

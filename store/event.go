@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -133,15 +134,25 @@ func (s *Store) SaveCheckout(ctx context.Context, c commerce.Checkout, evs []Eve
 	})
 }
 
-// SaveOrder upserts an order, marks its checkout completed and appends the
-// events that newEvents returns, all in one transaction. newEvents is told
-// whether the order was new, so that "order placed" is logged exactly once
-// however often a connector redelivers it.
-func (s *Store) SaveOrder(ctx context.Context, o commerce.Order, newEvents func(created bool) []Event) error {
+// SaveOrder upserts an order, marks its checkout completed and appends
+// events, all in one transaction. decide is shown the stored order (nil if
+// the order is new) and returns the events to log and whether to write at
+// all: the caller's domain logic decides that "order placed" is logged
+// exactly once however often a connector redelivers the order, and that a
+// delivery older than the stored row changes nothing.
+func (s *Store) SaveOrder(ctx context.Context, o commerce.Order, decide func(prev *commerce.Order) (evs []Event, write bool)) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, s.q.OrderExists, o.WorkspaceID, o.ID).Scan(&n); err != nil {
+		var prev *commerce.Order
+		p, err := scanOrder(tx.QueryRowContext(ctx, s.q.OrderGet, o.WorkspaceID, o.ID))
+		switch {
+		case err == nil:
+			prev = &p
+		case !errors.Is(err, ErrNotFound):
 			return fmt.Errorf("save order %s: %w", o.ID, err)
+		}
+		evs, write := decide(prev)
+		if !write {
+			return nil
 		}
 		if _, err := tx.ExecContext(ctx, s.q.OrderUpsert, orderArgs(o)...); err != nil {
 			return fmt.Errorf("save order %s: %w", o.ID, err)
@@ -151,6 +162,6 @@ func (s *Store) SaveOrder(ctx context.Context, o commerce.Order, newEvents func(
 				return fmt.Errorf("complete checkout %s: %w", o.CheckoutToken, err)
 			}
 		}
-		return appendEvents(ctx, tx, s.q, newEvents(n == 0))
+		return appendEvents(ctx, tx, s.q, evs)
 	})
 }

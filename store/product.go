@@ -33,7 +33,9 @@ func scanProduct(row scanner) (commerce.Product, error) {
 	return p, nil
 }
 
-// UpsertProducts inserts or updates products in one transaction.
+// UpsertProducts inserts or updates products in one transaction. A product
+// that lists Variants has its stored variants replaced by them, so a variant
+// removed in the shop stops mapping to the product.
 func (s *Store) UpsertProducts(ctx context.Context, ps []commerce.Product) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, s.q.ProductUpsert)
@@ -47,6 +49,9 @@ func (s *Store) UpsertProducts(ctx context.Context, ps []commerce.Product) error
 				p.ImageURL, p.URL, p.Status, p.ReplenishDays, ms(p.CreatedAt), ms(p.UpdatedAt)}
 			if _, err := stmt.ExecContext(ctx, args[:]...); err != nil {
 				return fmt.Errorf("upsert product %s: %w", p.ID, err)
+			}
+			if err := s.replaceVariants(ctx, tx, p); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -73,6 +78,8 @@ func (s *Store) ProductByHandle(ctx context.Context, workspaceID, shopID, handle
 
 // ProductFilter narrows a product listing.
 type ProductFilter struct {
+	// ShopID limits the listing to one shop ("" = every shop).
+	ShopID   string
 	Category string
 	// Query matches title, category or tags, case-insensitively.
 	Query string
@@ -91,10 +98,10 @@ func (s *Store) Products(ctx context.Context, workspaceID string, f ProductFilte
 		f.Limit = 50
 	}
 	var total int
-	if err := s.r.QueryRowContext(ctx, s.q.ProductCount, workspaceID, f.Category, q).Scan(&total); err != nil {
+	if err := s.r.QueryRowContext(ctx, s.q.ProductCount, workspaceID, f.Category, q, f.ShopID).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count products: %w", err)
 	}
-	out, err := list(ctx, s.r, "products", s.q.ProductList, scanProduct, workspaceID, f.Category, q, f.Sort, f.Limit, f.Offset)
+	out, err := list(ctx, s.r, "products", s.q.ProductList, scanProduct, workspaceID, f.Category, q, f.Sort, f.Limit, f.Offset, f.ShopID)
 	return out, total, err
 }
 

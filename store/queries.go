@@ -40,6 +40,7 @@ type queries struct {
 	ShopList     string `query:"shop-list"`
 	ShopByDomain string `query:"shop-by-domain"`
 	ShopUpdate   string `query:"shop-update"`
+	ShopByID     string `query:"shop-by-id"`
 
 	ProductUpsert     string `query:"product-upsert"`
 	ProductGet        string `query:"product-get"`
@@ -51,7 +52,6 @@ type queries struct {
 	OrderUpsert string `query:"order-upsert"`
 	OrderGet    string `query:"order-get"`
 	OrderList   string `query:"order-list"`
-	OrderExists string `query:"order-exists"`
 
 	CheckoutUpsert   string `query:"checkout-upsert"`
 	CheckoutGet      string `query:"checkout-get"`
@@ -85,6 +85,54 @@ type queries struct {
 	EventAppendTail  string `query:"event-append-tail"`
 	EventListAfter   string `query:"event-list-after"`
 	EventListVisitor string `query:"event-list-visitor"`
+
+	DeliveryInsert           string `query:"delivery-insert"`
+	DeliveryPending          string `query:"delivery-pending"`
+	DeliveryFinish           string `query:"delivery-finish"`
+	DeliveryRetry            string `query:"delivery-retry"`
+	DeliveryList             string `query:"delivery-list"`
+	DeliveryCounts           string `query:"delivery-counts"`
+	DeliveryDeleteShop       string `query:"delivery-delete-shop"`
+	VariantDeleteProduct     string `query:"variant-delete-product"`
+	VariantUpsert            string `query:"variant-upsert"`
+	VariantProduct           string `query:"variant-product"`
+	VariantSetStock          string `query:"variant-set-stock"`
+	ProductRestock           string `query:"product-restock"`
+	ProductSetStatus         string `query:"product-set-status"`
+	SyncGet                  string `query:"sync-get"`
+	SyncList                 string `query:"sync-list"`
+	SyncPut                  string `query:"sync-put"`
+	PrivacyCreate            string `query:"privacy-create"`
+	PrivacyComplete          string `query:"privacy-complete"`
+	PrivacyGet               string `query:"privacy-get"`
+	PrivacyList              string `query:"privacy-list"`
+	PrivacyExport            string `query:"privacy-export"`
+	CartTokenPut             string `query:"cart-token-put"`
+	CartTokenVisitor         string `query:"cart-token-visitor"`
+	EraseMergedContacts      string `query:"erase-merged-contacts"`
+	EraseEventsContact       string `query:"erase-events-contact"`
+	EraseEventsVisitor       string `query:"erase-events-visitor"`
+	EraseOrdersPerson        string `query:"erase-orders-person"`
+	EraseCheckoutsPerson     string `query:"erase-checkouts-person"`
+	EraseOrderExternal       string `query:"erase-order-external"`
+	EraseCartTokensVisitor   string `query:"erase-cart-tokens-visitor"`
+	EraseIdentities          string `query:"erase-identities"`
+	EraseConsents            string `query:"erase-consents"`
+	EraseProfile             string `query:"erase-profile"`
+	EraseContact             string `query:"erase-contact"`
+	EraseShopProducts        string `query:"erase-shop-products"`
+	EraseShopVariants        string `query:"erase-shop-variants"`
+	EraseShopOrders          string `query:"erase-shop-orders"`
+	EraseShopCheckouts       string `query:"erase-shop-checkouts"`
+	EraseShopSyncs           string `query:"erase-shop-syncs"`
+	EraseShopRow             string `query:"erase-shop-row"`
+	EraseWorkspaceEvents     string `query:"erase-workspace-events"`
+	EraseWorkspaceIdentities string `query:"erase-workspace-identities"`
+	EraseWorkspaceConsents   string `query:"erase-workspace-consents"`
+	EraseWorkspaceProfiles   string `query:"erase-workspace-profiles"`
+	EraseWorkspaceContacts   string `query:"erase-workspace-contacts"`
+	EraseWorkspaceCartTokens string `query:"erase-workspace-cart-tokens"`
+	EraseWorkspaceExports    string `query:"erase-workspace-exports"`
 }
 
 var placeholder = regexp.MustCompile(`\$([0-9]+)`)

@@ -84,7 +84,8 @@ func TestEveryQueryParses(t *testing.T) {
 	for name, text := range map[string]string{
 		"setting-get": q.SettingGet, "workspace-update": q.WorkspaceUpdate, "api-key-touch": q.APIKeyTouch,
 		"shop-update": q.ShopUpdate, "product-list": q.ProductList, "order-list": q.OrderList,
-		"checkout-list": q.CheckoutList, "event-list-visitor": q.EventListVisitor, "order-exists": q.OrderExists,
+		"checkout-list": q.CheckoutList, "event-list-visitor": q.EventListVisitor, "delivery-pending": q.DeliveryPending,
+		"erase-orders-person": q.EraseOrdersPerson, "product-restock": q.ProductRestock, "variant-set-stock": q.VariantSetStock,
 		"checkout-complete": q.CheckoutComplete, "product-categories": q.ProductCategories,
 	} {
 		stmt, err := st.w.Prepare(text)
@@ -136,9 +137,9 @@ func TestOrderPlacedOnce(t *testing.T) {
 	o := commerce.Order{ID: "o1", WorkspaceID: "ws_a", ShopID: "s", ExternalID: "1001", Currency: "EUR", TotalMinor: 500,
 		Items: c.Items, CheckoutToken: "tok1", Financial: "paid", PlacedAt: now, UpdatedAt: now}
 	var created []bool
-	record := func(isNew bool) []Event {
-		created = append(created, isNew)
-		return []Event{{WorkspaceID: "ws_a", Type: "x", Source: "test", OccurredAt: now, ReceivedAt: now}}
+	record := func(prev *commerce.Order) ([]Event, bool) {
+		created = append(created, prev == nil)
+		return []Event{{WorkspaceID: "ws_a", Type: "x", Source: "test", OccurredAt: now, ReceivedAt: now}}, true
 	}
 	for range 3 {
 		if err := st.SaveOrder(ctx, o, record); err != nil {
@@ -283,7 +284,7 @@ func TestOrdersPageNewestFirst(t *testing.T) {
 	for i := range 5 {
 		o := commerce.Order{ID: fmt.Sprint("o", i), WorkspaceID: "ws_a", ShopID: "s", ExternalID: fmt.Sprint(i), Currency: "EUR",
 			TotalMinor: 100, Financial: "paid", PlacedAt: t0.Add(time.Duration(i/2) * time.Minute), UpdatedAt: t0}
-		if err := st.SaveOrder(ctx, o, func(bool) []Event { return nil }); err != nil {
+		if err := st.SaveOrder(ctx, o, func(*commerce.Order) ([]Event, bool) { return nil, true }); err != nil {
 			t.Fatal(err)
 		}
 	}

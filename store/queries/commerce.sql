@@ -20,11 +20,11 @@ SELECT workspace_id, id, shop_id, external_id, handle, title, description, vendo
 FROM products WHERE workspace_id = $1 AND shop_id = $2 AND handle = $3;
 
 -- name: product-list
--- $2 category ('' = any), $3 lower-cased search text ('' = any), $4 sort, $5 limit, $6 offset.
+-- $2 category ('' = any), $3 lower-cased search text ('' = any), $4 sort, $5 limit, $6 offset, $7 shop ('' = any).
 SELECT workspace_id, id, shop_id, external_id, handle, title, description, vendor, category, tags,
     price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at
 FROM products
-WHERE workspace_id = $1 AND status = 'active'
+WHERE workspace_id = $1 AND status = 'active' AND ($7 = '' OR shop_id = $7)
   AND ($2 = '' OR category = $2)
   AND ($3 = '' OR lower(title) LIKE '%' || $3 || '%' OR lower(category) LIKE '%' || $3 || '%' OR lower(tags) LIKE '%' || $3 || '%')
 ORDER BY
@@ -36,7 +36,7 @@ LIMIT $5 OFFSET $6;
 
 -- name: product-count
 SELECT count(*) FROM products
-WHERE workspace_id = $1 AND status = 'active'
+WHERE workspace_id = $1 AND status = 'active' AND ($4 = '' OR shop_id = $4)
   AND ($2 = '' OR category = $2)
   AND ($3 = '' OR lower(title) LIKE '%' || $3 || '%' OR lower(category) LIKE '%' || $3 || '%' OR lower(tags) LIKE '%' || $3 || '%');
 
@@ -104,6 +104,3 @@ WHERE workspace_id = $1 AND ($2 = '' OR shop_id = $2)
   AND ($3 = '' OR ($3 = 'open' AND completed_at = 0) OR ($3 = 'completed' AND completed_at <> 0))
   AND (updated_at < $4 OR (updated_at = $4 AND token < $5))
 ORDER BY updated_at DESC, token DESC LIMIT $6;
-
--- name: order-exists
-SELECT count(*) FROM orders WHERE workspace_id = $1 AND id = $2;

@@ -54,21 +54,27 @@ SELECT id FROM api_keys WHERE scope = 'admin' AND name = $1 AND revoked_at = 0;
 UPDATE api_keys SET token_hash = $2, prefix = $3 WHERE id = $1;
 
 -- name: shop-create
-INSERT INTO shops (id, workspace_id, platform, domain, name, status, access_token_enc, webhook_secret_enc, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9);
+INSERT INTO shops (id, workspace_id, platform, domain, name, status, access_token_enc, webhook_secret_enc, created_at, updated_at, currency, api_url)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11);
 
 -- name: shop-get
-SELECT id, workspace_id, platform, domain, name, status, access_token_enc, webhook_secret_enc, created_at, updated_at
+SELECT id, workspace_id, platform, domain, name, status, access_token_enc, webhook_secret_enc, created_at, updated_at, currency, api_url
 FROM shops WHERE workspace_id = $1 AND id = $2;
 
 -- name: shop-list
-SELECT id, workspace_id, platform, domain, name, status, access_token_enc, webhook_secret_enc, created_at, updated_at
+SELECT id, workspace_id, platform, domain, name, status, access_token_enc, webhook_secret_enc, created_at, updated_at, currency, api_url
 FROM shops WHERE workspace_id = $1 ORDER BY created_at, id;
 
 -- name: shop-by-domain
-SELECT id, workspace_id, platform, domain, name, status, access_token_enc, webhook_secret_enc, created_at, updated_at
+SELECT id, workspace_id, platform, domain, name, status, access_token_enc, webhook_secret_enc, created_at, updated_at, currency, api_url
 FROM shops WHERE platform = $1 AND domain = $2;
 
 -- name: shop-update
-UPDATE shops SET name = $3, status = $4, access_token_enc = $5, webhook_secret_enc = $6, updated_at = $7
+UPDATE shops SET name = $3, status = $4, access_token_enc = $5, webhook_secret_enc = $6, updated_at = $7,
+    currency = $8, api_url = $9
 WHERE workspace_id = $1 AND id = $2;
+
+-- name: shop-by-id
+-- Webhook endpoints name the shop in the URL and have no workspace yet.
+SELECT id, workspace_id, platform, domain, name, status, access_token_enc, webhook_secret_enc, created_at, updated_at, currency, api_url
+FROM shops WHERE id = $1;
