@@ -129,6 +129,25 @@ func (b *batch) count(e *store.Event, ectx EventContext, props map[string]json.R
 		p.CartAt = e.OccurredAt
 	case EventCheckoutStarted:
 		p.Checkouts++
+		if tok := str(props, "checkout_token"); tok != "" && e.VisitorID != "" && len(tok) <= 200 {
+			if err := b.tx.LinkCartToken(e.WorkspaceID, tok, e.VisitorID, e.OccurredAt); err != nil {
+				return err
+			}
+		}
+	case EventCustomerUpdated:
+		for ch, key := range map[string]string{"email": "email_consent", "sms": "sms_consent"} {
+			var c commerce.Consent
+			if v, ok := props[key]; ok && json.Unmarshal(v, &c) == nil && c.State != "" {
+				if err := b.shopConsent(e, contact, ch, c); err != nil {
+					return err
+				}
+			}
+		}
+	case EventConsentChanged:
+		var c commerce.Consent
+		if v, ok := props["consent"]; ok && json.Unmarshal(v, &c) == nil && c.State != "" {
+			return b.shopConsent(e, contact, str(props, "channel"), c)
+		}
 	case EventOrderPlaced:
 		p.Orders++
 		if cur := str(props, "currency"); cur != "" {
@@ -152,6 +171,22 @@ func (b *batch) count(e *store.Event, ectx EventContext, props map[string]json.R
 		return b.consent(e, props, contact)
 	}
 	return nil
+}
+
+// shopConsent records a consent state the shop reported. Pending and
+// never-asked states are not a grant; only "subscribed" is.
+func (b *batch) shopConsent(e *store.Event, contact, channel string, c commerce.Consent) error {
+	switch channel {
+	case "email", "sms":
+	default:
+		return &badEvent{"consent for unknown channel " + channel}
+	}
+	at := c.UpdatedAt
+	if at.IsZero() {
+		at = e.OccurredAt
+	}
+	return b.tx.SetConsent(e.WorkspaceID, contact, store.Consent{Channel: channel,
+		Granted: c.State == commerce.ConsentSubscribed, Source: e.Source, Text: c.State, UpdatedAt: at})
 }
 
 // consent records the channels a consent event names.

@@ -24,6 +24,10 @@ const (
 	EventOrderPlaced     = "order_placed"
 	EventOrderUpdated    = "order_updated"
 	EventOrderCancelled  = "order_cancelled"
+	EventOrderPaid       = "order_paid"
+	EventCustomerUpdated = "customer_updated"
+	EventConsentChanged  = "consent_changed"
+	EventProductUpdated  = "product_updated"
 )
 
 // Ingest appends to the event log.
@@ -53,6 +57,7 @@ func props(v any) json.RawMessage {
 type checkoutProps struct {
 	Token       string              `json:"token"`
 	Email       string              `json:"email,omitempty"`
+	CustomerID  string              `json:"customer_id,omitempty"`
 	Currency    string              `json:"currency"`
 	TotalMinor  int64               `json:"total_minor"`
 	Items       []commerce.LineItem `json:"items"`
@@ -75,7 +80,7 @@ func (in *Ingest) RecordCheckout(ctx context.Context, c commerce.Checkout, sourc
 	ev := store.Event{
 		WorkspaceID: c.WorkspaceID, Type: EventCheckoutUpdated, Source: source, VisitorID: c.VisitorID,
 		OccurredAt: c.UpdatedAt, ReceivedAt: now,
-		Props: props(checkoutProps{Token: c.Token, Email: c.Email, Currency: c.Currency, TotalMinor: c.TotalMinor,
+		Props: props(checkoutProps{Token: c.Token, Email: c.Email, CustomerID: c.CustomerID, Currency: c.Currency, TotalMinor: c.TotalMinor,
 			Items: c.Items, RecoveryURL: c.RecoveryURL, ShopID: c.ShopID}),
 	}
 	if err := in.st.SaveCheckout(ctx, c, []store.Event{ev}); err != nil {
@@ -88,17 +93,22 @@ type orderProps struct {
 	OrderID       string              `json:"order_id"`
 	Number        string              `json:"number,omitempty"`
 	Email         string              `json:"email,omitempty"`
+	CustomerID    string              `json:"customer_id,omitempty"`
 	Currency      string              `json:"currency"`
 	TotalMinor    int64               `json:"total_minor"`
+	Financial     string              `json:"financial_status,omitempty"`
 	Items         []commerce.LineItem `json:"items"`
 	DiscountCodes []string            `json:"discount_codes"`
 	CheckoutToken string              `json:"checkout_token,omitempty"`
 	ShopID        string              `json:"shop_id"`
 }
 
-// RecordOrder stores an order (insert or update) and logs order_placed the
-// first time it is seen, order_updated or order_cancelled afterwards. A
-// redelivered identical order therefore never counts as a second sale.
+// RecordOrder stores an order (insert or update) and logs what changed:
+// order_placed the first time it is seen (with order_paid too when it
+// arrives paid), order_paid when it becomes paid, order_cancelled when it is
+// cancelled, order_updated otherwise. A redelivered identical order
+// therefore never counts as a second sale, and a delivery older than the
+// stored order (webhooks arrive out of order) changes nothing.
 func (in *Ingest) RecordOrder(ctx context.Context, o commerce.Order, source string) error {
 	now := in.now().UTC()
 	if o.UpdatedAt.IsZero() {
@@ -107,21 +117,70 @@ func (in *Ingest) RecordOrder(ctx context.Context, o commerce.Order, source stri
 	if err := o.Validate(); err != nil {
 		return fmt.Errorf("record order: %w", err)
 	}
-	p := props(orderProps{OrderID: o.ID, Number: o.Number, Email: o.Email, Currency: o.Currency,
-		TotalMinor: o.TotalMinor, Items: o.Items, DiscountCodes: o.DiscountCodes, CheckoutToken: o.CheckoutToken, ShopID: o.ShopID})
-	err := in.st.SaveOrder(ctx, o, func(created bool) []store.Event {
-		typ, at := EventOrderUpdated, o.UpdatedAt
-		switch {
-		case created:
-			typ, at = EventOrderPlaced, o.PlacedAt
-		case !o.CancelledAt.IsZero():
-			typ, at = EventOrderCancelled, o.CancelledAt
+	p := props(orderProps{OrderID: o.ID, Number: o.Number, Email: o.Email, CustomerID: o.CustomerID, Currency: o.Currency,
+		TotalMinor: o.TotalMinor, Items: o.Items, DiscountCodes: o.DiscountCodes, CheckoutToken: o.CheckoutToken,
+		ShopID: o.ShopID, Financial: o.Financial})
+	ev := func(typ string, at time.Time) store.Event {
+		return store.Event{WorkspaceID: o.WorkspaceID, Type: typ, Source: source, VisitorID: o.VisitorID,
+			OccurredAt: at, ReceivedAt: now, Props: p}
+	}
+	err := in.st.SaveOrder(ctx, o, func(prev *commerce.Order) ([]store.Event, bool) {
+		if prev == nil {
+			evs := []store.Event{ev(EventOrderPlaced, o.PlacedAt)}
+			if paid(o.Financial) {
+				evs = append(evs, ev(EventOrderPaid, o.PlacedAt))
+			}
+			return evs, true
 		}
-		return []store.Event{{WorkspaceID: o.WorkspaceID, Type: typ, Source: source, VisitorID: o.VisitorID,
-			OccurredAt: at, ReceivedAt: now, Props: p}}
+		if prev.UpdatedAt.After(o.UpdatedAt) {
+			return nil, false
+		}
+		if o.VisitorID == "" {
+			o.VisitorID = prev.VisitorID
+		}
+		switch {
+		case !o.CancelledAt.IsZero() && prev.CancelledAt.IsZero():
+			return []store.Event{ev(EventOrderCancelled, o.CancelledAt)}, true
+		case paid(o.Financial) && !paid(prev.Financial):
+			return []store.Event{ev(EventOrderPaid, o.UpdatedAt)}, true
+		case sameOrder(*prev, o):
+			// A redelivery: keep the row as it is and log nothing.
+			return nil, false
+		}
+		return []store.Event{ev(EventOrderUpdated, o.UpdatedAt)}, true
 	})
 	if err != nil {
 		return fmt.Errorf("record order: %w", err)
+	}
+	return nil
+}
+
+// paid reports whether a financial status means the money was taken.
+func paid(financial string) bool {
+	switch financial {
+	case "paid", "partially_refunded", "refunded":
+		return true
+	}
+	return false
+}
+
+// sameOrder reports whether an update changes nothing a consumer reads.
+func sameOrder(a, b commerce.Order) bool {
+	return a.Financial == b.Financial && a.TotalMinor == b.TotalMinor && a.Email == b.Email &&
+		a.CancelledAt.Equal(b.CancelledAt) && a.UpdatedAt.Equal(b.UpdatedAt) && len(a.Items) == len(b.Items)
+}
+
+// Record appends one server-side event (a connector's customer_updated,
+// consent_changed, product_updated…). Props must be a JSON object.
+func (in *Ingest) Record(ctx context.Context, workspaceID, typ, source string, occurred time.Time, p any) error {
+	now := in.now().UTC()
+	if occurred.IsZero() {
+		occurred = now
+	}
+	ev := store.Event{WorkspaceID: workspaceID, Type: typ, Source: source, OccurredAt: occurred.UTC(), ReceivedAt: now,
+		Props: props(p)}
+	if err := in.st.AppendEvents(ctx, []store.Event{ev}); err != nil {
+		return fmt.Errorf("record %s: %w", typ, err)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cartwheelhq/cartwheel/store"
@@ -30,6 +31,12 @@ type Processor struct {
 	// in: waking for every commit would make many tiny transactions that
 	// hold the one writer connection ingest needs.
 	gather time.Duration
+	// mu serialises batches with Exclusive work (privacy erasure), which
+	// must see a log with every event attributed and must not race a batch
+	// that would write back a profile it just erased.
+	mu sync.Mutex
+	// pos is the last applied event id; -1 until read from the checkpoint.
+	pos int64
 	// idents caches identifier → contact across batches (see batch.identity).
 	idents map[string]string
 }
@@ -40,7 +47,7 @@ func NewProcessor(st *store.Store, log *slog.Logger, now func() time.Time) *Proc
 		now = time.Now
 	}
 	return &Processor{st: st, log: log, now: now, wake: make(chan struct{}, 1), batch: 500, idle: time.Second, gather: 100 * time.Millisecond,
-		idents: map[string]string{}}
+		idents: map[string]string{}, pos: -1}
 }
 
 // Notify tells the processor new events were committed; it never blocks.
@@ -53,18 +60,14 @@ func (p *Processor) Notify() {
 
 // Run processes the log until ctx ends.
 func (p *Processor) Run(ctx context.Context) error {
-	pos, err := p.st.Checkpoint(ctx, ProfileCheckpoint)
-	if err != nil {
-		return err
-	}
 	backoff := 100 * time.Millisecond
 	for {
-		n, next, err := p.step(ctx, pos)
+		n, err := p.step(ctx)
 		switch {
 		case ctx.Err() != nil:
 			return nil
 		case err != nil:
-			p.log.Error("profile processor", "position", pos, "err", err)
+			p.log.Error("profile processor", "err", err)
 			backoff = min(backoff*2, 10*time.Second)
 			if !sleep(ctx, backoff) {
 				return nil
@@ -72,7 +75,6 @@ func (p *Processor) Run(ctx context.Context) error {
 			continue
 		}
 		backoff = 100 * time.Millisecond
-		pos = next
 		switch {
 		case n == 0:
 			select {
@@ -104,20 +106,55 @@ func sleep(ctx context.Context, d time.Duration) bool {
 
 // CatchUp processes until the log is exhausted; for tests and the CLI.
 func (p *Processor) CatchUp(ctx context.Context) error {
-	pos, err := p.st.Checkpoint(ctx, ProfileCheckpoint)
-	if err != nil {
-		return err
-	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.catchUpLocked(ctx)
+}
+
+func (p *Processor) catchUpLocked(ctx context.Context) error {
 	for {
-		n, next, err := p.step(ctx, pos)
+		n, err := p.stepLocked(ctx)
 		if err != nil || n == 0 {
 			return err
 		}
-		pos = next
 	}
 }
 
-func (p *Processor) step(ctx context.Context, pos int64) (int, int64, error) {
+// Exclusive catches up with the log and runs fn while no batch runs, then
+// forgets cached identities: fn may erase contacts (privacy requests) and
+// must find every event attributed and leave no stale cache behind.
+func (p *Processor) Exclusive(ctx context.Context, fn func(ctx context.Context) error) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.catchUpLocked(ctx); err != nil {
+		return err
+	}
+	defer clear(p.idents)
+	return fn(ctx)
+}
+
+func (p *Processor) step(ctx context.Context) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stepLocked(ctx)
+}
+
+func (p *Processor) stepLocked(ctx context.Context) (int, error) {
+	if p.pos < 0 {
+		pos, err := p.st.Checkpoint(ctx, ProfileCheckpoint)
+		if err != nil {
+			return 0, err
+		}
+		p.pos = pos
+	}
+	n, next, err := p.apply(ctx, p.pos)
+	if err == nil {
+		p.pos = next
+	}
+	return n, err
+}
+
+func (p *Processor) apply(ctx context.Context, pos int64) (int, int64, error) {
 	evs, err := p.st.LogAfter(ctx, pos, p.batch)
 	if err != nil || len(evs) == 0 {
 		return 0, pos, err

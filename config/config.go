@@ -49,6 +49,18 @@ type Config struct {
 	// times the rate pass.
 	CollectIPRate      float64
 	CollectVisitorRate float64
+	// ShopifyAPIKey and ShopifyAPISecret are the Shopify app's client
+	// credentials; without them the app install flow is off and only shops
+	// connected by hand (custom apps) work.
+	ShopifyAPIKey    string
+	ShopifyAPISecret string
+	// ShopifyAPIBase replaces https://{shop} for Shopify API calls: for
+	// testing against a fake Admin API only.
+	ShopifyAPIBase string
+	// SyncInterval is how often every connected shop is reconciled with
+	// its platform (catalogue; WooCommerce orders and customers too); 0
+	// turns periodic syncs off.
+	SyncInterval time.Duration
 }
 
 // Defaults returns a Config with every default filled in.
@@ -63,6 +75,9 @@ func Defaults() Config {
 		// office behind one NAT address stays far below 50 a second.
 		CollectIPRate:      50,
 		CollectVisitorRate: 2,
+		// WooCommerce never retries a failed webhook: a quarter-hour
+		// reconciliation bounds how late a missed order can be.
+		SyncInterval: 15 * time.Minute,
 	}
 }
 
@@ -90,6 +105,10 @@ func (c *Config) settings() []setting {
 		{flag: "shutdown-timeout", env: "CARTWHEEL_SHUTDOWN_TIMEOUT", usage: "how long in-flight work may finish after SIGTERM", dur: &c.ShutdownTimeout},
 		{flag: "collect-ip-rate", env: "CARTWHEEL_COLLECT_IP_RATE", usage: "tracker requests a second per client IP (0: no limit)", float: &c.CollectIPRate},
 		{flag: "collect-visitor-rate", env: "CARTWHEEL_COLLECT_VISITOR_RATE", usage: "tracker batches a second per visitor (0: no limit)", float: &c.CollectVisitorRate},
+		{flag: "shopify-api-key", env: "CARTWHEEL_SHOPIFY_API_KEY", usage: "Shopify app client id (enables /shopify/install)", str: &c.ShopifyAPIKey},
+		{flag: "shopify-api-secret", env: "CARTWHEEL_SHOPIFY_API_SECRET", usage: "Shopify app client secret (verifies OAuth, webhooks, App Proxy)", str: &c.ShopifyAPISecret},
+		{flag: "shopify-api-base", env: "CARTWHEEL_SHOPIFY_API_BASE", usage: "base URL replacing https://{shop} for Shopify API calls (testing only)", str: &c.ShopifyAPIBase},
+		{flag: "sync-interval", env: "CARTWHEEL_SYNC_INTERVAL", usage: "how often connected shops are reconciled (0: never)", dur: &c.SyncInterval},
 	}
 }
 
@@ -200,6 +219,12 @@ func (c *Config) normalize() error {
 	}
 	if c.CollectIPRate < 0 || c.CollectVisitorRate < 0 {
 		return errors.New("rate limits must not be negative")
+	}
+	if c.SyncInterval < 0 {
+		return errors.New("sync interval must not be negative")
+	}
+	if (c.ShopifyAPIKey == "") != (c.ShopifyAPISecret == "") {
+		return errors.New("set both CARTWHEEL_SHOPIFY_API_KEY and CARTWHEEL_SHOPIFY_API_SECRET, or neither")
 	}
 	if c.ShutdownTimeout <= 0 {
 		return errors.New("shutdown timeout must be positive")
