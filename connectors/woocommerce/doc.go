@@ -1,0 +1,56 @@
+// Package woocommerce connects a WooCommerce store to Cartwheel: it verifies
+// and decodes the store's webhook deliveries, reads its REST API (v3) to
+// reconcile what deliveries missed, creates coupons for flows, and ships the
+// WordPress companion plugin (directory plugin/) that adds the tracker, the
+// push service worker and the cart webhook WooCommerce core lacks.
+//
+// # Deliveries
+//
+// WooCommerce signs each delivery with base64(HMAC-SHA256(secret, body))
+// in X-WC-Webhook-Signature (VerifyWebhook), pings the delivery URL once with
+// the unsigned form body "webhook_id=N" when a webhook is created (IsPing),
+// and never retries a failed delivery: the caller must answer quickly and
+// reconcile with Client.List. The body of a resource delivery is the REST
+// representation of the record (GET /wc/v3/{resource}s/{id}); Decode turns it
+// into a commerce.Change. Deleted events carry only {"id": N}.
+//
+// WooCommerce's Delivery-ID is a hash of the webhook id and the current
+// second, so it cannot de-duplicate. Every Change therefore carries
+// ExternalID and UpdatedAt (the record's date_modified_gmt), the key the
+// server de-duplicates on.
+//
+// # The cart.updated topic
+//
+// WooCommerce core has no cart webhook, so the plugin posts one itself, to the
+// same delivery URL, signed the same way, with X-WC-Webhook-Topic:
+// cart.updated. Its body is this JSON object (all money as decimal strings in
+// the currency's ISO 4217 minor-unit precision, never JSON numbers):
+//
+//	{
+//	  "token":       "3f1c…",                 // the plugin's cart token: random, stable for one cart's life, new after an order
+//	  "visitor_id":  "123456789",              // the tracker's cw_vid cookie, "" when absent
+//	  "customer_id": 12,                       // WordPress user id, 0 for a guest
+//	  "email":       "jo@example.com",         // "" until the shopper is known
+//	  "currency":    "EUR",
+//	  "items": [{"product_id": 93, "variation_id": 0, "quantity": 2, "price": "3.00",
+//	             "name": "Woo Single #1", "sku": "", "url": "https://…", "image_url": "https://…"}],
+//	  "subtotal":    "6.00",
+//	  "total":       "6.00",
+//	  "recovery_url": "https://shop.example/cart/",
+//	  "created_at":  "2024-05-01T10:00:00Z",   // optional, defaults to updated_at
+//	  "updated_at":  "2024-05-01T10:02:31.250Z"
+//	}
+//
+// A cart without an email decodes to commerce.ChangeCart, one with an email
+// to commerce.ChangeCheckout; ExternalID is the token. The plugin also stores
+// the token in the order meta "_cartwheel_cart_token", which becomes
+// Order.CheckoutToken, so the server can tell a cart that converted from one
+// that was abandoned. testdata/cart_updated.json is the reference sample.
+//
+// # REST
+//
+// Client authenticates with the store's consumer key and secret as HTTP Basic
+// credentials. WooCommerce accepts Basic only over HTTPS; a store served over
+// plain HTTP demands OAuth 1.0a signatures, which this client does not do, so
+// such stores must be moved to HTTPS first.
+package woocommerce

@@ -1,0 +1,148 @@
+package woocommerce
+
+import (
+	"fmt"
+	"html"
+	"strconv"
+	"strings"
+
+	"github.com/cartwheelhq/cartwheel/commerce"
+)
+
+// Order meta keys the plugin writes at checkout.
+const (
+	// MetaVisitor holds the tracker's cw_vid cookie, tying the order to the
+	// anonymous visitor who browsed before buying.
+	MetaVisitor = "_cartwheel_visitor"
+	// MetaCartToken holds the plugin's cart token (the cart.updated token),
+	// tying the order to the cart it converted.
+	MetaCartToken = "_cartwheel_cart_token"
+)
+
+// financialStatus maps a WooCommerce order status onto the Shopify-style
+// financial status commerce.Order uses. on-hold waits for a payment (bank
+// transfer, cheque), so it is pending; WooCommerce keeps "processing" or
+// "completed" after a partial refund, which the refunds list reveals.
+func financialStatus(o order) string {
+	switch o.Status {
+	case "processing", "completed":
+		if len(o.Refunds) > 0 {
+			return "partially_refunded"
+		}
+		return "paid"
+	case "pending", "on-hold", "checkout-draft":
+		return "pending"
+	case "cancelled":
+		return "cancelled"
+	case "refunded":
+		return "refunded"
+	case "failed":
+		return "failed"
+	case "trash":
+		return "voided"
+	}
+	// Statuses added by extensions ("shipped", "awaiting-shipment"…) come
+	// after payment as a rule; date_paid says which side they are on.
+	if !o.DatePaidGMT.IsZero() {
+		return "paid"
+	}
+	return "pending"
+}
+
+// orderChange maps an order payload (webhook or REST list element).
+func orderChange(o order) (commerce.Change, error) {
+	if o.ID == "" {
+		return commerce.Change{}, errMissingID
+	}
+	cur := strings.ToUpper(strings.TrimSpace(o.Currency))
+	out := commerce.Order{
+		ExternalID:    string(o.ID),
+		Number:        string(o.Number),
+		Email:         strings.TrimSpace(o.Billing.Email),
+		CustomerID:    o.CustomerID.nonZero(),
+		VisitorID:     metaValue(o.MetaData, MetaVisitor),
+		CheckoutToken: metaValue(o.MetaData, MetaCartToken),
+		Currency:      cur,
+		Financial:     financialStatus(o),
+		Items:         make([]commerce.LineItem, 0, len(o.LineItems)),
+		DiscountCodes: make([]string, 0, len(o.CouponLines)),
+		PlacedAt:      o.DateCreatedGMT.Time,
+		UpdatedAt:     o.DateModifiedGMT.Time,
+	}
+	if out.CheckoutToken == "" {
+		// Orders placed without the plugin (or before it) still carry the
+		// cart hash WooCommerce stored at checkout.
+		out.CheckoutToken = o.CartHash
+	}
+	if out.Number == "" {
+		out.Number = out.ExternalID
+	}
+	if out.Financial == "cancelled" {
+		// WooCommerce records no cancellation date; the status change is
+		// the last modification.
+		out.CancelledAt = o.DateModifiedGMT.Time
+	}
+	var err error
+	for _, f := range []struct {
+		dst   *int64
+		src   decimal
+		field string
+	}{
+		{&out.DiscountMinor, o.DiscountTotal, "discount_total"},
+		{&out.ShippingMinor, o.ShippingTotal, "shipping_total"},
+		{&out.TaxMinor, o.TotalTax, "total_tax"},
+		{&out.TotalMinor, o.Total, "total"},
+	} {
+		if *f.dst, err = amount(f.src, f.field, cur); err != nil {
+			return commerce.Change{}, err
+		}
+	}
+	for i, li := range o.LineItems {
+		item, subtotal, err := orderItem(li, cur)
+		if err != nil {
+			return commerce.Change{}, fmt.Errorf("line_items[%d]: %w", i, err)
+		}
+		out.SubtotalMinor += subtotal
+		out.Items = append(out.Items, item)
+	}
+	for _, c := range o.CouponLines {
+		if c.Code != "" {
+			out.DiscountCodes = append(out.DiscountCodes, c.Code)
+		}
+	}
+	return commerce.Change{Kind: commerce.ChangeOrder, Order: &out, ExternalID: out.ExternalID, UpdatedAt: out.UpdatedAt}, nil
+}
+
+// orderItem maps one line item and returns its pre-discount subtotal.
+func orderItem(li lineItem, cur string) (commerce.LineItem, int64, error) {
+	subtotal, err := amount(li.Subtotal, "subtotal", cur)
+	if err != nil {
+		return commerce.LineItem{}, 0, err
+	}
+	total, err := amount(li.Total, "total", cur)
+	if err != nil {
+		return commerce.LineItem{}, 0, err
+	}
+	item := commerce.LineItem{
+		ProductID: string(li.ProductID),
+		VariantID: li.VariationID.nonZero(),
+		SKU:       li.SKU,
+		// Names arrive HTML-escaped ("Ship Your Idea &ndash; Color: Black").
+		Title:    html.UnescapeString(li.Name),
+		ImageURL: li.Image.Src,
+	}
+	qty, err := strconv.ParseInt(li.Quantity.String(), 10, 64)
+	if err != nil || qty <= 0 {
+		// Extensions selling by weight allow fractional quantities. One
+		// line at its total keeps the order's sums right.
+		item.Quantity, item.PriceMinor = 1, total
+		return item, subtotal, nil
+	}
+	item.Quantity = qty
+	// price is total/quantity computed in PHP floats; when its text is not
+	// usable, the same division is done here in integers.
+	if item.PriceMinor, err = roundedAmount(li.Price, "price", cur); err != nil || li.Price == "" {
+		item.PriceMinor = divRound(total, qty)
+	}
+	return item, subtotal, nil
+}
