@@ -66,7 +66,7 @@ func (s *Server) listProducts(c *fiber.Ctx) error {
 		return errBadRequest("sort must be newest, price_asc or price_desc")
 	}
 	ps, total, err := s.opt.Store.Products(c.UserContext(), currentWorkspace(c).ID, store.ProductFilter{
-		Category: c.Query("category"), Query: c.Query("q"), Sort: sort, Limit: limit, Offset: offset,
+		ShopID: c.Query("shop_id"), Category: c.Query("category"), Query: c.Query("q"), Sort: sort, Limit: limit, Offset: offset,
 	})
 	if err != nil {
 		return err

@@ -21,6 +21,7 @@ import (
 
 	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/config"
+	"github.com/cartwheelhq/cartwheel/connectors"
 	"github.com/cartwheelhq/cartwheel/store"
 	"github.com/cartwheelhq/cartwheel/tracker"
 	"github.com/cartwheelhq/cartwheel/workspace"
@@ -39,10 +40,13 @@ type Options struct {
 	// Tracker serves /t.js.
 	Tracker http.Handler
 	// Demo serves the demo storefront under /demo/; nil when not in demo mode.
-	Demo     http.Handler
-	Registry *prometheus.Registry
-	Log      *slog.Logger
-	Version  string
+	Demo http.Handler
+	// Connectors receives shop webhooks and runs installs, syncs and
+	// privacy requests; nil turns those routes off.
+	Connectors *connectors.Hub
+	Registry   *prometheus.Registry
+	Log        *slog.Logger
+	Version    string
 }
 
 // Server is the HTTP front of Cartwheel.
@@ -109,6 +113,17 @@ func (s *Server) routes() {
 		a.All("/demo/*", h)
 	}
 
+	// The push service worker, for storefront integrations that proxy it
+	// onto the shop's origin (the WordPress plugin's /cartwheel-sw.js).
+	a.Get("/sw.js", s.serviceWorker)
+	if s.opt.Connectors != nil {
+		a.Post("/webhooks/shopify", s.shopifyWebhook)
+		a.Post("/webhooks/woocommerce/:shop", s.wooWebhook)
+		a.Get("/shopify/install", s.shopifyInstall)
+		a.Get("/shopify/callback", s.shopifyCallback)
+		a.Get("/shopify/proxy/sw.js", s.shopifyProxyServiceWorker)
+	}
+
 	api := a.Group("/api/v1", s.authenticate)
 	api.Get("/me", s.me)
 
@@ -130,6 +145,16 @@ func (s *Server) routes() {
 	ws("POST", "/shops", s.createShop)
 	ws("GET", "/shops/:id", s.getShop)
 	ws("PATCH", "/shops/:id", s.updateShop)
+	if s.opt.Connectors != nil {
+		ws("GET", "/shops/:id/status", s.shopStatus)
+		ws("POST", "/shops/:id/sync", s.startShopSync)
+		ws("POST", "/shops/:id/webhooks", s.registerShopWebhooks)
+		ws("GET", "/shops/:id/deliveries", s.listDeliveries)
+		ws("POST", "/shops/:id/discount-codes", s.createDiscountCode)
+		ws("GET", "/privacy-requests", s.listPrivacyRequests)
+		ws("GET", "/privacy-requests/:id", s.getPrivacyRequest)
+		ws("GET", "/privacy-requests/:id/export", s.privacyExport)
+	}
 	ws("GET", "/products", s.listProducts)
 	ws("GET", "/products/:id", s.getProduct)
 	ws("GET", "/orders", s.listOrders)

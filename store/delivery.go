@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"time"
@@ -56,6 +57,35 @@ func (s *Store) InsertDelivery(ctx context.Context, d Delivery) (bool, error) {
 		return false, fmt.Errorf("insert delivery: %w", err)
 	}
 	return n == 1, nil
+}
+
+// InsertDeliveries stores several deliveries in one transaction (one
+// fsync: group commit) and reports for each whether it was new.
+func (s *Store) InsertDeliveries(ctx context.Context, ds []Delivery) ([]bool, error) {
+	inserted := make([]bool, len(ds))
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, s.q.DeliveryInsert)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for i, d := range ds {
+			res, err := stmt.ExecContext(ctx, d.WorkspaceID, d.ShopID, d.Platform, d.Topic, d.DedupKey, d.Body, ms(d.ReceivedAt))
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			inserted[i] = n == 1
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("insert deliveries: %w", err)
+	}
+	return inserted, nil
 }
 
 // PendingDeliveries returns up to limit deliveries due at now, oldest first.

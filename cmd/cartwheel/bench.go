@@ -48,29 +48,12 @@ func benchIngest(ctx context.Context, args []string, out io.Writer) error {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
 	const token = "bench-admin-token-0123456789"
-	srv := exec.CommandContext(ctx, self, "serve", "--addr", "127.0.0.1:0", "--data-dir", dir)
-	srv.Env = append(os.Environ(), "CARTWHEEL_ADMIN_TOKEN="+token, "CARTWHEEL_COLLECT_IP_RATE=0", "CARTWHEEL_COLLECT_VISITOR_RATE=0")
-	stderr, err := srv.StderrPipe()
+	base, srv, stop, err := benchServer(ctx, dir, token, "CARTWHEEL_COLLECT_IP_RATE=0", "CARTWHEEL_COLLECT_VISITOR_RATE=0")
 	if err != nil {
 		return err
 	}
-	if err := srv.Start(); err != nil {
-		return err
-	}
-	defer func() {
-		_ = srv.Process.Signal(syscall.SIGTERM)
-		_ = srv.Wait()
-	}()
-	addr, err := readyAddress(stderr, 30*time.Second)
-	if err != nil {
-		return err
-	}
-	base := "http://" + addr
+	defer stop()
 	siteKey, err := benchWorkspace(base, token)
 	if err != nil {
 		return err
@@ -144,6 +127,34 @@ func benchIngest(ctx context.Context, args []string, out io.Writer) error {
 }
 
 var readyRe = regexp.MustCompile(`cartwheel ready.* addr=(\S+)`)
+
+// benchServer starts this binary as a `serve` subprocess on dir, so that
+// its peak RSS is the server's alone, and returns its base URL.
+func benchServer(ctx context.Context, dir, token string, env ...string) (string, *exec.Cmd, func(), error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", nil, nil, err
+	}
+	srv := exec.CommandContext(ctx, self, "serve", "--addr", "127.0.0.1:0", "--data-dir", dir)
+	srv.Env = append(append(os.Environ(), "CARTWHEEL_ADMIN_TOKEN="+token), env...)
+	stderr, err := srv.StderrPipe()
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if err := srv.Start(); err != nil {
+		return "", nil, nil, err
+	}
+	stop := func() {
+		_ = srv.Process.Signal(syscall.SIGTERM)
+		_ = srv.Wait()
+	}
+	addr, err := readyAddress(stderr, 30*time.Second)
+	if err != nil {
+		stop()
+		return "", nil, nil, err
+	}
+	return "http://" + addr, srv, stop, nil
+}
 
 // readyAddress reads a `cartwheel serve` log until its "cartwheel ready"
 // line and returns the address it listens on; the rest of the log keeps

@@ -3,6 +3,7 @@
 //	cartwheel serve [flags]     run the server (add --demo for the demo shop)
 //	cartwheel migrate [flags]   apply database migrations and exit
 //	cartwheel bench ingest      measure /collect throughput and latency
+//	cartwheel bench webhooks    measure webhook acknowledgement and processing
 //	cartwheel version           print the version
 package main
 
@@ -33,7 +34,8 @@ const usage = `Usage: cartwheel <command> [flags]
 Commands:
   serve     run the HTTP server (--demo adds the demo shop at /demo/)
   migrate   apply database migrations and exit
-  bench     run a benchmark: "bench ingest" measures /collect end to end
+  bench     run a benchmark: "bench ingest" measures /collect end to end,
+            "bench webhooks" a burst of Shopify deliveries
   version   print the version
 
 Run "cartwheel <command> -h" for the flags of a command. Every flag can also
@@ -54,11 +56,12 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		fmt.Fprint(stdout, usage)
 		return 0
 	case "bench":
-		if len(rest) == 0 || rest[0] != "ingest" {
-			fmt.Fprintln(stderr, "cartwheel: usage: cartwheel bench ingest [flags]")
+		benches := map[string]func(context.Context, []string, io.Writer) error{"ingest": benchIngest, "webhooks": benchWebhooks}
+		if len(rest) == 0 || benches[rest[0]] == nil {
+			fmt.Fprintln(stderr, "cartwheel: usage: cartwheel bench ingest|webhooks [flags]")
 			return 2
 		}
-		if err := benchIngest(ctx, rest[1:], stdout); err != nil {
+		if err := benches[rest[0]](ctx, rest[1:], stdout); err != nil {
 			fmt.Fprintln(stderr, "cartwheel bench:", err)
 			return 1
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/config"
+	"github.com/cartwheelhq/cartwheel/connectors"
 	"github.com/cartwheelhq/cartwheel/demo"
 	"github.com/cartwheelhq/cartwheel/secrets"
 	"github.com/cartwheelhq/cartwheel/server"
@@ -36,10 +37,11 @@ type instance struct {
 	demo  demo.Site
 	serve chan error
 
-	writer     *cdp.Writer
-	processor  *cdp.Processor
-	stopWork   context.CancelFunc
-	workerDone chan struct{}
+	writer    *cdp.Writer
+	processor *cdp.Processor
+	hub       *connectors.Hub
+	stopWork  context.CancelFunc
+	workers   sync.WaitGroup
 
 	stopOnce sync.Once
 	stopErr  error
@@ -97,7 +99,7 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 		}
 		if inst.stopWork != nil {
 			inst.stopWork()
-			<-inst.workerDone
+			inst.workers.Wait()
 			_ = inst.writer.Close(ctx)
 		}
 		st.Close()
@@ -119,13 +121,12 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 	inst.processor = cdp.NewProcessor(st, log, nil)
 	inst.writer = cdp.NewWriter(st, log, cdp.DefaultWriterOptions(), inst.processor.Notify)
 	workCtx, stopWork := context.WithCancel(context.Background())
-	inst.stopWork, inst.workerDone = stopWork, make(chan struct{})
-	go func() {
-		defer close(inst.workerDone)
+	inst.stopWork = stopWork
+	inst.workers.Go(func() {
 		if err := inst.processor.Run(workCtx); err != nil {
 			log.Error("profile processor stopped", "err", err)
 		}
-	}()
+	})
 	script, err := tracker.NewScript()
 	if err != nil {
 		return fail(err)
@@ -148,6 +149,15 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 		cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "0") + port
 		inst.cfg, opts.Config = cfg, cfg
 	}
+	inst.hub = connectors.New(connectors.Options{Store: st, Workspaces: inst.ws, Ingest: ingest, Secrets: box, Log: log,
+		Exclusive: inst.processor.Exclusive, PublicURL: cfg.PublicURL, ShopifyAPIKey: cfg.ShopifyAPIKey,
+		ShopifyAPISecret: cfg.ShopifyAPISecret, ShopifyBaseURL: cfg.ShopifyAPIBase, SyncInterval: cfg.SyncInterval})
+	opts.Connectors = inst.hub
+	inst.workers.Go(func() {
+		if err := inst.hub.Run(workCtx); err != nil {
+			log.Error("connectors stopped", "err", err)
+		}
+	})
 	if cfg.Demo {
 		site, err := demo.Ensure(ctx, inst.ws, st, cfg.PublicURL, log)
 		if err != nil {
@@ -181,7 +191,7 @@ func (i *instance) stop() error {
 		}
 		err = errors.Join(err, i.writer.Close(ctx))
 		i.stopWork()
-		<-i.workerDone
+		i.workers.Wait()
 		i.stopErr = errors.Join(err, i.st.Close())
 	})
 	return i.stopErr

@@ -1,0 +1,215 @@
+package connectors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/cartwheelhq/cartwheel/cdp"
+	"github.com/cartwheelhq/cartwheel/commerce"
+	"github.com/cartwheelhq/cartwheel/store"
+	"github.com/cartwheelhq/cartwheel/workspace"
+)
+
+// OrderID is the id Cartwheel gives a shop's order. Platform order ids are
+// unique only within a shop (WooCommerce's are post ids), and a workspace
+// may connect several shops.
+func OrderID(shopID, externalID string) string { return shopID + "-" + externalID }
+
+// apply makes one decoded change take effect. live is true for webhook
+// deliveries, false for backfill records: only live product changes are
+// logged as events, so a catalogue backfill does not flood the log.
+func (h *Hub) apply(ctx context.Context, sh store.Shop, ch commerce.Change, live bool) error {
+	src := sh.Platform
+	switch ch.Kind {
+	case commerce.ChangeOrder:
+		if ch.Order == nil {
+			return &permanentError{errors.New("order change without an order")}
+		}
+		o := *ch.Order
+		o.WorkspaceID, o.ShopID, o.ID = sh.WorkspaceID, sh.ID, OrderID(sh.ID, o.ExternalID)
+		if o.Currency == "" {
+			o.Currency = sh.Currency
+		}
+		h.mapVariants(ctx, sh, o.Items)
+		if o.VisitorID == "" && o.CheckoutToken != "" {
+			o.VisitorID = h.tokenVisitor(ctx, sh, o.CheckoutToken)
+		}
+		if err := h.opt.Ingest.RecordOrder(ctx, o, src); err != nil {
+			if o.Validate() != nil {
+				return &permanentError{err}
+			}
+			return err
+		}
+	case commerce.ChangeCheckout, commerce.ChangeCart:
+		if ch.Checkout == nil || ch.Checkout.Token == "" {
+			return &permanentError{errors.New("checkout change without a token")}
+		}
+		c := *ch.Checkout
+		c.WorkspaceID, c.ShopID = sh.WorkspaceID, sh.ID
+		if c.Currency == "" {
+			c.Currency = sh.Currency
+		}
+		h.mapVariants(ctx, sh, c.Items)
+		if c.VisitorID == "" {
+			c.VisitorID = h.tokenVisitor(ctx, sh, c.Token)
+		}
+		return h.opt.Ingest.RecordCheckout(ctx, c, src)
+	case commerce.ChangeCustomer, commerce.ChangeConsent:
+		if ch.Customer == nil {
+			return &permanentError{errors.New("customer change without a customer")}
+		}
+		return h.recordCustomer(ctx, sh, ch)
+	case commerce.ChangeProduct:
+		if ch.Product == nil || ch.Product.ExternalID == "" {
+			return &permanentError{errors.New("product change without a product id")}
+		}
+		return h.saveProducts(ctx, sh, []commerce.Product{*ch.Product}, live)
+	case commerce.ChangeProductDeleted:
+		err := h.opt.Store.SetProductStatus(ctx, sh.WorkspaceID, sh.ID, ch.ExternalID, "archived", h.now())
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // never synced: nothing to archive
+		}
+		return err
+	case commerce.ChangeInventory:
+		if ch.Inventory == nil {
+			return &permanentError{errors.New("inventory change without a level")}
+		}
+		_, err := h.opt.Store.SetInventory(ctx, sh.WorkspaceID, sh.ID, ch.Inventory.InventoryItemID, ch.Inventory.Available, h.now())
+		if errors.Is(err, store.ErrNotFound) {
+			// A variant not synced yet: the next catalogue sync brings
+			// its stock with it.
+			h.log.Info("inventory level for an unknown item", "shop", sh.ID, "item", ch.Inventory.InventoryItemID)
+			return nil
+		}
+		return err
+	case commerce.ChangeUninstalled:
+		if _, err := h.opt.Workspaces.SetShopStatus(ctx, sh.WorkspaceID, sh.ID, workspace.ShopDisabled); err != nil {
+			return err
+		}
+		h.log.Info("app uninstalled: shop disabled", "workspace", sh.WorkspaceID, "shop", sh.ID)
+	case commerce.ChangeDataRequest, commerce.ChangeCustomerRedact, commerce.ChangeShopRedact:
+		return h.privacy(ctx, sh, ch)
+	case commerce.ChangeIgnored:
+	default:
+		return &permanentError{fmt.Errorf("change kind %q not handled", ch.Kind)}
+	}
+	return nil
+}
+
+// mapVariants fills in the product of line items that name only a variant
+// (Shopify carts): profiles and recommendations count products.
+func (h *Hub) mapVariants(ctx context.Context, sh store.Shop, items []commerce.LineItem) {
+	for i := range items {
+		if items[i].ProductID != "" || items[i].VariantID == "" {
+			continue
+		}
+		if p, err := h.opt.Store.VariantProduct(ctx, sh.WorkspaceID, sh.ID, items[i].VariantID); err == nil {
+			items[i].ProductID = p
+		}
+	}
+}
+
+// tokenVisitor returns the visitor whose browser reported a cart or
+// checkout token (the tracker's checkout_started), or "".
+func (h *Hub) tokenVisitor(ctx context.Context, sh store.Shop, token string) string {
+	v, err := h.opt.Store.CartTokenVisitor(ctx, sh.WorkspaceID, token)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		h.log.Warn("cart token lookup", "shop", sh.ID, "err", err)
+	}
+	return v
+}
+
+// customerProps is what customer_updated and consent_changed events carry;
+// email, phone and customer_id are what the identity graph links on.
+type customerProps struct {
+	CustomerID   string            `json:"customer_id"`
+	Email        string            `json:"email,omitempty"`
+	Phone        string            `json:"phone,omitempty"`
+	FirstName    string            `json:"first_name,omitempty"`
+	LastName     string            `json:"last_name,omitempty"`
+	Tags         []string          `json:"tags,omitempty"`
+	Locale       string            `json:"locale,omitempty"`
+	Country      string            `json:"country,omitempty"`
+	OrdersCount  int64             `json:"orders_count,omitempty"`
+	SpentMinor   int64             `json:"spent_minor,omitempty"`
+	Currency     string            `json:"currency,omitempty"`
+	EmailConsent *commerce.Consent `json:"email_consent,omitempty"`
+	SMSConsent   *commerce.Consent `json:"sms_consent,omitempty"`
+	ShopID       string            `json:"shop_id"`
+	// consent_changed only.
+	Channel string            `json:"channel,omitempty"`
+	Consent *commerce.Consent `json:"consent,omitempty"`
+}
+
+func (h *Hub) recordCustomer(ctx context.Context, sh store.Shop, ch commerce.Change) error {
+	c := ch.Customer
+	p := customerProps{CustomerID: c.ExternalID, Email: cdp.NormalizeEmail(c.Email), Phone: c.Phone, FirstName: c.FirstName,
+		LastName: c.LastName, Tags: c.Tags, Locale: c.Locale, Country: c.Country, OrdersCount: c.OrdersCount,
+		SpentMinor: c.SpentMinor, Currency: c.Currency, ShopID: sh.ID}
+	at := c.UpdatedAt
+	if ch.Kind == commerce.ChangeConsent {
+		if c.EmailConsent == nil {
+			return &permanentError{errors.New("consent change without a consent")}
+		}
+		p.Channel, p.Consent = "email", c.EmailConsent
+		if c.EmailConsent.UpdatedAt.After(at) {
+			at = c.EmailConsent.UpdatedAt
+		}
+		return h.opt.Ingest.Record(ctx, sh.WorkspaceID, cdp.EventConsentChanged, sh.Platform, at, p)
+	}
+	p.EmailConsent, p.SMSConsent = c.EmailConsent, c.SMSConsent
+	return h.opt.Ingest.Record(ctx, sh.WorkspaceID, cdp.EventCustomerUpdated, sh.Platform, at, p)
+}
+
+// productProps is what product_updated carries (price-drop and
+// back-in-stock flows read it).
+type productProps struct {
+	ProductID  string `json:"product_id"`
+	Title      string `json:"title"`
+	PriceMinor int64  `json:"price_minor"`
+	Currency   string `json:"currency"`
+	Stock      int64  `json:"stock"`
+	Status     string `json:"status"`
+	ShopID     string `json:"shop_id"`
+}
+
+// saveProducts stores products as the shop sent them. A product's id is its
+// platform id, because that is what the storefront (and so the tracker)
+// knows it by.
+func (h *Hub) saveProducts(ctx context.Context, sh store.Shop, ps []commerce.Product, live bool) error {
+	now := h.now()
+	for i := range ps {
+		p := &ps[i]
+		p.WorkspaceID, p.ShopID, p.ID = sh.WorkspaceID, sh.ID, p.ExternalID
+		if p.Currency == "" {
+			p.Currency = sh.Currency
+		}
+		if p.Status == "" {
+			p.Status = "active"
+		}
+		if p.Handle == "" {
+			p.Handle = p.ExternalID
+		}
+		if p.CreatedAt.IsZero() {
+			p.CreatedAt = now
+		}
+		if p.UpdatedAt.IsZero() {
+			p.UpdatedAt = now
+		}
+	}
+	if err := h.opt.Store.UpsertProducts(ctx, ps); err != nil {
+		return err
+	}
+	if !live {
+		return nil
+	}
+	for _, p := range ps {
+		if err := h.opt.Ingest.Record(ctx, sh.WorkspaceID, cdp.EventProductUpdated, sh.Platform, p.UpdatedAt, productProps{
+			ProductID: p.ID, Title: p.Title, PriceMinor: p.PriceMinor, Currency: p.Currency, Stock: p.Stock,
+			Status: p.Status, ShopID: sh.ID}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

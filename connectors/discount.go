@@ -1,0 +1,135 @@
+package connectors
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/cartwheelhq/cartwheel/connectors/shopify"
+	"github.com/cartwheelhq/cartwheel/connectors/woocommerce"
+	"github.com/cartwheelhq/cartwheel/workspace"
+)
+
+// DiscountRequest asks for a unique discount code for one contact.
+type DiscountRequest struct {
+	// Percent off (1–100), or AmountMinor off the order in the shop's
+	// currency; exactly one is set.
+	Percent     int   `json:"percent,omitempty"`
+	AmountMinor int64 `json:"amount_minor,omitempty"`
+	// ValidFor is how long the code works; 0 means 14 days.
+	ValidFor time.Duration `json:"-"`
+	// ValidDays is ValidFor for JSON callers.
+	ValidDays int `json:"valid_days,omitempty"`
+	// Prefix starts the code ("WELCOME" → "WELCOME-7KQ2M9XA").
+	Prefix string `json:"prefix,omitempty"`
+	// Email and CustomerID restrict the code to one person where the
+	// platform allows it.
+	Email      string `json:"email,omitempty"`
+	CustomerID string `json:"customer_id,omitempty"`
+	Title      string `json:"title,omitempty"`
+}
+
+// Discount is a code created in the shop.
+type Discount struct {
+	Code      string    `json:"code"`
+	ShopID    string    `json:"shop_id"`
+	Platform  string    `json:"platform"`
+	RemoteID  string    `json:"remote_id,omitempty"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+var prefixRe = regexp.MustCompile(`^[A-Z0-9]{0,20}$`)
+
+// codeAlphabet leaves out look-alikes (0/O, 1/I/L) so a code read off a
+// phone screen can be typed.
+const codeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+func randomCode(prefix string) string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	for i := range b {
+		b[i] = codeAlphabet[int(b[i])%len(codeAlphabet)]
+	}
+	if prefix == "" {
+		return string(b)
+	}
+	return prefix + "-" + string(b)
+}
+
+// CreateDiscountCode creates a unique, once-per-customer code in the shop
+// through its platform's API.
+func (h *Hub) CreateDiscountCode(ctx context.Context, workspaceID, shopID string, r DiscountRequest) (Discount, error) {
+	if (r.Percent == 0) == (r.AmountMinor == 0) || r.Percent < 0 || r.Percent > 100 || r.AmountMinor < 0 {
+		return Discount{}, &workspace.InvalidError{Field: "percent", Reason: "set either percent (1-100) or amount_minor (> 0)"}
+	}
+	r.Prefix = strings.ToUpper(strings.TrimSpace(r.Prefix))
+	if !prefixRe.MatchString(r.Prefix) {
+		return Discount{}, &workspace.InvalidError{Field: "prefix", Reason: "up to 20 letters and digits"}
+	}
+	if r.ValidFor == 0 {
+		r.ValidFor = time.Duration(r.ValidDays) * 24 * time.Hour
+	}
+	if r.ValidFor <= 0 {
+		r.ValidFor = 14 * 24 * time.Hour
+	}
+	sh, err := h.opt.Store.Shop(ctx, workspaceID, shopID)
+	if err != nil {
+		return Discount{}, err
+	}
+	if sh.Status != workspace.ShopActive {
+		return Discount{}, &workspace.InvalidError{Field: "shop", Reason: "the shop is not active"}
+	}
+	token, _, err := h.opt.Workspaces.ShopSecrets(sh)
+	if err != nil {
+		return Discount{}, err
+	}
+	start := h.now()
+	d := Discount{ShopID: sh.ID, Platform: sh.Platform, ExpiresAt: start.Add(r.ValidFor)}
+	title := r.Title
+	if title == "" {
+		title = "Cartwheel " + r.Prefix
+	}
+	// A random 8-character code collides with an existing one about never;
+	// a retry covers the case anyway.
+	for attempt := 0; ; attempt++ {
+		d.Code = randomCode(r.Prefix)
+		switch sh.Platform {
+		case Shopify:
+			var created shopify.CreatedDiscount
+			created, err = h.shopifyClient(sh, token).CreateDiscountCode(ctx, shopify.DiscountCode{
+				Code: d.Code, Title: title + " " + d.Code, Percent: r.Percent, AmountMinor: r.AmountMinor, Currency: sh.Currency,
+				StartsAt: start, EndsAt: d.ExpiresAt, CustomerID: r.CustomerID, OncePerCustomer: true, UsageLimit: 1})
+			d.RemoteID = created.ID
+		case WooCommerce:
+			var c *woocommerce.Client
+			if c, err = h.wooClient(sh, token); err != nil {
+				return Discount{}, err
+			}
+			var created woocommerce.CreatedCoupon
+			cp := woocommerce.Coupon{Code: d.Code, Type: woocommerce.CouponFixedCart, AmountMinor: r.AmountMinor,
+				Currency: sh.Currency, ExpiresAt: d.ExpiresAt, Email: r.Email, UsageLimit: 1, Description: title}
+			if r.Percent > 0 {
+				cp.Type, cp.AmountMinor = woocommerce.CouponPercent, int64(r.Percent)*100
+			}
+			created, err = c.CreateCoupon(ctx, cp)
+			d.RemoteID = created.ID
+		default:
+			return Discount{}, &workspace.InvalidError{Field: "shop", Reason: "a " + sh.Platform + " shop cannot create discount codes"}
+		}
+		if err == nil {
+			h.log.Info("discount code created", "shop", sh.ID, "code", d.Code, "expires", d.ExpiresAt)
+			return d, nil
+		}
+		if attempt >= 2 || !isDuplicateCode(err) {
+			return Discount{}, fmt.Errorf("create discount code in shop %s: %w", sh.ID, err)
+		}
+	}
+}
+
+func isDuplicateCode(err error) bool {
+	return errors.Is(err, shopify.ErrDuplicateCode) || errors.Is(err, woocommerce.ErrCouponExists)
+}

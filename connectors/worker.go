@@ -1,0 +1,130 @@
+package connectors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cartwheelhq/cartwheel/commerce"
+	"github.com/cartwheelhq/cartwheel/connectors/shopify"
+	"github.com/cartwheelhq/cartwheel/connectors/woocommerce"
+	"github.com/cartwheelhq/cartwheel/store"
+)
+
+// maxAttempts bounds how often a delivery whose processing failed for a
+// reason other than its content (a locked database, a crash) is retried.
+const maxAttempts = 8
+
+// permanentError marks a delivery that no retry can fix (its content).
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+// Run processes stored deliveries and runs the periodic syncs until ctx
+// ends. Deliveries are processed in arrival order, one at a time: two
+// updates of one order must apply in the order they came.
+func (h *Hub) Run(ctx context.Context) error {
+	defer h.sync.wg.Wait()
+	h.sync.wg.Go(func() { h.commit.run(ctx) })
+	h.runCtx.Store(&ctx)
+	h.sync.wg.Go(func() { h.sync.run(ctx) })
+	for {
+		n, err := h.ProcessPending(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			h.log.Error("process webhook deliveries", "err", err)
+		}
+		if n > 0 && err == nil {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-h.wake:
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// ProcessPending processes the deliveries that are due and reports how many.
+func (h *Hub) ProcessPending(ctx context.Context) (int, error) {
+	ds, err := h.opt.Store.PendingDeliveries(ctx, h.now(), 100)
+	if err != nil {
+		return 0, err
+	}
+	for _, d := range ds {
+		if err := h.process(ctx, d); err != nil {
+			return 0, err
+		}
+	}
+	return len(ds), nil
+}
+
+func (h *Hub) process(ctx context.Context, d store.Delivery) error {
+	err := h.handle(ctx, d)
+	now := h.now()
+	var perm *permanentError
+	switch {
+	case err == nil:
+		return h.opt.Store.FinishDelivery(ctx, d.ID, store.DeliveryDone, "", now)
+	case errors.Is(err, shopify.ErrUnknownTopic) || errors.Is(err, woocommerce.ErrUnknownTopic):
+		return h.opt.Store.FinishDelivery(ctx, d.ID, store.DeliveryIgnored, err.Error(), now)
+	case errors.As(err, &perm) || d.Attempts+1 >= maxAttempts:
+		h.log.Error("webhook delivery failed", "delivery", d.ID, "shop", d.ShopID, "topic", d.Topic, "attempts", d.Attempts+1, "err", err)
+		return h.opt.Store.FinishDelivery(ctx, d.ID, store.DeliveryFailed, err.Error(), now)
+	case ctx.Err() != nil:
+		return ctx.Err()
+	}
+	backoff := time.Duration(1<<min(d.Attempts, 10)) * 5 * time.Second
+	h.log.Warn("webhook delivery will be retried", "delivery", d.ID, "shop", d.ShopID, "topic", d.Topic, "in", backoff, "err", err)
+	return h.opt.Store.RetryDelivery(ctx, d.ID, err.Error(), now.Add(backoff))
+}
+
+func (h *Hub) handle(ctx context.Context, d store.Delivery) error {
+	sh, err := h.opt.Store.Shop(ctx, d.WorkspaceID, d.ShopID)
+	if err != nil {
+		return &permanentError{err}
+	}
+	var ch commerce.Change
+	switch d.Platform {
+	case Shopify:
+		ch, err = shopify.DecodeWithCurrency(d.Topic, d.Body, sh.Currency)
+	case WooCommerce:
+		ch, err = woocommerce.DecodeWithCurrency(d.Topic, d.Body, sh.Currency)
+	default:
+		err = fmt.Errorf("platform %q has no decoder", d.Platform)
+	}
+	if errors.Is(err, shopify.ErrUnknownTopic) || errors.Is(err, woocommerce.ErrUnknownTopic) {
+		return err
+	}
+	if err != nil {
+		return &permanentError{err}
+	}
+	if d.Platform == Shopify && (ch.Kind == commerce.ChangeProduct) {
+		// Shopify's product payloads name each variant's inventory item,
+		// which inventory webhooks refer to later.
+		items, err := shopify.InventoryItems(d.Body)
+		if err != nil {
+			return &permanentError{err}
+		}
+		setInventoryItems(ch.Product, items)
+	}
+	return h.apply(ctx, sh, ch, true)
+}
+
+// setInventoryItems copies an inventory item → variant map onto variants.
+func setInventoryItems(p *commerce.Product, items map[string]string) {
+	byVariant := make(map[string]string, len(items))
+	for item, variant := range items {
+		byVariant[variant] = item
+	}
+	for i := range p.Variants {
+		if it := byVariant[p.Variants[i].ID]; it != "" {
+			p.Variants[i].InventoryItemID = it
+		}
+	}
+}

@@ -1,0 +1,90 @@
+package server
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/cartwheelhq/cartwheel/connectors"
+)
+
+// shopStatus reports a shop's connection: status, syncs, last sync and
+// webhook deliveries.
+func (s *Server) shopStatus(c *fiber.Ctx) error {
+	st, err := s.opt.Connectors.Status(c.UserContext(), currentWorkspace(c).ID, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(st)
+}
+
+// startShopSync starts a backfill/reconciliation pass in the background.
+func (s *Server) startShopSync(c *fiber.Ctx) error {
+	err := s.opt.Connectors.StartSync(c.UserContext(), currentWorkspace(c).ID, c.Params("id"))
+	if err == connectors.ErrSyncRunning {
+		return &apiError{fiber.StatusConflict, "conflict", err.Error(), nil}
+	}
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "started"})
+}
+
+func (s *Server) listDeliveries(c *fiber.Ctx) error {
+	before, _ := strconv.ParseInt(c.Query("before"), 10, 64)
+	limit, _ := strconv.Atoi(c.Query("limit"))
+	ds, err := s.opt.Store.Deliveries(c.UserContext(), currentWorkspace(c).ID, c.Params("id"), c.Query("status"), before, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"deliveries": ds})
+}
+
+func (s *Server) createDiscountCode(c *fiber.Ctx) error {
+	var in connectors.DiscountRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	d, err := s.opt.Connectors.CreateDiscountCode(c.UserContext(), currentWorkspace(c).ID, c.Params("id"), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(d)
+}
+
+func (s *Server) listPrivacyRequests(c *fiber.Ctx) error {
+	prs, err := s.opt.Store.PrivacyRequests(c.UserContext(), currentWorkspace(c).ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"privacy_requests": prs})
+}
+
+func (s *Server) getPrivacyRequest(c *fiber.Ctx) error {
+	pr, err := s.opt.Store.PrivacyRequestByID(c.UserContext(), currentWorkspace(c).ID, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(pr)
+}
+
+// privacyExport downloads a data request's export as a JSON file.
+func (s *Server) privacyExport(c *fiber.Ctx) error {
+	id := c.Params("id")
+	b, err := s.opt.Store.PrivacyExport(c.UserContext(), currentWorkspace(c).ID, id)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="cartwheel-export-`+id+`.json"`)
+	c.Type("json", "utf-8")
+	return c.Send(b)
+}
+
+// registerShopWebhooks subscribes to a hand-connected shop's webhooks.
+func (s *Server) registerShopWebhooks(c *fiber.Ctx) error {
+	n, err := s.opt.Connectors.RegisterWebhooks(c.UserContext(), currentWorkspace(c).ID, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"topics": n})
+}
