@@ -34,6 +34,21 @@ func shopifySample(t *testing.T, name string) []byte {
 	return b
 }
 
+// withFields returns body with some top-level fields replaced.
+func withFields(t *testing.T, body []byte, fields map[string]any) []byte {
+	t.Helper()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range fields {
+		b, _ := json.Marshal(v)
+		m[k] = b
+	}
+	out, _ := json.Marshal(m)
+	return out
+}
+
 // deliver posts a Shopify delivery signed with secret and returns the
 // status and the answer.
 func deliver(t *testing.T, inst *instance, topic, id, secret string, body []byte) (int, string) {
@@ -221,10 +236,19 @@ func TestShopifyInstallWebhooksAndPrivacy(t *testing.T) {
 		{"customers_email_marketing_consent/update", "customers_email_marketing_consent_update_subscribed.json"},
 		{"inventory_levels/update", "inventory_levels_update.json"},
 		{"products/update", "products_update.json"},
+		{"carts/update", "carts_create.json"},
+		{"orders/updated", "orders_create.json"},
 	} {
 		send(d.topic, d.file, "wh-"+strconv.Itoa(i))
 	}
-	waitFor(t, "deliveries processed", func() bool { return status().Deliveries.Counts["done"] == 11 })
+	// The paid order is cancelled later; the deleted product is archived.
+	cancelled := withFields(t, shopifySample(t, "orders_paid.json"), map[string]any{
+		"cancelled_at": "2026-03-02T09:00:00+01:00", "updated_at": "2026-03-02T09:00:00+01:00", "cancel_reason": "customer"})
+	if code, body := deliver(t, inst, "orders/cancelled", "wh-cancel", testAppSecret, cancelled); code != 200 {
+		t.Fatalf("orders/cancelled: %d %s", code, body)
+	}
+	send("products/delete", "products_delete.json", "wh-delete")
+	waitFor(t, "deliveries processed", func() bool { return status().Deliveries.Counts["done"] == 15 })
 
 	// A redelivery (same webhook id) is acknowledged and not processed again.
 	code, body := deliver(t, inst, "orders/create", "wh-1", testAppSecret, shopifySample(t, "orders_create.json"))
@@ -258,9 +282,22 @@ func TestShopifyInstallWebhooksAndPrivacy(t *testing.T) {
 		order.TotalMinor != 40495 || order.ExternalID != "820982911946154508" {
 		t.Fatalf("order: %d %+v", code, order)
 	}
+	var cancelledOrder struct {
+		CancelledAt string `json:"cancelled_at"`
+	}
 	if code := admin.do("GET", "/api/v1/orders/"+shopID+"-5990000000000000001", nil, &order); code != 200 ||
 		order.TotalMinor != 10096 || order.Financial != "paid" || order.VisitorID != "123456789012345678901234567890" {
 		t.Fatalf("paid order: %d %+v", code, order)
+	}
+	admin.do("GET", "/api/v1/orders/"+shopID+"-5990000000000000001", nil, &cancelledOrder)
+	if cancelledOrder.CancelledAt == "" {
+		t.Fatal("orders/cancelled did not cancel the order")
+	}
+	var deleted struct {
+		Status string `json:"status"`
+	}
+	if code := admin.do("GET", "/api/v1/products/788032119674292922", nil, &deleted); code != 200 || deleted.Status != "archived" {
+		t.Fatalf("deleted product: %d %+v", code, deleted)
 	}
 	var checkouts struct {
 		Checkouts []struct {

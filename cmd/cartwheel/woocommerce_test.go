@@ -83,6 +83,10 @@ func TestWooCommerceWebhooksSyncAndCoupons(t *testing.T) {
 		{"cart.updated", "cart_updated.json"},
 		{"order.created", "order_created.json"},
 		{"order.updated", "order_updated.json"},
+		{"customer.updated", "customer_updated.json"},
+		{"product.deleted", "product_deleted.json"},
+		{"customer.deleted", "customer_deleted.json"},
+		{"order.deleted", "order_deleted.json"},
 	} {
 		if code, body := send(d.topic, wooSample(t, d.file), int64(100+i), ""); code != 200 || strings.Contains(body, "duplicate") {
 			t.Fatalf("%s: %d %s", d.topic, code, body)
@@ -104,7 +108,7 @@ func TestWooCommerceWebhooksSyncAndCoupons(t *testing.T) {
 		admin.do("GET", "/api/v1/shops/"+sh.ID+"/status", nil, &st)
 		return st
 	}
-	waitFor(t, "deliveries processed", func() bool { return status().Deliveries.Counts["done"] == 5 })
+	waitFor(t, "deliveries processed", func() bool { return status().Deliveries.Counts["done"] == 9 })
 
 	var order struct {
 		TotalMinor int64  `json:"total_minor"`
