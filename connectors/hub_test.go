@@ -181,3 +181,48 @@ func TestOutOfOrderOrderDeliveryChangesNothing(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A cart the tracker saw (checkout_started with the cart token) and the
+// shop's cart and order webhooks naming that token meet in one visitor.
+func TestCartTokenLinksCheckoutAndOrderToTheVisitor(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.db")
+	e := newEnv(t, path, nil, nil)
+	ctx := context.Background()
+	w, _ := e.ws.Create(ctx, workspace.Settings{Name: ptr("Shop")})
+	sh, _ := e.ws.ConnectShop(ctx, w.ID, workspace.ShopInput{Platform: "shopify", Domain: "x.myshopify.com", WebhookSecret: "s"})
+	now := time.Now().UTC()
+	if err := e.st.AppendEvents(ctx, []store.Event{{WorkspaceID: w.ID, Type: cdp.EventCheckoutStarted, Source: "tracker",
+		VisitorID: "v-browsing", OccurredAt: now, ReceivedAt: now, Props: []byte(`{"checkout_token":"cart-tok-1"}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	proc := cdp.NewProcessor(e.st, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err := proc.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cart := commerce.Change{Kind: commerce.ChangeCart, Checkout: &commerce.Checkout{Token: "cart-tok-1", Currency: "EUR",
+		Items: []commerce.LineItem{{VariantID: "v1", Title: "A", Quantity: 1, PriceMinor: 500}}}}
+	order := commerce.Change{Kind: commerce.ChangeOrder, Order: &commerce.Order{ExternalID: "77", Currency: "EUR", TotalMinor: 500,
+		Email: "ann@example.com", CheckoutToken: "cart-tok-1", PlacedAt: now,
+		Items: []commerce.LineItem{{ProductID: "1", Title: "A", Quantity: 1, PriceMinor: 500}}}}
+	for _, ch := range []commerce.Change{cart, order} {
+		if err := e.hub.apply(ctx, sh, ch, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := e.st.Checkout(ctx, w.ID, "cart-tok-1")
+	if err != nil || c.VisitorID != "v-browsing" {
+		t.Fatalf("cart %+v %v", c, err)
+	}
+	o, err := e.st.Order(ctx, w.ID, OrderID(sh.ID, "77"))
+	if err != nil || o.VisitorID != "v-browsing" {
+		t.Fatalf("order %+v %v", o, err)
+	}
+	// Once processed, the buyer's contact holds the browsing visitor.
+	if err := proc.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ct, err := e.st.ContactByIdentity(ctx, w.ID, cdp.KindVisitor, "v-browsing")
+	if err != nil || ct.Email != "ann@example.com" {
+		t.Fatalf("visitor's contact %+v %v", ct, err)
+	}
+}
