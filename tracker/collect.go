@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cartwheelhq/cartwheel/cdp"
 )
@@ -156,6 +158,18 @@ type wireBatch struct {
 	E json.RawMessage `json:"e"`
 }
 
+// wireBatchEvents is wireBatch with the events decoded in the same pass:
+// the common case, where every event is an object, then costs one scan of
+// the body instead of one per nesting level.
+type wireBatchEvents struct {
+	K json.RawMessage `json:"k"`
+	V json.RawMessage `json:"v"`
+	S json.RawMessage `json:"s"`
+	N json.RawMessage `json:"n"`
+	C json.RawMessage `json:"c"`
+	E []wireEvent     `json:"e"`
+}
+
 type wireEvent struct {
 	T  json.RawMessage `json:"t"`
 	ID json.RawMessage `json:"id"`
@@ -179,8 +193,16 @@ func Decode(body []byte, lim Limits, now time.Time) (Batch, []ItemError, error) 
 	if len(body) == 0 || body[0] != '{' {
 		return b, nil, errors.New("body must be a JSON object")
 	}
+	// One pass when every event is an object; otherwise (an event that is
+	// a string, a number, null…) the slow path reports each by index.
+	var fast wireBatchEvents
 	var w wireBatch
-	if err := json.Unmarshal(body, &w); err != nil {
+	var events []wireEvent
+	var rawEvents []json.RawMessage
+	if err := json.Unmarshal(body, &fast); err == nil && !hasNullEvent(fast.E) {
+		w = wireBatch{K: fast.K, V: fast.V, S: fast.S, N: fast.N, C: fast.C}
+		events = fast.E
+	} else if err := json.Unmarshal(body, &w); err != nil {
 		return b, nil, fmt.Errorf("body is not valid JSON: %v", err)
 	}
 	var ok bool
@@ -195,12 +217,12 @@ func Decode(body []byte, lim Limits, now time.Time) (Batch, []ItemError, error) 
 			return b, nil, errors.New(`"s" (session id) must be a string of 1-64 letters, digits, "_" or "-"`)
 		}
 	}
-	var events []json.RawMessage
-	if !isNull(w.E) && json.Unmarshal(w.E, &events) != nil {
+	if events == nil && !isNull(w.E) && json.Unmarshal(w.E, &rawEvents) != nil {
 		return b, nil, errors.New(`"e" must be an array of events`)
 	}
-	if len(events) > lim.MaxEvents {
-		return b, nil, fmt.Errorf(`"e" has %d events, the limit is %d`, len(events), lim.MaxEvents)
+	n := len(events) + len(rawEvents)
+	if n > lim.MaxEvents {
+		return b, nil, fmt.Errorf(`"e" has %d events, the limit is %d`, n, lim.MaxEvents)
 	}
 	b.Consent = decodeConsent(w.C)
 
@@ -212,10 +234,16 @@ func Decode(body []byte, lim Limits, now time.Time) (Batch, []ItemError, error) 
 		skew = now.Sub(b.ClientTime)
 	}
 
-	b.Events = make([]Event, 0, len(events))
+	b.Events = make([]Event, 0, n)
 	var errs []ItemError
-	for i, raw := range events {
-		ev, msg := decodeEvent(raw, lim, now, skew)
+	for i := range n {
+		var ev Event
+		var msg string
+		if events != nil {
+			ev, msg = checkEvent(&events[i], lim, now, skew)
+		} else {
+			ev, msg = decodeEvent(rawEvents[i], lim, now, skew)
+		}
 		if msg != "" {
 			errs = append(errs, ItemError{Index: i, Message: msg})
 			continue
@@ -236,8 +264,26 @@ func decodeEvent(raw json.RawMessage, lim Limits, now time.Time, skew time.Durat
 	if err := json.Unmarshal(raw, &w); err != nil {
 		return ev, "event is not valid: " + err.Error()
 	}
-	var name string
-	if err := json.Unmarshal(w.T, &name); err != nil || name == "" {
+	return checkEvent(&w, lim, now, skew)
+}
+
+// hasNullEvent reports whether a decoded event list holds a null, which
+// decodes to an empty event but must be reported as not being an object.
+func hasNullEvent(evs []wireEvent) bool {
+	for i := range evs {
+		w := &evs[i]
+		if w.T == nil && w.ID == nil && w.TS == nil && w.U == nil && w.PV == nil && w.P == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// checkEvent validates one decoded event; a non-empty message rejects it.
+func checkEvent(w *wireEvent, lim Limits, now time.Time, skew time.Duration) (Event, string) {
+	var ev Event
+	name, ok := rawString(w.T)
+	if !ok || name == "" {
 		return ev, `"t" (type) must be a non-empty string`
 	}
 	ev.Type = name
@@ -247,7 +293,6 @@ func decodeEvent(raw json.RawMessage, lim Limits, now time.Time, skew time.Durat
 		}
 		ev.Type, ev.Name = EventCustom, name
 	}
-	var ok bool
 	if ev.ID, ok = token(w.ID); !ok {
 		return ev, `"id" must be a string of 1-64 letters, digits, "_" or "-"`
 	}
@@ -257,7 +302,7 @@ func decodeEvent(raw json.RawMessage, lim Limits, now time.Time, skew time.Durat
 		}
 	}
 	if !isNull(w.U) {
-		if err := json.Unmarshal(w.U, &ev.URL); err != nil {
+		if ev.URL, ok = rawString(w.U); !ok {
 			return ev, `"u" (URL) must be a string`
 		}
 		if msg := checkURL(ev.URL, lim.MaxString); msg != "" {
@@ -270,8 +315,19 @@ func decodeEvent(raw json.RawMessage, lim Limits, now time.Time, skew time.Durat
 	if msg != "" {
 		return ev, msg
 	}
-	if msg := checkProps(ev.Type, props, lim); msg != "" {
+	var n normalised
+	if msg := checkProps(ev.Type, props, lim, &n); msg != "" {
 		return ev, msg
+	}
+	if !n.changed {
+		// Valid JSON, within the limits, every field already in its normal
+		// form: keep the bytes as sent.
+		if isNull(w.P) {
+			ev.Props = json.RawMessage("{}")
+		} else {
+			ev.Props = bytes.TrimSpace(w.P)
+		}
+		return ev, ""
 	}
 	out, err := json.Marshal(props)
 	if err != nil {
@@ -303,6 +359,12 @@ func millis(raw json.RawMessage) (int64, bool) {
 	if isNull(raw) {
 		return 0, false
 	}
+	if n, err := strconv.ParseInt(string(bytes.TrimSpace(raw)), 10, 64); err == nil {
+		if n > 1<<53 || n < -(1<<53) {
+			return 0, false
+		}
+		return n, true
+	}
 	var f float64
 	if err := json.Unmarshal(raw, &f); err != nil || math.IsNaN(f) || math.Abs(f) > 1<<53 {
 		return 0, false
@@ -313,11 +375,40 @@ func millis(raw json.RawMessage) (int64, bool) {
 // token reads a JSON string that must be 1-64 of [A-Za-z0-9_-]: ids and
 // keys the tracker makes (digits) or a server may make (UUIDs, base64url).
 func token(raw json.RawMessage) (string, bool) {
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil || !isToken(s) {
+	s, ok := rawString(raw)
+	if !ok || !isToken(s) {
 		return "", false
 	}
 	return s, true
+}
+
+// rawString decodes a JSON string. Most strings here have no escapes, and
+// for those it is a slice instead of a trip through reflection: this runs
+// several times for every event.
+func rawString(raw json.RawMessage) (string, bool) {
+	t := bytes.TrimSpace(raw)
+	if len(t) < 2 || t[0] != '"' || t[len(t)-1] != '"' {
+		return "", false
+	}
+	if inner := t[1 : len(t)-1]; bytes.IndexByte(inner, '\\') < 0 && bytes.IndexByte(inner, '"') < 0 && plain(inner) {
+		return string(inner), true
+	}
+	var s string
+	if err := json.Unmarshal(t, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// plain reports whether b is valid UTF-8 without control characters, so
+// that it decodes to itself.
+func plain(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c >= 0x80 {
+			return c >= 0x80 && utf8.Valid(b)
+		}
+	}
+	return true
 }
 
 // isToken checks ^[A-Za-z0-9_-]{1,64}$ without the regexp engine: it runs

@@ -33,8 +33,13 @@ func isStandard(t string) bool {
 	return false
 }
 
+// normalised records whether a schema check rewrote any value of the
+// props: when none was, the bytes as sent are stored as they are, which
+// spares re-encoding every event.
+type normalised struct{ changed bool }
+
 // checkProps applies the schema of type t to p; "" means valid.
-func checkProps(t string, p map[string]any, lim Limits) string {
+func checkProps(t string, p map[string]any, lim Limits, n *normalised) string {
 	switch t {
 	case EventPageView:
 		for k := range p {
@@ -49,32 +54,32 @@ func checkProps(t string, p map[string]any, lim Limits) string {
 		if !ok {
 			return "product_view needs a product object"
 		}
-		if msg := normID(prod, "id", true); msg != "" {
+		if msg := normID(prod, "id", true, n); msg != "" {
 			return "product." + msg
 		}
-		if _, ok := p["dwell_ms"]; ok {
-			n, ok := intField(p["dwell_ms"])
-			if !ok || n < 0 {
+		if v, ok := p["dwell_ms"]; ok {
+			d, ok := intField(v)
+			if !ok || d < 0 {
 				return "dwell_ms must be a non-negative integer"
 			}
-			p["dwell_ms"] = min(n, lim.MaxDwell.Milliseconds())
+			setInt(p, "dwell_ms", v, min(d, lim.MaxDwell.Milliseconds()), n)
 		}
 	case EventAddToCart, EventRemoveFromCart:
-		if msg := normID(p, "product_id", false); msg != "" {
+		if msg := normID(p, "product_id", false, n); msg != "" {
 			return msg
 		}
-		if msg := normID(p, "variant_id", false); msg != "" {
+		if msg := normID(p, "variant_id", false, n); msg != "" {
 			return msg
 		}
 		if p["product_id"] == nil && p["variant_id"] == nil {
 			return t + " needs product_id or variant_id"
 		}
-		if _, ok := p["quantity"]; ok || t == EventAddToCart {
-			n, ok := intField(p["quantity"])
-			if !ok || n < 1 || n > 1e6 {
+		if v, ok := p["quantity"]; ok || t == EventAddToCart {
+			q, ok := intField(v)
+			if !ok || q < 1 || q > 1e6 {
 				return "quantity must be an integer from 1 to 1000000"
 			}
-			p["quantity"] = n
+			setInt(p, "quantity", v, q, n)
 		}
 		if prod, ok := p["product"]; ok {
 			if _, ok := prod.(map[string]any); !ok {
@@ -86,13 +91,13 @@ func checkProps(t string, p map[string]any, lim Limits) string {
 		if q = strings.TrimSpace(q); !ok || q == "" {
 			return "search needs a non-empty query"
 		}
-		p["query"] = q
+		setString(p, "query", q, n)
 	case EventCheckoutStarted:
 		if s, ok := p["checkout_token"].(string); !ok || s == "" {
 			return "checkout_started needs a checkout_token string"
 		}
 	case EventIdentify:
-		return checkIdentify(p)
+		return checkIdentify(p, n)
 	case EventConsent:
 		known := 0
 		for _, k := range []string{"tracking", "email", "push"} {
@@ -112,14 +117,14 @@ func checkProps(t string, p map[string]any, lim Limits) string {
 
 // checkIdentify: at least one identifier, each well formed. Email is
 // trimmed and lower-cased so that one person has one identity.
-func checkIdentify(p map[string]any) string {
+func checkIdentify(p map[string]any, n *normalised) string {
 	if v, ok := p["email"]; ok && v != nil {
 		s, ok := v.(string)
 		s = strings.ToLower(strings.TrimSpace(s))
 		if !ok || len(s) > 254 || !emailRe.MatchString(s) {
 			return "email is not an email address"
 		}
-		p["email"] = s
+		setString(p, "email", s, n)
 	}
 	if v, ok := p["phone"]; ok && v != nil {
 		s, ok := v.(string)
@@ -127,9 +132,9 @@ func checkIdentify(p map[string]any) string {
 		if !ok || !phoneRe.MatchString(s) {
 			return "phone is not a phone number"
 		}
-		p["phone"] = s
+		setString(p, "phone", s, n)
 	}
-	if msg := normID(p, "customer_id", false); msg != "" {
+	if msg := normID(p, "customer_id", false, n); msg != "" {
 		return msg
 	}
 	if p["email"] == nil && p["phone"] == nil && p["customer_id"] == nil {
@@ -141,10 +146,13 @@ func checkIdentify(p map[string]any) string {
 // normID makes p[k] a string id: a string, or an integer (Shopify and
 // WooCommerce ids are numbers). A null or absent one is removed unless
 // required.
-func normID(p map[string]any, k string, required bool) string {
+func normID(p map[string]any, k string, required bool, n *normalised) string {
 	v, ok := p[k]
 	if !ok || v == nil {
-		delete(p, k)
+		if ok {
+			delete(p, k)
+			n.changed = true
+		}
 		if required {
 			return k + " is required"
 		}
@@ -165,8 +173,26 @@ func normID(p map[string]any, k string, required bool) string {
 	if !idRe.MatchString(s) {
 		return k + " must be 1-128 letters, digits or _.:-"
 	}
-	p[k] = s
+	setString(p, k, s, n)
 	return ""
+}
+
+// setString stores a normalised string, noting whether it differs from
+// what was sent.
+func setString(p map[string]any, k, s string, n *normalised) {
+	if old, ok := p[k].(string); !ok || old != s {
+		n.changed = true
+	}
+	p[k] = s
+}
+
+// setInt stores a normalised integer; it is a change unless the value was
+// sent as exactly that JSON number.
+func setInt(p map[string]any, k string, sent any, v int64, n *normalised) {
+	if num, ok := sent.(json.Number); !ok || string(num) != strconv.FormatInt(v, 10) {
+		n.changed = true
+	}
+	p[k] = v
 }
 
 // intField reads an integer sent as a JSON number or a numeric string.
