@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -64,4 +65,27 @@ func ParseMinor(s, currency string) (int64, error) {
 		v = -v
 	}
 	return v, nil
+}
+
+// FormatDecimal renders minor units as a plain decimal string with digits
+// decimals ("12.50" for 1250 and 2, "500" for 500 and 0), by integer
+// arithmetic so the amount is exact: the inverse of ParseMinor, for APIs
+// that take amounts as decimal strings.
+func FormatDecimal(minor int64, digits int) string {
+	neg := minor < 0
+	u := uint64(minor)
+	if neg {
+		u = -u // two's complement: exact even for math.MinInt64
+	}
+	s := strconv.FormatUint(u, 10)
+	if digits > 0 {
+		if len(s) <= digits {
+			s = strings.Repeat("0", digits-len(s)+1) + s
+		}
+		s = s[:len(s)-digits] + "." + s[len(s)-digits:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
 }

@@ -1,6 +1,9 @@
 package commerce
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 func TestParseMinor(t *testing.T) {
 	for _, c := range []struct {
@@ -41,4 +44,25 @@ func FuzzParseMinor(f *testing.F) {
 			t.Fatal("parsed amount cannot be formatted")
 		}
 	})
+}
+
+func TestFormatDecimal(t *testing.T) {
+	for _, c := range []struct {
+		minor  int64
+		digits int
+		want   string
+	}{
+		{1250, 2, "12.50"}, {5, 2, "0.05"}, {-5, 2, "-0.05"}, {500, 0, "500"}, {1234, 3, "1.234"},
+		{0, 2, "0.00"}, {-9223372036854775808, 2, "-92233720368547758.08"},
+	} {
+		if got := FormatDecimal(c.minor, c.digits); got != c.want {
+			t.Errorf("FormatDecimal(%d, %d) = %s, want %s", c.minor, c.digits, got, c.want)
+		}
+		if c.minor == math.MinInt64 {
+			continue // beyond what ParseMinor accepts, by one
+		}
+		if back, err := ParseMinor(FormatDecimal(c.minor, c.digits), map[int]string{0: "JPY", 2: "EUR", 3: "KWD"}[c.digits]); err != nil || back != c.minor {
+			t.Errorf("round trip of %d: %d %v", c.minor, back, err)
+		}
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -187,20 +186,5 @@ func percentFraction(p int) json.Number {
 // formatMinor renders minor units as the decimal string Shopify expects,
 // with the currency's number of decimals: 500 USD → "5.00", 500 JPY → "500".
 func formatMinor(minor int64, currency string) string {
-	digits := commerce.MinorDigits(currency)
-	neg := minor < 0
-	if neg {
-		minor = -minor
-	}
-	s := strconv.FormatInt(minor, 10)
-	if digits > 0 {
-		if len(s) <= digits {
-			s = strings.Repeat("0", digits-len(s)+1) + s
-		}
-		s = s[:len(s)-digits] + "." + s[len(s)-digits:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
+	return commerce.FormatDecimal(minor, commerce.MinorDigits(currency))
 }

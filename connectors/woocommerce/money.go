@@ -63,24 +63,7 @@ func allDigits(s string) bool {
 
 // formatMinor renders minor units as the decimal string WooCommerce expects
 // ("12.50"), by integer arithmetic so the amount is exact.
-func formatMinor(minor int64, digits int) string {
-	neg := minor < 0
-	u := uint64(minor)
-	if neg {
-		u = uint64(-minor)
-	}
-	s := fmt.Sprintf("%d", u)
-	if digits > 0 {
-		if len(s) <= digits {
-			s = strings.Repeat("0", digits-len(s)+1) + s
-		}
-		s = s[:len(s)-digits] + "." + s[len(s)-digits:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
+func formatMinor(minor int64, digits int) string { return commerce.FormatDecimal(minor, digits) }
 
 // divRound returns n/d rounded half away from zero; d must be positive.
 func divRound(n, d int64) int64 {
