@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -293,3 +294,70 @@ func TestWriterGroupCommitsAndBounds(t *testing.T) {
 }
 
 func evsOne() []store.Event { return []store.Event{ev("page_view", "v", "s", 0, "", "")} }
+
+// The in-memory path (known visitors' browsing, counted before the write
+// transaction) must give exactly what the transactional path gives.
+func TestInMemoryBatchesCountLikeTransactionalOnes(t *testing.T) {
+	ctx := context.Background()
+	browse := func(v string, k int) []store.Event {
+		at := time.Duration(k) * time.Minute
+		pv := `{"pv":"pv` + v + strconv.Itoa(k) + `"}`
+		return []store.Event{
+			ev("page_view", v, "s", at, "", pv),
+			ev("product_view", v, "s", at+time.Second, `{"product":`+coffee+`,"dwell_ms":20000}`, pv),
+			ev("add_to_cart", v, "s", at+2*time.Second, `{"product_id":"p1","quantity":1}`, pv),
+			ev("search", v, "s", at+3*time.Second, `{"query":"beans"}`, ""),
+		}
+	}
+	run := func(warm bool) (*store.Store, []*Profile, bool) {
+		st := openStore(t)
+		p := NewProcessor(st, quiet, func() time.Time { return t0 })
+		usedMemory := false
+		for k := range 3 {
+			var evs []store.Event
+			for _, v := range []string{"va", "vb", "vc"} {
+				evs = append(evs, browse(v, k)...)
+			}
+			if err := st.AppendEvents(ctx, evs); err != nil {
+				t.Fatal(err)
+			}
+			if !warm {
+				clear(p.idents) // a cold cache forces the transactional path
+			} else if k > 0 {
+				batch, _ := st.LogAfter(ctx, p.pos, 500)
+				parsed := make([]parsedEvent, len(batch))
+				for i := range batch {
+					parsed[i] = parse(&batch[i])
+				}
+				usedMemory = usedMemory || p.inMemory(parsed, p.prefetch(ctx, batch))
+			}
+			if err := p.CatchUp(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var out []*Profile
+		for _, v := range []string{"va", "vb", "vc"} {
+			c, err := st.ContactByIdentity(ctx, "ws_a", KindVisitor, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, profileOf(t, st, c.ID))
+		}
+		return st, out, usedMemory
+	}
+	_, cold, _ := run(false)
+	_, warm, used := run(true)
+	if !used {
+		t.Fatal("warm batches of known visitors did not take the in-memory path")
+	}
+	for i := range cold {
+		a, _ := json.Marshal(cold[i])
+		b, _ := json.Marshal(warm[i])
+		if string(a) != string(b) {
+			t.Fatalf("profile %d differs:\ntransactional %s\nin memory     %s", i, a, b)
+		}
+	}
+	if cold[0].PageViews != 3 || cold[0].AddToCarts != 3 || cold[0].ProductViews != 3 {
+		t.Fatalf("counters %+v", cold[0])
+	}
+}

@@ -167,28 +167,21 @@ func (p *Processor) apply(ctx context.Context, pos int64) (int, int64, error) {
 		parsed[i] = parse(&evs[i])
 	}
 	profiles := p.prefetch(ctx, evs)
-	err = p.st.InReplayableTx(ctx, func(tx *store.Tx) error {
-		b := &batch{tx: tx, now: p.now(), profiles: profiles, dirty: map[string]bool{}, idents: p.idents}
-		for i := range parsed {
-			err := parsed[i].err
-			if err == nil {
-				err = b.apply(&parsed[i])
+	if p.inMemory(parsed, profiles) {
+		err = p.applyInMemory(ctx, parsed, profiles, last)
+	} else {
+		err = p.st.InReplayableTx(ctx, func(tx *store.Tx) error {
+			b := &batch{tx: tx, now: p.now(), profiles: profiles, dirty: map[string]bool{}, idents: p.idents}
+			if err := p.applyAll(b, parsed); err != nil {
+				return err
 			}
+			docs, err := b.encode()
 			if err != nil {
-				// A malformed event must not wedge the processor: it is
-				// logged and skipped, the rest of the batch goes on.
-				var bad *badEvent
-				if !errors.As(err, &bad) {
-					return err
-				}
-				p.log.Warn("event skipped by profile processor", "event", evs[i].ID, "type", evs[i].Type, "err", err)
+				return err
 			}
-		}
-		if err := b.flush(); err != nil {
-			return err
-		}
-		return tx.SetCheckpoint(ProfileCheckpoint, last)
-	})
+			return writeProfiles(tx, docs, b.now, last)
+		})
+	}
 	if err != nil {
 		// The cache may hold identities of the rolled-back batch.
 		clear(p.idents)
@@ -233,6 +226,80 @@ func (p *Processor) prefetch(ctx context.Context, evs []store.Event) map[string]
 	return out
 }
 
+// applyAll applies parsed events in order. A malformed event must not wedge
+// the processor: it is logged and skipped, the rest of the batch goes on.
+func (p *Processor) applyAll(b *batch, parsed []parsedEvent) error {
+	for i := range parsed {
+		err := parsed[i].err
+		if err == nil {
+			err = b.apply(&parsed[i])
+		}
+		if err != nil {
+			var bad *badEvent
+			if !errors.As(err, &bad) {
+				return err
+			}
+			p.log.Warn("event skipped by profile processor", "event", parsed[i].e.ID, "type", parsed[i].e.Type, "err", err)
+		}
+	}
+	return nil
+}
+
+// inMemory reports whether a batch can be applied without the database:
+// every event is browsing behaviour (views, cart changes, searches, custom
+// events) of a visitor whose contact is in the identity cache and whose
+// profile was prefetched, and names no person (no email, phone or customer
+// id to link). That is nearly every batch of a busy shop, and for it the
+// write transaction only has to store the finished profiles.
+func (p *Processor) inMemory(parsed []parsedEvent, profiles map[string]*Profile) bool {
+	for i := range parsed {
+		pe := &parsed[i]
+		if pe.err != nil || pe.ectx.Bot {
+			continue // skipped on either path
+		}
+		e := pe.e
+		switch e.Type {
+		case EventPageView, EventProductView, EventAddToCart, EventRemoveFromCart, EventSearch, "custom":
+		default:
+			return false
+		}
+		if e.VisitorID == "" || len(identifiers(e, pe.props)) > 0 {
+			return false
+		}
+		c, ok := p.idents[identityKey(e.WorkspaceID, KindVisitor, e.VisitorID)]
+		if !ok || profiles[pkey(e.WorkspaceID, c)] == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// applyInMemory counts a batch that inMemory accepted, encodes the changed
+// profiles, and only then takes the writer to store them with the
+// checkpoint: the counting and encoding no longer hold up ingest.
+func (p *Processor) applyInMemory(ctx context.Context, parsed []parsedEvent, profiles map[string]*Profile, last int64) error {
+	b := &batch{now: p.now(), profiles: profiles, dirty: map[string]bool{}, idents: p.idents}
+	if err := p.applyAll(b, parsed); err != nil {
+		return err
+	}
+	docs, err := b.encode()
+	if err != nil {
+		return err
+	}
+	return p.st.InReplayableTx(ctx, func(tx *store.Tx) error { return writeProfiles(tx, docs, b.now, last) })
+}
+
+// writeProfiles stores encoded profiles (keyed by pkey) and the checkpoint.
+func writeProfiles(tx *store.Tx, docs map[string][]byte, at time.Time, last int64) error {
+	for k, data := range docs {
+		ws, contact, _ := strings.Cut(k, "/")
+		if err := tx.PutProfile(ws, contact, data, at); err != nil {
+			return err
+		}
+	}
+	return tx.SetCheckpoint(ProfileCheckpoint, last)
+}
+
 type badEvent struct{ msg string }
 
 func (e *badEvent) Error() string { return e.msg }
@@ -266,22 +333,21 @@ func (b *batch) profile(ws, contact string) (*Profile, error) {
 	return p, nil
 }
 
-func (b *batch) flush() error {
+// encode marshals the batch's changed profiles, keyed by pkey.
+func (b *batch) encode() (map[string][]byte, error) {
+	docs := make(map[string][]byte, len(b.dirty))
 	for k := range b.dirty {
 		p := b.profiles[k]
 		if p == nil {
 			continue
 		}
-		ws, contact, _ := strings.Cut(k, "/")
 		data, err := json.Marshal(p)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := b.tx.PutProfile(ws, contact, data, b.now); err != nil {
-			return err
-		}
+		docs[k] = data
 	}
-	return nil
+	return docs, nil
 }
 
 // EventContext is what ingest records about where an event came from, in
