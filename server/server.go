@@ -22,6 +22,7 @@ import (
 	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/config"
 	"github.com/cartwheelhq/cartwheel/connectors"
+	"github.com/cartwheelhq/cartwheel/messaging"
 	"github.com/cartwheelhq/cartwheel/store"
 	"github.com/cartwheelhq/cartwheel/tracker"
 	"github.com/cartwheelhq/cartwheel/workspace"
@@ -44,9 +45,11 @@ type Options struct {
 	// Connectors receives shop webhooks and runs installs, syncs and
 	// privacy requests; nil turns those routes off.
 	Connectors *connectors.Hub
-	Registry   *prometheus.Registry
-	Log        *slog.Logger
-	Version    string
+	// Messaging holds VAPID keys and push subscriptions.
+	Messaging *messaging.Service
+	Registry  *prometheus.Registry
+	Log       *slog.Logger
+	Version   string
 }
 
 // Server is the HTTP front of Cartwheel.
@@ -116,6 +119,14 @@ func (s *Server) routes() {
 	// The push service worker, for storefront integrations that proxy it
 	// onto the shop's origin (the WordPress plugin's /cartwheel-sw.js).
 	a.Get("/sw.js", s.serviceWorker)
+	if s.opt.Messaging != nil {
+		a.Get("/push/key", publicCORS, s.pushKey)
+		a.Options("/push/key", publicCORS)
+		a.Post("/push/subscribe", publicCORS, s.limitIP, s.pushSubscribe)
+		a.Options("/push/subscribe", publicCORS)
+		a.Post("/push/unsubscribe", publicCORS, s.limitIP, s.pushUnsubscribe)
+		a.Options("/push/unsubscribe", publicCORS)
+	}
 	if s.opt.Connectors != nil {
 		a.Post("/webhooks/shopify", s.shopifyWebhook)
 		a.Post("/webhooks/woocommerce/:shop", s.wooWebhook)

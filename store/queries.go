@@ -17,8 +17,13 @@ var queryFiles embed.FS
 // headed "-- name: some-name". A field whose query is missing, or a query no
 // field uses, fails Open: a typo surfaces at start, never mid-request.
 type queries struct {
-	SettingGet string `query:"setting-get"`
-	SettingSet string `query:"setting-set"`
+	SettingGet    string `query:"setting-get"`
+	SettingSet    string `query:"setting-set"`
+	SettingInsert string `query:"setting-insert"`
+
+	PushSubscriptionUpsert      string `query:"push-subscription-upsert"`
+	PushSubscriptionListVisitor string `query:"push-subscription-list-visitor"`
+	PushSubscriptionDelete      string `query:"push-subscription-delete"`
 
 	WorkspaceCreate    string `query:"workspace-create"`
 	WorkspaceGet       string `query:"workspace-get"`

@@ -2,6 +2,7 @@
 //
 //	cartwheel serve [flags]     run the server (add --demo for the demo shop)
 //	cartwheel migrate [flags]   apply database migrations and exit
+//	cartwheel vapid [flags]     print the web push (VAPID) public key
 //	cartwheel bench ingest      measure /collect throughput and latency
 //	cartwheel bench webhooks    measure webhook acknowledgement and processing
 //	cartwheel version           print the version
@@ -34,6 +35,7 @@ const usage = `Usage: cartwheel <command> [flags]
 Commands:
   serve     run the HTTP server (--demo adds the demo shop at /demo/)
   migrate   apply database migrations and exit
+  vapid     print the web push (VAPID) public key, generating the key pair if needed
   bench     run a benchmark: "bench ingest" measures /collect end to end,
             "bench webhooks" a burst of Shopify deliveries
   version   print the version
@@ -66,7 +68,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 			return 1
 		}
 		return 0
-	case "serve", "migrate":
+	case "serve", "migrate", "vapid":
 	default:
 		fmt.Fprintf(stderr, "cartwheel: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -80,6 +82,8 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	switch cmd {
 	case "migrate":
 		err = migrate(ctx, cfg, log)
+	case "vapid":
+		err = vapid(ctx, cfg, log, stdout)
 	default:
 		err = serve(ctx, cfg, log, stdout)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/cartwheelhq/cartwheel/config"
 	"github.com/cartwheelhq/cartwheel/connectors"
 	"github.com/cartwheelhq/cartwheel/demo"
+	"github.com/cartwheelhq/cartwheel/messaging"
 	"github.com/cartwheelhq/cartwheel/secrets"
 	"github.com/cartwheelhq/cartwheel/server"
 	"github.com/cartwheelhq/cartwheel/store"
@@ -40,6 +41,7 @@ type instance struct {
 	writer    *cdp.Writer
 	processor *cdp.Processor
 	hub       *connectors.Hub
+	messaging *messaging.Service
 	stopWork  context.CancelFunc
 	workers   sync.WaitGroup
 
@@ -81,6 +83,21 @@ func migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	v, err := st.SchemaVersion(ctx)
 	if err == nil {
 		log.Info("database is up to date", "path", st.Path(), "schema_version", v)
+	}
+	return errors.Join(err, st.Close())
+}
+
+// vapid prints the instance's VAPID public key (what a push service sees
+// in every request, and what a shop's push settings may ask for),
+// generating the key pair on a fresh data dir as serve would.
+func vapid(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
+	st, box, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	k, err := messaging.New(st, box, log, nil).VAPIDKeys(ctx)
+	if err == nil {
+		fmt.Fprintln(out, k.Public)
 	}
 	return errors.Join(err, st.Close())
 }
@@ -153,6 +170,11 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 		Exclusive: inst.processor.Exclusive, PublicURL: cfg.PublicURL, ShopifyAPIKey: cfg.ShopifyAPIKey,
 		ShopifyAPISecret: cfg.ShopifyAPISecret, ShopifyBaseURL: cfg.ShopifyAPIBase, SyncInterval: cfg.SyncInterval})
 	opts.Connectors = inst.hub
+	inst.messaging = messaging.New(st, box, log, nil)
+	if _, err := inst.messaging.VAPIDKeys(ctx); err != nil {
+		return fail(fmt.Errorf("VAPID keys: %w", err))
+	}
+	opts.Messaging = inst.messaging
 	inst.workers.Go(func() {
 		if err := inst.hub.Run(workCtx); err != nil {
 			log.Error("connectors stopped", "err", err)

@@ -78,3 +78,7 @@ WHERE workspace_id = $1 AND id = $2;
 -- Webhook endpoints name the shop in the URL and have no workspace yet.
 SELECT id, workspace_id, platform, domain, name, status, access_token_enc, webhook_secret_enc, created_at, updated_at, currency, api_url
 FROM shops WHERE id = $1;
+
+-- name: setting-insert
+-- Set once: two replicas starting together keep the first value written.
+INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING;
