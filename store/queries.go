@@ -138,6 +138,33 @@ type queries struct {
 	EraseWorkspaceContacts   string `query:"erase-workspace-contacts"`
 	EraseWorkspaceCartTokens string `query:"erase-workspace-cart-tokens"`
 	EraseWorkspaceExports    string `query:"erase-workspace-exports"`
+
+	// automation
+	FlowCreate           string `query:"flow-create"`
+	FlowVersionInsert    string `query:"flow-version-insert"`
+	FlowGet              string `query:"flow-get"`
+	FlowGetVersion       string `query:"flow-get-version"`
+	FlowList             string `query:"flow-list"`
+	FlowListTriggered    string `query:"flow-list-triggered"`
+	FlowEventTypes       string `query:"flow-event-types"`
+	FlowHeadVersion      string `query:"flow-head-version"`
+	FlowUpdateHead       string `query:"flow-update-head"`
+	FlowStatusGet        string `query:"flow-status-get"`
+	FlowStatusSet        string `query:"flow-status-set"`
+	EnrollmentInsert     string `query:"enrollment-insert"`
+	EnrollmentGet        string `query:"enrollment-get"`
+	EnrollmentListFlow   string `query:"enrollment-list-flow"`
+	EnrollmentListGoal   string `query:"enrollment-list-goal"`
+	EnrollmentAdvance    string `query:"enrollment-advance"`
+	EnrollmentEnd        string `query:"enrollment-end"`
+	EnrollmentHold       string `query:"enrollment-hold"`
+	EnrollmentResume     string `query:"enrollment-resume"`
+	StepRunInsert        string `query:"step-run-insert"`
+	StepRunGet           string `query:"step-run-get"`
+	StepRunList          string `query:"step-run-list"`
+	FlowEntryGet         string `query:"flow-entry-get"`
+	FlowEntryPut         string `query:"flow-entry-put"`
+	EventListContactType string `query:"event-list-contact-type"`
 }
 
 var placeholder = regexp.MustCompile(`\$([0-9]+)`)

@@ -1,0 +1,234 @@
+package automation
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/cartwheelhq/cartwheel/store"
+)
+
+// Enrollment statuses.
+const (
+	EnrollmentActive = "active"
+	// EnrollmentPaused is an enrollment held at its next step because its
+	// flow is paused; resuming the flow makes it active again.
+	EnrollmentPaused     = "paused"
+	EnrollmentCompleted  = "completed"
+	EnrollmentExitedGoal = "exited_goal"
+	EnrollmentFailed     = "failed"
+	EnrollmentCancelled  = "cancelled"
+)
+
+// Step run statuses.
+const (
+	RunDone    = "done"
+	RunSkipped = "skipped"
+	RunFailed  = "failed"
+)
+
+// queueName is the River queue steps run on, apart from any other work a
+// River client on the same database may do later.
+const queueName = "automation"
+
+// defaultMaxAttempts bounds how often a failing step is retried. River
+// backs off by attempt⁴ seconds, so eight attempts span about three hours:
+// long enough to ride out an SMTP or push-service outage, short enough that
+// a cart reminder is not sent days late. The last failure fails the
+// enrollment instead of leaving it active for ever.
+const defaultMaxAttempts = 8
+
+// Clock tells the engine the time. Production uses the system clock; tests
+// pass one they advance, and River is given the same clock so that a job
+// scheduled for a step's next_at falls due when this clock reaches it.
+type Clock interface{ Now() time.Time }
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+// riverTime hands a Clock to River (rivertype.TimeGenerator). NowOrNil
+// always answers, so River stamps and compares job times with this clock
+// instead of SQLite's datetime('now').
+type riverTime struct{ c Clock }
+
+func (r riverTime) Now() time.Time { return r.c.Now() }
+
+func (r riverTime) NowOrNil() *time.Time {
+	t := r.c.Now()
+	return &t
+}
+
+// Options configures an Engine. Only Actions is required.
+type Options struct {
+	// Actions performs side-effect steps (sends, tags, discounts, webhooks).
+	Actions Actions
+	// Facts answers branch conditions; a flow with a branch fails its
+	// enrollments without it.
+	Facts Facts
+	// Clock defaults to the system clock.
+	Clock Clock
+	// TimezoneOf gives a contact's timezone for waits until an hour of the
+	// day; nil, or a nil answer, means UTC.
+	TimezoneOf func(ctx context.Context, workspaceID, contactID string) *time.Location
+	Log        *slog.Logger
+	// Workers is how many steps run at once (default 10).
+	Workers int
+	// PollInterval is how often River looks for due jobs besides being
+	// notified of new ones (default River's, 1 s).
+	PollInterval time.Duration
+	// MaxAttempts is how often a failing step is tried (default 8).
+	MaxAttempts int
+}
+
+// Engine enrols contacts in flows and runs their steps as River jobs.
+type Engine struct {
+	st          *store.Store
+	actions     Actions
+	facts       Facts
+	clock       Clock
+	tz          func(ctx context.Context, workspaceID, contactID string) *time.Location
+	log         *slog.Logger
+	maxAttempts int
+	river       *river.Client[*sql.Tx]
+}
+
+// New applies River's migrations to the store's database and returns an
+// engine; Start makes it work jobs. Until then HandleEvent and the admin
+// functions still work: the jobs they schedule wait in the database.
+//
+// River's tables are the one exception to "all SQL lives in store": they
+// are River's schema, versioned with the library and applied here by its
+// own migrator (rivermigrate) through the store's writer connection, so an
+// upgrade of River brings its migrations along. Our tables, and every query
+// on them, stay in store.
+func New(ctx context.Context, st *store.Store, opt Options) (*Engine, error) {
+	if opt.Actions == nil {
+		return nil, errors.New("automation: Options.Actions is required")
+	}
+	e := &Engine{st: st, actions: opt.Actions, facts: opt.Facts, clock: opt.Clock, tz: opt.TimezoneOf, log: opt.Log,
+		maxAttempts: opt.MaxAttempts}
+	if e.log == nil {
+		e.log = slog.Default()
+	}
+	if e.maxAttempts <= 0 {
+		e.maxAttempts = defaultMaxAttempts
+	}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = 10
+	}
+	driver := riversqlite.New(st.JobsDB())
+	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: e.log})
+	if err != nil {
+		return nil, fmt.Errorf("automation: job queue migrator: %w", err)
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return nil, fmt.Errorf("automation: migrate job queue: %w", err)
+	}
+	ws := river.NewWorkers()
+	if err := river.AddWorkerSafely(ws, &stepWorker{e: e}); err != nil {
+		return nil, fmt.Errorf("automation: %w", err)
+	}
+	cfg := &river.Config{
+		Queues:            map[string]river.QueueConfig{queueName: {MaxWorkers: workers}},
+		Workers:           ws,
+		Logger:            e.log,
+		FetchPollInterval: opt.PollInterval,
+	}
+	if e.clock == nil {
+		e.clock = systemClock{}
+	} else {
+		// River's time stub lives in its TestConfig, but it is only a time
+		// source: with the system clock it is left unset, and River keeps
+		// using the database's clock as in any production deployment.
+		cfg.Test.Time = riverTime{e.clock}
+	}
+	if opt.PollInterval > 0 && opt.PollInterval < time.Second {
+		cfg.FetchCooldown = opt.PollInterval / 2
+	}
+	e.river, err = river.NewClient(driver, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("automation: job queue client: %w", err)
+	}
+	return e, nil
+}
+
+// Start begins working due steps until Stop.
+func (e *Engine) Start(ctx context.Context) error {
+	if err := e.river.Start(ctx); err != nil {
+		return fmt.Errorf("automation: start: %w", err)
+	}
+	return nil
+}
+
+// Stop stops fetching steps and waits for running ones to finish; steps
+// not yet run stay in the database for the next start.
+func (e *Engine) Stop(ctx context.Context) error {
+	if err := e.river.Stop(ctx); err != nil {
+		return fmt.Errorf("automation: stop: %w", err)
+	}
+	return nil
+}
+
+// stepArgs is one step's job: run step StepID of an enrollment, which runs
+// version FlowVersion of its flow (checked against the enrollment, and
+// there for whoever reads the queue).
+type stepArgs struct {
+	WorkspaceID  string `json:"workspace_id"`
+	EnrollmentID string `json:"enrollment_id"`
+	StepID       string `json:"step_id"`
+	FlowVersion  int    `json:"flow_version"`
+}
+
+// Kind names the job type in River's table.
+func (stepArgs) Kind() string { return "automation_step" }
+
+// schedule inserts the job for an enrollment's step, due at at, inside the
+// transaction that moved the enrollment to that step: the two commit
+// together, so a crash can never leave an enrollment waiting on a job that
+// does not exist. Uniqueness by args while a job is pending keeps a second
+// scheduling of the same step (e.g. a resume racing a redelivery) from
+// queuing it twice; a finished job does not block, so a held step can be
+// scheduled again on resume.
+func (e *Engine) schedule(ctx context.Context, tx *store.Tx, en store.Enrollment, stepID string, at time.Time) error {
+	_, err := e.river.InsertTx(ctx, tx.JobTx(), stepArgs{WorkspaceID: en.WorkspaceID, EnrollmentID: en.ID, StepID: stepID,
+		FlowVersion: en.FlowVersion}, &river.InsertOpts{
+		Queue:       queueName,
+		MaxAttempts: e.maxAttempts,
+		ScheduledAt: at,
+		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{rivertype.JobStateAvailable,
+			rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}},
+	})
+	if err != nil {
+		return fmt.Errorf("schedule step %s of %s: %w", stepID, en.ID, err)
+	}
+	return nil
+}
+
+// flowVersion loads and decodes the version of a flow an enrollment runs.
+func (e *Engine) flowVersion(ctx context.Context, workspaceID, flowID string, version int) (*Flow, error) {
+	sf, err := e.st.FlowVersion(ctx, workspaceID, flowID, version)
+	if err != nil {
+		return nil, err
+	}
+	return fromStore(sf)
+}
+
+// fromStore decodes a stored flow row.
+func fromStore(sf store.Flow) (*Flow, error) {
+	f := &Flow{ID: sf.ID, WorkspaceID: sf.WorkspaceID, Name: sf.Name, Status: sf.Status, Version: sf.Version,
+		CreatedAt: sf.CreatedAt, UpdatedAt: sf.UpdatedAt}
+	if err := decodeDefinition(f, sf.Definition); err != nil {
+		return nil, err
+	}
+	return f, nil
+}

@@ -1,0 +1,172 @@
+package automation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/cartwheelhq/cartwheel/cdp"
+	"github.com/cartwheelhq/cartwheel/store"
+)
+
+// Checkpoint names the automation processor's position in the event log.
+const Checkpoint = "automation"
+
+// Processor reads the event log in order after its checkpoint and hands
+// the events flows react to to Engine.HandleEvent.
+//
+// It never reads past the profile processor's checkpoint: that processor
+// creates the contacts and identities events are resolved to, and an
+// event read before it would find no contact and be lost to automation.
+// The checkpoint is saved after each batch; a crash replays at most one
+// batch, which HandleEvent absorbs (see there).
+type Processor struct {
+	st    *store.Store
+	e     *Engine
+	log   *slog.Logger
+	wake  chan struct{}
+	batch int
+	idle  time.Duration
+	pos   int64 // last handled event id; -1 until read from the checkpoint
+}
+
+// NewProcessor returns the automation processor; call Run to start it.
+func NewProcessor(st *store.Store, e *Engine, log *slog.Logger) *Processor {
+	return &Processor{st: st, e: e, log: log, wake: make(chan struct{}, 1), batch: 500, idle: time.Second, pos: -1}
+}
+
+// Notify tells the processor new events may be ready; it never blocks.
+func (p *Processor) Notify() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run processes the log until ctx ends.
+func (p *Processor) Run(ctx context.Context) error {
+	backoff := 100 * time.Millisecond
+	for {
+		n, err := p.step(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		wait := time.Duration(0)
+		switch {
+		case err != nil:
+			p.log.Error("automation processor", "err", err)
+			backoff = min(backoff*2, 10*time.Second)
+			wait = backoff
+		case n == 0:
+			backoff = 100 * time.Millisecond
+			wait = p.idle
+		default:
+			backoff = 100 * time.Millisecond
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-p.wake:
+		case <-time.After(wait):
+		}
+	}
+}
+
+// CatchUp processes until no event is ready; for tests and the CLI.
+func (p *Processor) CatchUp(ctx context.Context) error {
+	for {
+		n, err := p.step(ctx)
+		if err != nil || n == 0 {
+			return err
+		}
+	}
+}
+
+// step handles one batch and returns how many events it read.
+func (p *Processor) step(ctx context.Context) (int, error) {
+	if p.pos < 0 {
+		pos, err := p.st.Checkpoint(ctx, Checkpoint)
+		if err != nil {
+			return 0, err
+		}
+		p.pos = pos
+	}
+	limit, err := p.st.Checkpoint(ctx, cdp.ProfileCheckpoint)
+	if err != nil || limit <= p.pos {
+		return 0, err
+	}
+	evs, err := p.st.LogAfter(ctx, p.pos, p.batch)
+	if err != nil || len(evs) == 0 {
+		return 0, err
+	}
+	types := map[string]map[string]bool{} // per workspace, read once a batch
+	last, n := p.pos, 0
+	for i := range evs {
+		ev := &evs[i]
+		if ev.ID > limit {
+			break
+		}
+		wanted, ok := types[ev.WorkspaceID]
+		if !ok {
+			list, err := p.st.FlowEventTypes(ctx, ev.WorkspaceID)
+			if err != nil {
+				return 0, err
+			}
+			wanted = map[string]bool{}
+			for _, t := range list {
+				wanted[t] = true
+			}
+			types[ev.WorkspaceID] = wanted
+		}
+		if wanted[ev.Type] && !isBot(ev) {
+			if err := p.handle(ctx, ev); err != nil {
+				return 0, fmt.Errorf("automation: event %d: %w", ev.ID, err)
+			}
+		}
+		last, n = ev.ID, n+1
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	if err := p.st.InTx(ctx, func(tx *store.Tx) error { return tx.SetCheckpoint(Checkpoint, last) }); err != nil {
+		return 0, err
+	}
+	p.pos = last
+	return n, nil
+}
+
+// handle resolves the event's contact and applies the event. An event
+// whose contact is unknown (erased since) is skipped.
+func (p *Processor) handle(ctx context.Context, ev *store.Event) error {
+	var c store.Contact
+	var err error
+	switch {
+	case ev.ContactID != "":
+		c, err = p.st.Contact(ctx, ev.WorkspaceID, ev.ContactID) // follows merges
+	case ev.VisitorID != "":
+		c, err = p.st.ContactByIdentity(ctx, ev.WorkspaceID, cdp.KindVisitor, ev.VisitorID)
+	default:
+		return nil
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return p.e.HandleEvent(ctx, *ev, c.ID)
+}
+
+// isBot reports whether ingest classed the event as a bot's, which the
+// profile processor ignores too.
+func isBot(ev *store.Event) bool {
+	if len(ev.Context) == 0 {
+		return false
+	}
+	var ectx cdp.EventContext
+	return json.Unmarshal(ev.Context, &ectx) == nil && ectx.Bot
+}
