@@ -108,8 +108,8 @@ func execCount(ctx context.Context, tx *sql.Tx, n *int64, query string, args ...
 
 // EraseContact deletes a contact and everything held on them from every
 // table, the event log included: the contacts merged into it, their
-// identities, consents, profiles, events (by contact and by each visitor
-// id), cart tokens, and the orders and checkouts that carry one of their
+// identities, consents, profiles, flow enrollments and step records, push
+// subscriptions, events (by contact and by each visitor id), cart tokens, and the orders and checkouts that carry one of their
 // emails, platform customer ids or visitor ids. orderIDs are further orders
 // (external ids of shopID) the platform asks to redact.
 func (s *Store) EraseContact(ctx context.Context, workspaceID, contactID, shopID string, orderIDs []string) (Erasure, error) {
@@ -169,12 +169,17 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, contactID, shopID
 					if err := execCount(ctx, tx, nil, s.q.EraseCartTokensVisitor, workspaceID, p[2]); err != nil {
 						return err
 					}
+					if err := execCount(ctx, tx, nil, s.q.ErasePushVisitor, workspaceID, p[2]); err != nil {
+						return err
+					}
 				}
 			}
 			if err := execCount(ctx, tx, &er.Events, s.q.EraseEventsContact, workspaceID, id); err != nil {
 				return err
 			}
-			for _, q := range []string{s.q.EraseIdentities, s.q.EraseConsents, s.q.EraseProfile} {
+			// Step runs go before the enrollments they name.
+			for _, q := range []string{s.q.EraseStepRunsContact, s.q.EraseEnrollmentsContact, s.q.EraseFlowEntriesContact,
+				s.q.EraseIdentities, s.q.EraseConsents, s.q.EraseProfile} {
 				if err := execCount(ctx, tx, nil, q, workspaceID, id); err != nil {
 					return err
 				}
@@ -243,7 +248,8 @@ func (s *Store) EraseShop(ctx context.Context, workspaceID, shopID string, peopl
 			q string
 		}{{&er.Events, s.q.EraseWorkspaceEvents}, {nil, s.q.EraseWorkspaceIdentities}, {nil, s.q.EraseWorkspaceConsents},
 			{nil, s.q.EraseWorkspaceProfiles}, {&er.Contacts, s.q.EraseWorkspaceContacts}, {nil, s.q.EraseWorkspaceCartTokens},
-			{nil, s.q.EraseWorkspaceExports}}
+			{nil, s.q.EraseWorkspaceExports}, {nil, s.q.EraseWorkspaceStepRuns}, {nil, s.q.EraseWorkspaceEnrollments},
+			{nil, s.q.EraseWorkspaceFlowEntries}, {nil, s.q.EraseWorkspacePush}}
 		for _, st := range ws {
 			if err := execCount(ctx, tx, st.n, st.q, workspaceID); err != nil {
 				return err

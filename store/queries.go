@@ -165,6 +165,15 @@ type queries struct {
 	FlowEntryGet         string `query:"flow-entry-get"`
 	FlowEntryPut         string `query:"flow-entry-put"`
 	EventListContactType string `query:"event-list-contact-type"`
+
+	EraseStepRunsContact      string `query:"erase-step-runs-contact"`
+	EraseEnrollmentsContact   string `query:"erase-enrollments-contact"`
+	EraseFlowEntriesContact   string `query:"erase-flow-entries-contact"`
+	EraseWorkspaceStepRuns    string `query:"erase-workspace-step-runs"`
+	EraseWorkspaceEnrollments string `query:"erase-workspace-enrollments"`
+	EraseWorkspaceFlowEntries string `query:"erase-workspace-flow-entries"`
+	EraseWorkspacePush        string `query:"erase-workspace-push"`
+	ErasePushVisitor          string `query:"erase-push-visitor"`
 }
 
 var placeholder = regexp.MustCompile(`\$([0-9]+)`)

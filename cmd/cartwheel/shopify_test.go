@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/cartwheelhq/cartwheel/connectors/shopify"
 	"github.com/cartwheelhq/cartwheel/connectors/shopify/shopifytest"
+	"github.com/cartwheelhq/cartwheel/store"
 )
 
 const (
@@ -376,6 +378,11 @@ func TestShopifyInstallWebhooksAndPrivacy(t *testing.T) {
 		admin.do("GET", "/api/v1/contacts?email=john@example.com", nil, &found)
 		return len(found.Contacts) == 1
 	})
+	if _, err := inst.st.SavePushSubscription(context.Background(), store.PushSubscription{ID: "push_john0000000001",
+		WorkspaceID: admin.ws, VisitorID: johnVisitor, Endpoint: "https://push.example/john", P256dh: "k", Auth: "a",
+		UpdatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	send("customers/data_request", "customers_data_request.json", "wh-dr")
 	send("customers/redact", "customers_redact.json", "wh-redact")
 	var prs struct {
@@ -427,6 +434,9 @@ func TestShopifyInstallWebhooksAndPrivacy(t *testing.T) {
 	}
 	if code := admin.do("GET", "/api/v1/visitors/"+johnVisitor, nil, nil); code != 404 {
 		t.Fatalf("redacted customer's anonymous history still there: %d", code)
+	}
+	if subs, _ := inst.st.VisitorPushSubscriptions(context.Background(), admin.ws, johnVisitor); len(subs) != 0 {
+		t.Fatalf("redacted customer's push subscription kept: %+v", subs)
 	}
 
 	// Uninstalling disables the shop; shop/redact erases its data.

@@ -174,3 +174,28 @@ DELETE FROM cart_tokens WHERE workspace_id = $1;
 
 -- name: erase-workspace-exports
 UPDATE privacy_requests SET export = NULL WHERE workspace_id = $1;
+
+-- name: erase-step-runs-contact
+DELETE FROM step_runs WHERE workspace_id = $1
+  AND enrollment_id IN (SELECT id FROM enrollments WHERE workspace_id = $1 AND contact_id = $2);
+
+-- name: erase-enrollments-contact
+DELETE FROM enrollments WHERE workspace_id = $1 AND contact_id = $2;
+
+-- name: erase-flow-entries-contact
+DELETE FROM flow_entries WHERE workspace_id = $1 AND contact_id = $2;
+
+-- name: erase-workspace-step-runs
+DELETE FROM step_runs WHERE workspace_id = $1;
+
+-- name: erase-workspace-enrollments
+DELETE FROM enrollments WHERE workspace_id = $1;
+
+-- name: erase-workspace-flow-entries
+DELETE FROM flow_entries WHERE workspace_id = $1;
+
+-- name: erase-workspace-push
+DELETE FROM push_subscriptions WHERE workspace_id = $1;
+
+-- name: erase-push-visitor
+DELETE FROM push_subscriptions WHERE workspace_id = $1 AND visitor_id = $2;
