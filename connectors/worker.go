@@ -28,6 +28,7 @@ func (e *permanentError) Unwrap() error { return e.err }
 func (h *Hub) Run(ctx context.Context) error {
 	defer h.sync.wg.Wait()
 	h.sync.wg.Go(func() { h.commit.run(ctx) })
+	h.sync.wg.Go(func() { h.prune(ctx) })
 	h.runCtx.Store(&ctx)
 	h.sync.wg.Go(func() { h.sync.run(ctx) })
 	for {
@@ -125,6 +126,34 @@ func setInventoryItems(p *commerce.Product, items map[string]string) {
 	for i := range p.Variants {
 		if it := byVariant[p.Variants[i].ID]; it != "" {
 			p.Variants[i].InventoryItemID = it
+		}
+	}
+}
+
+// Raw deliveries are kept for inspection and replay for a while, not for
+// ever: at Shopify order volumes the table would outgrow everything else.
+const (
+	keepDone   = 30 * 24 * time.Hour
+	keepFailed = 90 * 24 * time.Hour
+)
+
+// prune deletes old deliveries once an hour.
+func (h *Hub) prune(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		now := h.now()
+		if n, err := h.opt.Store.PruneDeliveries(ctx, now.Add(-keepDone), now.Add(-keepFailed)); err != nil {
+			if ctx.Err() == nil {
+				h.log.Warn("prune webhook deliveries", "err", err)
+			}
+		} else if n > 0 {
+			h.log.Info("old webhook deliveries pruned", "deleted", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }

@@ -152,3 +152,13 @@ func (s *Store) ShopDeliveryStats(ctx context.Context, workspaceID, shopID strin
 	}
 	return st, nil
 }
+
+// PruneDeliveries deletes processed deliveries received before done and
+// failed ones received before failed, and reports how many went.
+func (s *Store) PruneDeliveries(ctx context.Context, done, failed time.Time) (int64, error) {
+	res, err := s.w.ExecContext(ctx, s.q.DeliveryPrune, ms(done), ms(failed))
+	if err != nil {
+		return 0, fmt.Errorf("prune deliveries: %w", err)
+	}
+	return res.RowsAffected()
+}

@@ -174,6 +174,7 @@ type queries struct {
 	EraseWorkspaceFlowEntries string `query:"erase-workspace-flow-entries"`
 	EraseWorkspacePush        string `query:"erase-workspace-push"`
 	ErasePushVisitor          string `query:"erase-push-visitor"`
+	DeliveryPrune             string `query:"delivery-prune"`
 }
 
 var placeholder = regexp.MustCompile(`\$([0-9]+)`)

@@ -308,3 +308,33 @@ func TestOrdersPageNewestFirst(t *testing.T) {
 		t.Errorf("pages gave %v", got)
 	}
 }
+
+func TestPruneDeliveriesKeepsRecentAndFailed(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	old, recent := time.Now().Add(-40*24*time.Hour), time.Now()
+	for i, d := range []struct {
+		at     time.Time
+		status string
+	}{{old, DeliveryDone}, {old, DeliveryIgnored}, {old, DeliveryFailed}, {recent, DeliveryDone}, {old, DeliveryPending}} {
+		key := "k" + string(rune('a'+i))
+		if _, err := st.InsertDelivery(ctx, Delivery{WorkspaceID: "ws", ShopID: "s", Platform: "shopify", Topic: "t",
+			DedupKey: key, Body: []byte("{}"), ReceivedAt: d.at}); err != nil {
+			t.Fatal(err)
+		}
+		ds, _ := st.Deliveries(ctx, "ws", "s", "", 0, 10)
+		if d.status != DeliveryPending {
+			if err := st.FinishDelivery(ctx, ds[0].ID, d.status, "", d.at); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	n, err := st.PruneDeliveries(ctx, time.Now().Add(-30*24*time.Hour), time.Now().Add(-90*24*time.Hour))
+	if err != nil || n != 2 {
+		t.Fatalf("pruned %d, %v; want the two old processed deliveries", n, err)
+	}
+	left, _ := st.Deliveries(ctx, "ws", "s", "", 0, 10)
+	if len(left) != 3 {
+		t.Fatalf("%d deliveries left, want 3 (old failed, recent done, old pending)", len(left))
+	}
+}

@@ -199,3 +199,9 @@ DELETE FROM push_subscriptions WHERE workspace_id = $1;
 
 -- name: erase-push-visitor
 DELETE FROM push_subscriptions WHERE workspace_id = $1 AND visitor_id = $2;
+
+-- name: delivery-prune
+-- Processed deliveries older than $1 go; failed ones stay until $2, so an
+-- admin can still see why they failed.
+DELETE FROM webhook_deliveries
+WHERE (status IN ('done', 'ignored') AND received_at < $1) OR (status = 'failed' AND received_at < $2);
