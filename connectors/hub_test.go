@@ -1,10 +1,13 @@
 package connectors
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -224,5 +227,43 @@ func TestCartTokenLinksCheckoutAndOrderToTheVisitor(t *testing.T) {
 	ct, err := e.st.ContactByIdentity(ctx, w.ID, cdp.KindVisitor, "v-browsing")
 	if err != nil || ct.Email != "ann@example.com" {
 		t.Fatalf("visitor's contact %+v %v", ct, err)
+	}
+}
+
+// Shopify names orders and checkouts by their own tokens; the storefront
+// (and so the tracker) knows the cart token, which they carry as
+// cart_token. A delivery without the visitor attribute is joined on it.
+func TestShopifyOrderJoinsTheVisitorByCartToken(t *testing.T) {
+	e := newEnv(t, filepath.Join(t.TempDir(), "c.db"), nil, nil)
+	ctx := context.Background()
+	w, _ := e.ws.Create(ctx, workspace.Settings{Name: ptr("Shop"), Currency: ptr("EUR")})
+	sh, _ := e.ws.ConnectShop(ctx, w.ID, workspace.ShopInput{Platform: "shopify", Domain: "x.myshopify.com", WebhookSecret: "s"})
+	now := time.Now().UTC()
+	if err := e.st.AppendEvents(ctx, []store.Event{{WorkspaceID: w.ID, Type: cdp.EventCheckoutStarted, Source: "tracker",
+		VisitorID: "v-cart", OccurredAt: now, ReceivedAt: now, Props: []byte(`{"checkout_token":"cart-tok-9"}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cdp.NewProcessor(e.st, slog.New(slog.NewTextHandler(io.Discard, nil)), nil).CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join("shopify", "testdata", "orders_paid.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // the ids exceed 2^53
+	if err := dec.Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	m["cart_token"], m["note_attributes"] = "cart-tok-9", []any{}
+	body, _ := json.Marshal(m)
+	d := store.Delivery{WorkspaceID: w.ID, ShopID: sh.ID, Platform: Shopify, Topic: "orders/paid", DedupKey: "k", Body: body}
+	if err := e.hub.handle(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	o, err := e.st.Order(ctx, w.ID, OrderID(sh.ID, "5990000000000000001"))
+	if err != nil || o.VisitorID != "v-cart" {
+		t.Fatalf("order %+v %v: not joined to the visitor who reported the cart token", o, err)
 	}
 }

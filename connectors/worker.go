@@ -105,6 +105,16 @@ func (h *Hub) handle(ctx context.Context, d store.Delivery) error {
 	if err != nil {
 		return &permanentError{err}
 	}
+	if d.Platform == Shopify && (ch.Kind == commerce.ChangeOrder || ch.Kind == commerce.ChangeCheckout) {
+		// The storefront knows the cart token (the app embed puts it in
+		// the page context on the cart page, and the tracker reports it),
+		// while orders and checkouts are named by their own tokens and
+		// carry the cart's only as cart_token: join on that when the
+		// visitor id attribute is missing.
+		if err := h.linkCartToken(ctx, sh, d.Body, ch); err != nil {
+			return &permanentError{err}
+		}
+	}
 	if d.Platform == Shopify && (ch.Kind == commerce.ChangeProduct) {
 		// Shopify's product payloads name each variant's inventory item,
 		// which inventory webhooks refer to later.
@@ -156,4 +166,27 @@ func (h *Hub) prune(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// linkCartToken sets the visitor of a Shopify order or checkout that has
+// none from the visitor who reported its cart token.
+func (h *Hub) linkCartToken(ctx context.Context, sh store.Shop, body []byte, ch commerce.Change) error {
+	var visitor *string
+	switch {
+	case ch.Order != nil:
+		visitor = &ch.Order.VisitorID
+	case ch.Checkout != nil:
+		visitor = &ch.Checkout.VisitorID
+	default:
+		return nil
+	}
+	if *visitor != "" {
+		return nil
+	}
+	tok, err := shopify.CheckoutCartToken(body)
+	if err != nil || tok == "" {
+		return err
+	}
+	*visitor = h.tokenVisitor(ctx, sh, tok)
+	return nil
 }
