@@ -56,7 +56,8 @@ type Options struct {
 	HTTPClient *http.Client
 	// Now is the clock (tests); nil is time.Now.
 	Now func() time.Time
-	// Sleep waits between throttled API calls (tests); nil sleeps.
+	// Sleep waits between throttled API calls (tests); nil leaves the
+	// platform clients' own real wait.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// OnDelivery is called after a delivery was stored (tests, metrics).
 	OnDelivery func()
@@ -85,24 +86,10 @@ func New(opt Options) *Hub {
 	if opt.Exclusive == nil {
 		opt.Exclusive = func(ctx context.Context, fn func(context.Context) error) error { return fn(ctx) }
 	}
-	if opt.Sleep == nil {
-		opt.Sleep = sleepCtx
-	}
 	h := &Hub{opt: opt, log: opt.Log.With("component", "connectors"), wake: make(chan struct{}, 1)}
 	h.sync = newSyncer(h)
 	h.commit = newCommitter(opt.Store)
 	return h
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 func (h *Hub) now() time.Time { return h.opt.Now().UTC() }

@@ -90,10 +90,7 @@ func (h *Hub) FinishShopifyInstall(ctx context.Context, q url.Values, cookie str
 	if q.Get("code") == "" {
 		return Installed{}, fmt.Errorf("%w: no code", ErrInstallRejected)
 	}
-	apiURL := ""
-	if h.opt.ShopifyBaseURL != "" {
-		apiURL = h.opt.ShopifyBaseURL
-	}
+	apiURL := h.opt.ShopifyBaseURL
 	client := h.shopifyClient(store.Shop{Domain: shop, APIURL: apiURL}, "")
 	tok, err := client.ExchangeToken(ctx, h.opt.ShopifyAPIKey, h.opt.ShopifyAPISecret, q.Get("code"))
 	if err != nil {

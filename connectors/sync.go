@@ -23,7 +23,9 @@ const (
 	SyncCustomers = "customers"
 )
 
-// pageSize is how many records one API call asks for.
+// pageSize is how many records one API call asks for. Shopify clamps it
+// further (shopify.MaxProductsPerPage): its query cost counts every
+// variant a page could hold.
 const pageSize = 50
 
 // ErrSyncRunning is returned when a shop's sync is already under way.
@@ -144,9 +146,6 @@ func (h *Hub) StartSync(ctx context.Context, workspaceID, shopID string) error {
 	}
 	return h.sync.start(context.WithoutCancel(ctx), sh)
 }
-
-// Wait blocks until background syncs have finished (tests, shutdown).
-func (h *Hub) Wait() { h.sync.wg.Wait() }
 
 // SyncShop runs every kind of sync a shop has, in the foreground.
 func (h *Hub) SyncShop(ctx context.Context, sh store.Shop) error {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -21,7 +22,7 @@ func (s *Server) shopStatus(c *fiber.Ctx) error {
 // startShopSync starts a backfill/reconciliation pass in the background.
 func (s *Server) startShopSync(c *fiber.Ctx) error {
 	err := s.opt.Connectors.StartSync(c.UserContext(), currentWorkspace(c).ID, c.Params("id"))
-	if err == connectors.ErrSyncRunning {
+	if errors.Is(err, connectors.ErrSyncRunning) {
 		return &apiError{fiber.StatusConflict, "conflict", err.Error(), nil}
 	}
 	if err != nil {

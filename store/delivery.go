@@ -47,16 +47,11 @@ func scanDelivery(row scanner) (Delivery, error) {
 // InsertDelivery stores a delivery; it reports false, without error, when
 // the shop already delivered one with the same dedup key.
 func (s *Store) InsertDelivery(ctx context.Context, d Delivery) (bool, error) {
-	res, err := s.w.ExecContext(ctx, s.q.DeliveryInsert, d.WorkspaceID, d.ShopID, d.Platform, d.Topic, d.DedupKey,
-		d.Body, ms(d.ReceivedAt))
+	ins, err := s.InsertDeliveries(ctx, []Delivery{d})
 	if err != nil {
-		return false, fmt.Errorf("insert delivery: %w", err)
+		return false, err
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("insert delivery: %w", err)
-	}
-	return n == 1, nil
+	return ins[0], nil
 }
 
 // InsertDeliveries stores several deliveries in one transaction (one
