@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/cartwheelhq/cartwheel/ids"
@@ -32,6 +33,10 @@ type Service struct {
 	box *secrets.Box
 	log *slog.Logger
 	now func() time.Time
+	// keys caches the VAPID pair once read: it never changes, and
+	// /push/key is public, so no request should cost a read and a decrypt.
+	mu   sync.Mutex
+	keys *webpush.Keys
 }
 
 // New returns a Service; now may be nil (time.Now).
@@ -47,6 +52,11 @@ func New(st *store.Store, box *secrets.Box, log *slog.Logger, now func() time.Ti
 // public key, so it must never change once subscriptions exist: two
 // replicas starting at once both keep whichever pair was stored first.
 func (s *Service) VAPIDKeys(ctx context.Context) (webpush.Keys, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.keys != nil {
+		return *s.keys, nil
+	}
 	sealed, err := s.st.Setting(ctx, vapidSetting)
 	if errors.Is(err, store.ErrNotFound) {
 		k, err := webpush.GenerateKeys()
@@ -72,6 +82,7 @@ func (s *Service) VAPIDKeys(ctx context.Context) (webpush.Keys, error) {
 	if err := k.Valid(); err != nil {
 		return webpush.Keys{}, fmt.Errorf("stored VAPID keys: %w", err)
 	}
+	s.keys = &k
 	return k, nil
 }
 

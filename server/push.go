@@ -2,14 +2,12 @@ package server
 
 import (
 	"encoding/json"
-	"regexp"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-)
 
-// visitorIDRe is the tracker's visitor id form (see tracker.Decode).
-var visitorIDRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	"github.com/cartwheelhq/cartwheel/tracker"
+)
 
 // pushRequest is what the browser posts to /push/subscribe and
 // /push/unsubscribe: the site key, the tracker's visitor id and the
@@ -44,7 +42,7 @@ func (s *Server) pushSite(c *fiber.Ctx) (pushRequest, siteInfo, error) {
 	if err := json.Unmarshal(c.Body(), &r); err != nil {
 		return r, siteInfo{}, errBadRequest("body must be JSON: {\"k\": site key, \"v\": visitor id, \"subscription\": {...}}")
 	}
-	if !visitorIDRe.MatchString(r.VisitorID) {
+	if !tracker.ValidID(r.VisitorID) {
 		return r, siteInfo{}, errBadRequest(`"v" must be the tracker's visitor id`)
 	}
 	si, err := s.sites.get(c.UserContext(), r.SiteKey, time.Now())

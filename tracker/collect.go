@@ -411,6 +411,11 @@ func plain(b []byte) bool {
 	return true
 }
 
+// ValidID reports whether s has the form of the tracker's visitor, session
+// and event ids: ^[A-Za-z0-9_-]{1,64}$. Other endpoints the browser calls
+// with the visitor id (push subscriptions) check it with this.
+func ValidID(s string) bool { return isToken(s) }
+
 // isToken checks ^[A-Za-z0-9_-]{1,64}$ without the regexp engine: it runs
 // for every id of every event, on the hottest path.
 func isToken(s string) bool {
