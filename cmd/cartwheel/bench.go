@@ -54,7 +54,7 @@ func benchIngest(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer stop()
-	siteKey, err := benchWorkspace(base, token)
+	_, siteKey, err := benchWorkspace(base, token)
 	if err != nil {
 		return err
 	}
@@ -183,21 +183,23 @@ func readyAddress(r io.Reader, timeout time.Duration) (string, error) {
 	}
 }
 
-func benchWorkspace(base, token string) (string, error) {
-	req, _ := http.NewRequest("POST", base+"/api/v1/workspaces", strings.NewReader(`{"name":"bench"}`))
+// benchWorkspace creates a workspace and returns its id and site key.
+func benchWorkspace(base, token string) (string, string, error) {
+	req, _ := http.NewRequest("POST", base+"/api/v1/workspaces", strings.NewReader(`{"name":"bench","currency":"USD"}`))
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	defer resp.Body.Close()
 	var w struct {
+		ID      string `json:"id"`
 		SiteKey string `json:"site_key"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&w); err != nil || w.SiteKey == "" {
-		return "", fmt.Errorf("create bench workspace: %d %v", resp.StatusCode, err)
+		return "", "", fmt.Errorf("create bench workspace: %d %v", resp.StatusCode, err)
 	}
-	return w.SiteKey, nil
+	return w.ID, w.SiteKey, nil
 }
 
 // benchBody is a realistic tracker batch: page and product views with

@@ -118,34 +118,28 @@ func benchWebhooks(ctx context.Context, args []string, out io.Writer) error {
 
 // benchShop creates a workspace and a hand-connected Shopify shop.
 func benchShop(base, token, domain, secret string) (string, string, error) {
-	call := func(method, path, ws string, body any, out any) error {
-		b, _ := json.Marshal(body)
-		req, _ := http.NewRequest(method, base+path, bytes.NewReader(b))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		if ws != "" {
-			req.Header.Set("X-Cartwheel-Workspace", ws)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode >= 300 {
-			raw, _ := io.ReadAll(resp.Body)
-			return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, raw)
-		}
-		return json.NewDecoder(resp.Body).Decode(out)
-	}
-	var w, sh struct {
-		ID string `json:"id"`
-	}
-	if err := call("POST", "/api/v1/workspaces", "", map[string]any{"name": "bench", "currency": "USD"}, &w); err != nil {
+	wsID, _, err := benchWorkspace(base, token)
+	if err != nil {
 		return "", "", err
 	}
-	err := call("POST", "/api/v1/shops", w.ID, map[string]any{"platform": "shopify", "domain": domain,
-		"access_token": "shpat_bench", "webhook_secret": secret}, &sh)
-	return w.ID, sh.ID, err
+	body, _ := json.Marshal(map[string]any{"platform": "shopify", "domain": domain, "access_token": "shpat_bench",
+		"webhook_secret": secret})
+	req, _ := http.NewRequest("POST", base+"/api/v1/shops", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Cartwheel-Workspace", wsID)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", "", err
+	}
+	defer resp.Body.Close()
+	var sh struct {
+		ID string `json:"id"`
+	}
+	if resp.StatusCode != http.StatusCreated || json.NewDecoder(resp.Body).Decode(&sh) != nil {
+		return "", "", fmt.Errorf("connect bench shop: %d", resp.StatusCode)
+	}
+	return wsID, sh.ID, nil
 }
 
 // benchProcessed counts a shop's deliveries that are no longer pending.
