@@ -179,6 +179,7 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, contactID, shopID
 			}
 			// Step runs go before the enrollments they name.
 			for _, q := range []string{s.q.EraseStepRunsContact, s.q.EraseEnrollmentsContact, s.q.EraseFlowEntriesContact,
+				s.q.EraseMessagesContact, s.q.EraseTriggerFiresContact,
 				s.q.EraseIdentities, s.q.EraseConsents, s.q.EraseProfile} {
 				if err := execCount(ctx, tx, nil, q, workspaceID, id); err != nil {
 					return err
@@ -249,7 +250,8 @@ func (s *Store) EraseShop(ctx context.Context, workspaceID, shopID string, peopl
 		}{{&er.Events, s.q.EraseWorkspaceEvents}, {nil, s.q.EraseWorkspaceIdentities}, {nil, s.q.EraseWorkspaceConsents},
 			{nil, s.q.EraseWorkspaceProfiles}, {&er.Contacts, s.q.EraseWorkspaceContacts}, {nil, s.q.EraseWorkspaceCartTokens},
 			{nil, s.q.EraseWorkspaceExports}, {nil, s.q.EraseWorkspaceStepRuns}, {nil, s.q.EraseWorkspaceEnrollments},
-			{nil, s.q.EraseWorkspaceFlowEntries}, {nil, s.q.EraseWorkspacePush}}
+			{nil, s.q.EraseWorkspaceFlowEntries}, {nil, s.q.EraseWorkspacePush},
+			{nil, s.q.EraseWorkspaceMessages}, {nil, s.q.EraseWorkspaceTriggerFires}}
 		for _, st := range ws {
 			if err := execCount(ctx, tx, st.n, st.q, workspaceID); err != nil {
 				return err

@@ -139,6 +139,9 @@ type queries struct {
 	EraseWorkspaceCartTokens string `query:"erase-workspace-cart-tokens"`
 	EraseWorkspaceExports    string `query:"erase-workspace-exports"`
 
+	messageQueries
+	scheduleQueries
+
 	// automation
 	FlowCreate           string `query:"flow-create"`
 	FlowVersionInsert    string `query:"flow-version-insert"`
@@ -235,16 +238,9 @@ func loadQueries(rewrite func(string) string) (*queries, error) {
 		return nil, fmt.Errorf("load queries: %w", err)
 	}
 	q := &queries{}
-	v := reflect.ValueOf(q).Elem()
 	used := map[string]bool{}
-	for i := 0; i < v.NumField(); i++ {
-		name := v.Type().Field(i).Tag.Get("query")
-		text, ok := raw[name]
-		if !ok {
-			return nil, fmt.Errorf("load queries: %q is not defined in store/queries", name)
-		}
-		used[name] = true
-		v.Field(i).SetString(rewrite(text))
+	if err := fillQueries(reflect.ValueOf(q).Elem(), raw, used, rewrite); err != nil {
+		return nil, err
 	}
 	for name := range raw {
 		if !used[name] {
@@ -252,4 +248,27 @@ func loadQueries(rewrite func(string) string) (*queries, error) {
 		}
 	}
 	return q, nil
+}
+
+// fillQueries sets every string field of v from its query tag, descending
+// into embedded structs: a domain's queries may be declared in a struct of
+// their own, next to the Go that runs them, and embedded in queries.
+func fillQueries(v reflect.Value, raw map[string]string, used map[string]bool, rewrite func(string) string) error {
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Type().Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			if err := fillQueries(v.Field(i), raw, used, rewrite); err != nil {
+				return err
+			}
+			continue
+		}
+		name := f.Tag.Get("query")
+		text, ok := raw[name]
+		if !ok {
+			return fmt.Errorf("load queries: %q is not defined in store/queries", name)
+		}
+		used[name] = true
+		v.Field(i).SetString(rewrite(text))
+	}
+	return nil
 }
