@@ -31,6 +31,22 @@ type Processor struct {
 	batch int
 	idle  time.Duration
 	pos   int64 // last handled event id; -1 until read from the checkpoint
+	hooks map[string][]Hook
+}
+
+// Hook is work that follows events in log order alongside flows: crediting
+// an order to the message clicked before it, sending a double opt-in
+// confirmation. It gets the event and its contact, and must be safe to run
+// twice for one event (the processor replays a batch after a crash).
+type Hook func(ctx context.Context, ev store.Event, contactID string) error
+
+// On runs h for every event of type typ, after the event's goals and
+// triggers. Call before Run.
+func (p *Processor) On(typ string, h Hook) {
+	if p.hooks == nil {
+		p.hooks = map[string][]Hook{}
+	}
+	p.hooks[typ] = append(p.hooks[typ], h)
 }
 
 // NewProcessor returns the automation processor; call Run to start it.
@@ -122,7 +138,7 @@ func (p *Processor) step(ctx context.Context) (int, error) {
 			}
 			types[ev.WorkspaceID] = wanted
 		}
-		if wanted[ev.Type] && !isBot(ev) {
+		if (wanted[ev.Type] || p.hooks[ev.Type] != nil) && !isBot(ev) {
 			if err := p.handle(ctx, ev); err != nil {
 				return 0, fmt.Errorf("automation: event %d: %w", ev.ID, err)
 			}
@@ -158,7 +174,15 @@ func (p *Processor) handle(ctx context.Context, ev *store.Event) error {
 	if err != nil {
 		return err
 	}
-	return p.e.HandleEvent(ctx, *ev, c.ID)
+	if err := p.e.HandleEvent(ctx, *ev, c.ID); err != nil {
+		return err
+	}
+	for _, h := range p.hooks[ev.Type] {
+		if err := h(ctx, *ev, c.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // isBot reports whether ingest classed the event as a bot's, which the

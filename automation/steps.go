@@ -54,6 +54,14 @@ type Facts interface {
 	ContactFacts(ctx context.Context, workspaceID, contactID string) (map[string]any, error)
 }
 
+// Deferred is an error an action returns when its step must wait (quiet
+// hours in the contact's timezone, a push service's Retry-After): the step
+// runs again at DeferUntil, and the wait is not counted as a failed attempt.
+type Deferred interface {
+	error
+	DeferUntil() time.Time
+}
+
 // StepKey is the idempotency key of one step of one enrollment.
 func StepKey(en Enrollment, stepID string) string { return en.ID + "/" + stepID }
 
@@ -67,6 +75,15 @@ type stepWorker struct {
 // enrollment, recorded, rather than leaving it active with no job.
 func (w *stepWorker) Work(ctx context.Context, job *river.Job[stepArgs]) error {
 	err := w.e.runStep(ctx, job)
+	var d Deferred
+	if errors.As(err, &d) {
+		// Not a failure: the step runs again when the action said, and the
+		// wait does not use up an attempt.
+		wait := max(d.DeferUntil().Sub(w.e.clock.Now()), time.Second)
+		w.e.log.Debug("automation step deferred", "enrollment", job.Args.EnrollmentID, "step", job.Args.StepID,
+			"until", d.DeferUntil(), "reason", err)
+		return river.JobSnooze(wait)
+	}
 	if err == nil || job.Attempt < job.MaxAttempts {
 		return err
 	}

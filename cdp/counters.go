@@ -21,6 +21,15 @@ const (
 	EventConsent         = "consent"
 )
 
+// Events about contacts that flows and the API produce.
+const (
+	EventTagAdded   = "tag_added"
+	EventTagRemoved = "tag_removed"
+)
+
+// maxTagLen bounds a tag: tags are labels, not data.
+const maxTagLen = 64
+
 type productRef struct {
 	ID         string `json:"id"`
 	Title      string `json:"title"`
@@ -127,6 +136,11 @@ func (b *batch) count(e *store.Event, ectx EventContext, props map[string]json.R
 			p.cartAdd(CartLine{ProductID: it.ProductID, VariantID: it.VariantID, Title: it.Title, Quantity: it.Quantity, PriceMinor: it.PriceMinor})
 		}
 		p.CartAt = e.OccurredAt
+		if v, ok := props["accepts_marketing"]; ok && string(v) == "true" {
+			if err := b.shopConsent(e, contact, "email", commerce.Consent{State: commerce.ConsentSubscribed}); err != nil {
+				return err
+			}
+		}
 	case EventCheckoutStarted:
 		p.Checkouts++
 		if tok := str(props, "checkout_token"); tok != "" && e.VisitorID != "" && len(tok) <= 200 {
@@ -169,6 +183,12 @@ func (b *batch) count(e *store.Event, ectx EventContext, props map[string]json.R
 		}
 	case EventConsent:
 		return b.consent(e, props, contact)
+	case EventTagAdded, EventTagRemoved:
+		t := str(props, "tag")
+		if t == "" || len(t) > maxTagLen {
+			return &badEvent{e.Type + " needs a tag of 1 to 64 bytes"}
+		}
+		p.tag(t, e.Type == EventTagAdded)
 	}
 	return nil
 }
@@ -189,6 +209,30 @@ func (b *batch) shopConsent(e *store.Event, contact, channel string, c commerce.
 		Granted: c.State == commerce.ConsentSubscribed, Source: e.Source, Text: c.State, UpdatedAt: at})
 }
 
+// PendingConsentPrefix starts the text of an email consent that waits
+// for its double opt-in confirmation.
+const PendingConsentPrefix = "pending confirmation: "
+
+// SourceDoubleOptIn is the source of the consent event a confirmation
+// link logs.
+const SourceDoubleOptIn = "double_opt_in"
+
+// doubleOptIn reads the workspace's setting once per batch.
+func (b *batch) doubleOptIn(ws string) (bool, error) {
+	if v, ok := b.doi[ws]; ok {
+		return v, nil
+	}
+	v, err := b.tx.DoubleOptIn(ws)
+	if err != nil {
+		return false, err
+	}
+	if b.doi == nil {
+		b.doi = map[string]bool{}
+	}
+	b.doi[ws] = v
+	return v, nil
+}
+
 // consent records the channels a consent event names.
 func (b *batch) consent(e *store.Event, props map[string]json.RawMessage, contact string) error {
 	for _, ch := range []string{"tracking", "email", "sms", "push"} {
@@ -201,6 +245,18 @@ func (b *batch) consent(e *store.Event, props map[string]json.RawMessage, contac
 			continue
 		}
 		c := store.Consent{Channel: ch, Granted: granted, Source: e.Source, Text: str(props, "text"), UpdatedAt: e.OccurredAt}
+		if ch == "email" && granted && (e.Source == "tracker" || e.Source == "api") {
+			doi, err := b.doubleOptIn(e.WorkspaceID)
+			if err != nil {
+				return err
+			}
+			if doi {
+				// Not granted until the person clicks the confirmation link
+				// (a consent event from source double_opt_in): an address
+				// typed into a form may be someone else's.
+				c.Granted, c.Text = false, PendingConsentPrefix+c.Text
+			}
+		}
 		if err := b.tx.SetConsent(e.WorkspaceID, contact, c); err != nil {
 			return err
 		}

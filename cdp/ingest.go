@@ -32,9 +32,21 @@ const (
 
 // Ingest appends to the event log.
 type Ingest struct {
-	st  *store.Store
-	log *slog.Logger
-	now func() time.Time
+	st     *store.Store
+	log    *slog.Logger
+	now    func() time.Time
+	notify func()
+}
+
+// OnAppend sets f to be called after every append, to wake the profile
+// processor (the Writer does the same for tracker events). f must not
+// block. Call before use.
+func (in *Ingest) OnAppend(f func()) { in.notify = f }
+
+func (in *Ingest) appended() {
+	if in.notify != nil {
+		in.notify()
+	}
 }
 
 // NewIngest returns an Ingest; now may be nil (time.Now).
@@ -63,6 +75,7 @@ type checkoutProps struct {
 	Items       []commerce.LineItem `json:"items"`
 	RecoveryURL string              `json:"recovery_url,omitempty"`
 	ShopID      string              `json:"shop_id"`
+	Marketing   bool                `json:"accepts_marketing,omitempty"`
 }
 
 // RecordCheckout stores a checkout and logs checkout_updated.
@@ -81,11 +94,12 @@ func (in *Ingest) RecordCheckout(ctx context.Context, c commerce.Checkout, sourc
 		WorkspaceID: c.WorkspaceID, Type: EventCheckoutUpdated, Source: source, VisitorID: c.VisitorID,
 		OccurredAt: c.UpdatedAt, ReceivedAt: now,
 		Props: props(checkoutProps{Token: c.Token, Email: c.Email, CustomerID: c.CustomerID, Currency: c.Currency, TotalMinor: c.TotalMinor,
-			Items: c.Items, RecoveryURL: c.RecoveryURL, ShopID: c.ShopID}),
+			Items: c.Items, RecoveryURL: c.RecoveryURL, ShopID: c.ShopID, Marketing: c.AcceptsMarketing}),
 	}
 	if err := in.st.SaveCheckout(ctx, c, []store.Event{ev}); err != nil {
 		return fmt.Errorf("record checkout: %w", err)
 	}
+	in.appended()
 	return nil
 }
 
@@ -152,6 +166,7 @@ func (in *Ingest) RecordOrder(ctx context.Context, o commerce.Order, source stri
 	if err != nil {
 		return fmt.Errorf("record order: %w", err)
 	}
+	in.appended()
 	return nil
 }
 
@@ -182,5 +197,27 @@ func (in *Ingest) Record(ctx context.Context, workspaceID, typ, source string, o
 	if err := in.st.AppendEvents(ctx, []store.Event{ev}); err != nil {
 		return fmt.Errorf("record %s: %w", typ, err)
 	}
+	in.appended()
+	return nil
+}
+
+// RecordFor appends one server-side event about a known contact: what
+// Cartwheel itself did or saw (an email clicked, a tag added, a time-based
+// trigger fired). The contact is named directly, so the event needs no
+// identifying props.
+func (in *Ingest) RecordFor(ctx context.Context, workspaceID, contactID, typ, source string, occurred time.Time, p any) error {
+	if contactID == "" {
+		return fmt.Errorf("record %s: a contact is required", typ)
+	}
+	now := in.now().UTC()
+	if occurred.IsZero() {
+		occurred = now
+	}
+	ev := store.Event{WorkspaceID: workspaceID, ContactID: contactID, Type: typ, Source: source,
+		OccurredAt: occurred.UTC(), ReceivedAt: now, Props: props(p)}
+	if err := in.st.AppendEvents(ctx, []store.Event{ev}); err != nil {
+		return fmt.Errorf("record %s: %w", typ, err)
+	}
+	in.appended()
 	return nil
 }

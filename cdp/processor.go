@@ -38,7 +38,8 @@ type Processor struct {
 	// pos is the last applied event id; -1 until read from the checkpoint.
 	pos int64
 	// idents caches identifier → contact across batches (see batch.identity).
-	idents map[string]string
+	idents   map[string]string
+	advanced func()
 }
 
 // NewProcessor returns a profile processor; call Run to start it.
@@ -150,9 +151,17 @@ func (p *Processor) stepLocked(ctx context.Context) (int, error) {
 	n, next, err := p.apply(ctx, p.pos)
 	if err == nil {
 		p.pos = next
+		if n > 0 && p.advanced != nil {
+			p.advanced()
+		}
 	}
 	return n, err
 }
+
+// OnAdvance sets f to be called after every batch that moved the
+// checkpoint, so that processors reading behind this one (automation) can
+// wake at once instead of polling. f must not block. Call before Run.
+func (p *Processor) OnAdvance(f func()) { p.advanced = f }
 
 func (p *Processor) apply(ctx context.Context, pos int64) (int, int64, error) {
 	evs, err := p.st.LogAfter(ctx, pos, p.batch)
@@ -312,6 +321,7 @@ type batch struct {
 	profiles map[string]*Profile // by workspace + "/" + contact
 	dirty    map[string]bool
 	idents   map[string]string
+	doi      map[string]bool // double opt-in setting per workspace, read once a batch
 }
 
 func pkey(ws, contact string) string { return ws + "/" + contact }

@@ -2,6 +2,7 @@ package cdp
 
 import (
 	"encoding/json"
+	"slices"
 	"sort"
 	"time"
 )
@@ -30,6 +31,9 @@ type Profile struct {
 	// Dwell already counted per recent page view: reports for one page view
 	// are cumulative, so only the growth since the last report is added.
 	Recent []pageDwell `json:"recent_page_views,omitempty"`
+	// Tags are labels flows and the API put on the contact (tag_added,
+	// tag_removed events), kept sorted.
+	Tags []string `json:"tags,omitempty"`
 }
 
 // Device is the latest browser a contact used.
@@ -202,6 +206,9 @@ func (p *Profile) merge(o *Profile) {
 		p.seen(o.LastSeen)
 	}
 	p.Visits += o.Visits
+	for _, t := range o.Tags {
+		p.tag(t, true)
+	}
 	p.PageViews += o.PageViews
 	p.ProductViews += o.ProductViews
 	p.DwellMS += o.DwellMS
@@ -269,4 +276,15 @@ func (p *Profile) Interests(n int) []Interest {
 		out = out[:n]
 	}
 	return out
+}
+
+// tag adds (on) or removes a tag, keeping Tags sorted and unique.
+func (p *Profile) tag(t string, on bool) {
+	i, found := slices.BinarySearch(p.Tags, t)
+	switch {
+	case on && !found:
+		p.Tags = slices.Insert(p.Tags, i, t)
+	case !on && found:
+		p.Tags = slices.Delete(p.Tags, i, i+1)
+	}
 }

@@ -68,9 +68,13 @@ type Checkout struct {
 	TotalMinor    int64      `json:"total_minor"`
 	Items         []LineItem `json:"items"`
 	RecoveryURL   string     `json:"recovery_url,omitempty"`
-	CompletedAt   time.Time  `json:"completed_at,omitzero"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
+	// AcceptsMarketing is the buyer ticking the checkout's "email me with
+	// news and offers" box: a grant of email consent. Unticked means only
+	// that no consent was given here, never a withdrawal.
+	AcceptsMarketing bool      `json:"accepts_marketing,omitempty"`
+	CompletedAt      time.Time `json:"completed_at,omitzero"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 // Order is a placed order.

@@ -61,6 +61,16 @@ type Config struct {
 	// its platform (catalogue; WooCommerce orders and customers too); 0
 	// turns periodic syncs off.
 	SyncInterval time.Duration
+	// SMTPURL is the relay mail goes out through:
+	// smtp://user:password@host:port?tls=starttls|tls|none&max_conns=N.
+	// Empty keeps every email in the outbox (/admin/outbox) unsent.
+	SMTPURL string
+	// PushSubject is the VAPID "sub" contact push services may write to
+	// about this sender (mailto: or https:); default mailto:admin@ the
+	// public URL's host.
+	PushSubject string
+	// AutomationWorkers is how many flow steps run at once.
+	AutomationWorkers float64
 }
 
 // Defaults returns a Config with every default filled in.
@@ -77,7 +87,8 @@ func Defaults() Config {
 		CollectVisitorRate: 2,
 		// WooCommerce never retries a failed webhook: a quarter-hour
 		// reconciliation bounds how late a missed order can be.
-		SyncInterval: 15 * time.Minute,
+		SyncInterval:      15 * time.Minute,
+		AutomationWorkers: 10,
 	}
 }
 
@@ -109,6 +120,9 @@ func (c *Config) settings() []setting {
 		{flag: "shopify-api-secret", env: "CARTWHEEL_SHOPIFY_API_SECRET", usage: "Shopify app client secret (verifies OAuth, webhooks, App Proxy)", str: &c.ShopifyAPISecret},
 		{flag: "shopify-api-base", env: "CARTWHEEL_SHOPIFY_API_BASE", usage: "base URL replacing https://{shop} for Shopify API calls (testing only)", str: &c.ShopifyAPIBase},
 		{flag: "sync-interval", env: "CARTWHEEL_SYNC_INTERVAL", usage: "how often connected shops are reconciled (0: never)", dur: &c.SyncInterval},
+		{flag: "smtp-url", env: "CARTWHEEL_SMTP_URL", usage: "smtp://user:pass@host:port?tls=starttls|tls|none&max_conns=N (empty: emails stay in the outbox)", str: &c.SMTPURL},
+		{flag: "push-subject", env: "CARTWHEEL_PUSH_SUBJECT", usage: "VAPID contact, mailto: or https: (default mailto:admin@ the public URL's host)", str: &c.PushSubject},
+		{flag: "automation-workers", env: "CARTWHEEL_AUTOMATION_WORKERS", usage: "flow steps run at once", float: &c.AutomationWorkers},
 	}
 }
 
@@ -226,6 +240,21 @@ func (c *Config) normalize() error {
 	if (c.ShopifyAPIKey == "") != (c.ShopifyAPISecret == "") {
 		return errors.New("set both CARTWHEEL_SHOPIFY_API_KEY and CARTWHEEL_SHOPIFY_API_SECRET, or neither")
 	}
+	if c.SMTPURL != "" {
+		if _, err := SMTP(c.SMTPURL); err != nil {
+			return err
+		}
+	}
+	if c.PushSubject == "" {
+		u, _ := url.Parse(c.PublicURL)
+		c.PushSubject = "mailto:admin@" + u.Hostname()
+	}
+	if !strings.HasPrefix(c.PushSubject, "mailto:") && !strings.HasPrefix(c.PushSubject, "https://") {
+		return errors.New("push subject must be a mailto: or https: URL")
+	}
+	if c.AutomationWorkers < 1 || c.AutomationWorkers != float64(int(c.AutomationWorkers)) {
+		return errors.New("automation workers must be a whole number ≥ 1")
+	}
 	if c.ShutdownTimeout <= 0 {
 		return errors.New("shutdown timeout must be positive")
 	}
@@ -240,4 +269,39 @@ func EnvNames() []string {
 		names = append(names, s.env)
 	}
 	return names
+}
+
+// SMTPSettings is a parsed CARTWHEEL_SMTP_URL.
+type SMTPSettings struct {
+	Host, Username, Password, TLS string
+	Port, MaxConns                int
+}
+
+// SMTP parses an smtp:// URL; the error never repeats the password.
+func SMTP(raw string) (SMTPSettings, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "smtp" || u.Hostname() == "" {
+		return SMTPSettings{}, errors.New("SMTP URL must look like smtp://user:password@host:port?tls=starttls")
+	}
+	s := SMTPSettings{Host: u.Hostname(), TLS: u.Query().Get("tls")}
+	if u.User != nil {
+		s.Username = u.User.Username()
+		s.Password, _ = u.User.Password()
+	}
+	if p := u.Port(); p != "" {
+		if s.Port, err = strconv.Atoi(p); err != nil || s.Port < 1 || s.Port > 65535 {
+			return SMTPSettings{}, fmt.Errorf("SMTP URL: bad port %q", p)
+		}
+	}
+	switch s.TLS {
+	case "", "starttls", "tls", "none":
+	default:
+		return SMTPSettings{}, fmt.Errorf("SMTP URL: tls=%q: want starttls, tls or none", s.TLS)
+	}
+	if v := u.Query().Get("max_conns"); v != "" {
+		if s.MaxConns, err = strconv.Atoi(v); err != nil || s.MaxConns < 1 || s.MaxConns > 100 {
+			return SMTPSettings{}, fmt.Errorf("SMTP URL: max_conns=%q: want 1 to 100", v)
+		}
+	}
+	return s, nil
 }

@@ -31,6 +31,11 @@ type DiscountRequest struct {
 	Email      string `json:"email,omitempty"`
 	CustomerID string `json:"customer_id,omitempty"`
 	Title      string `json:"title,omitempty"`
+	// Code, when set, is the code to create instead of a random one: a
+	// flow derives it from its step so that a step run again after a crash
+	// asks for the same code, and finding it taken means the first run
+	// made it.
+	Code string `json:"-"`
 }
 
 // Discount is a code created in the shop.
@@ -97,6 +102,9 @@ func (h *Hub) CreateDiscountCode(ctx context.Context, workspaceID, shopID string
 	// a retry covers the case anyway.
 	for attempt := 0; ; attempt++ {
 		d.Code = randomCode(r.Prefix)
+		if r.Code != "" {
+			d.Code = r.Code
+		}
 		switch sh.Platform {
 		case Shopify:
 			var created shopify.CreatedDiscount
@@ -122,6 +130,10 @@ func (h *Hub) CreateDiscountCode(ctx context.Context, workspaceID, shopID string
 		}
 		if err == nil {
 			h.log.Info("discount code created", "shop", sh.ID, "code", d.Code, "expires", d.ExpiresAt)
+			return d, nil
+		}
+		if r.Code != "" && isDuplicateCode(err) {
+			h.log.Info("discount code already created", "shop", sh.ID, "code", d.Code)
 			return d, nil
 		}
 		if attempt >= 2 || !isDuplicateCode(err) {

@@ -75,6 +75,7 @@ type messageQueries struct {
 	MessageAttribute   string `query:"message-attribute"`
 	MessagingSettings  string `query:"messaging-settings-get"`
 	MessagingSettingsW string `query:"messaging-settings-put"`
+	MessagingDOI       string `query:"messaging-double-opt-in"`
 
 	EraseMessagesContact       string `query:"erase-messages-contact"`
 	EraseTriggerFiresContact   string `query:"erase-trigger-fires-contact"`
@@ -231,4 +232,19 @@ func (s *Store) PutMessagingSettings(ctx context.Context, workspaceID string, v 
 		return fmt.Errorf("put messaging settings: %w", err)
 	}
 	return nil
+}
+
+// DoubleOptIn reports whether the workspace asks site sign-ups to confirm
+// their email first. It is read inside the profile processor's
+// transaction, which applies consents.
+func (t *Tx) DoubleOptIn(workspaceID string) (bool, error) {
+	var on bool
+	err := t.tx.QueryRowContext(t.ctx, t.q.MessagingDOI, workspaceID).Scan(&on)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("double opt-in setting: %w", err)
+	}
+	return on, nil
 }

@@ -140,6 +140,7 @@ type queries struct {
 	EraseWorkspaceExports    string `query:"erase-workspace-exports"`
 
 	messageQueries
+	contentQueries
 	scheduleQueries
 
 	// automation

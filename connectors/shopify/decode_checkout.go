@@ -9,18 +9,19 @@ import (
 
 // checkoutPayload is the abandoned-checkout resource of checkouts/*.
 type checkoutPayload struct {
-	Token          text              `json:"token"`
-	Email          text              `json:"email"`
-	Customer       *payloadCustomer  `json:"customer"`
-	NoteAttributes []noteAttribute   `json:"note_attributes"`
-	Currency       text              `json:"currency"`
-	SubtotalPrice  decimal           `json:"subtotal_price"`
-	TotalPrice     decimal           `json:"total_price"`
-	RecoveryURL    text              `json:"abandoned_checkout_url"`
-	CompletedAt    timestamp         `json:"completed_at"`
-	CreatedAt      timestamp         `json:"created_at"`
-	UpdatedAt      timestamp         `json:"updated_at"`
-	LineItems      []lineItemPayload `json:"line_items"`
+	Token            text              `json:"token"`
+	Email            text              `json:"email"`
+	Customer         *payloadCustomer  `json:"customer"`
+	NoteAttributes   []noteAttribute   `json:"note_attributes"`
+	Currency         text              `json:"currency"`
+	SubtotalPrice    decimal           `json:"subtotal_price"`
+	TotalPrice       decimal           `json:"total_price"`
+	RecoveryURL      text              `json:"abandoned_checkout_url"`
+	AcceptsMarketing bool              `json:"buyer_accepts_marketing"`
+	CompletedAt      timestamp         `json:"completed_at"`
+	CreatedAt        timestamp         `json:"created_at"`
+	UpdatedAt        timestamp         `json:"updated_at"`
+	LineItems        []lineItemPayload `json:"line_items"`
 }
 
 // decodeCheckout maps checkouts/create|update. The checkout is keyed by its
@@ -40,14 +41,15 @@ func decodeCheckout(body []byte, shopCurrency string) (commerce.Change, error) {
 	}
 	cur := strings.ToUpper(firstNonEmpty(string(p.Currency), shopCurrency))
 	c := &commerce.Checkout{
-		Token:       string(p.Token),
-		Email:       string(p.Email),
-		VisitorID:   visitorID(p.NoteAttributes),
-		Currency:    cur,
-		RecoveryURL: string(p.RecoveryURL),
-		CompletedAt: p.CompletedAt.Time(),
-		CreatedAt:   p.CreatedAt.Time(),
-		UpdatedAt:   p.UpdatedAt.Time(),
+		Token:            string(p.Token),
+		Email:            string(p.Email),
+		VisitorID:        visitorID(p.NoteAttributes),
+		Currency:         cur,
+		RecoveryURL:      string(p.RecoveryURL),
+		AcceptsMarketing: p.AcceptsMarketing,
+		CompletedAt:      p.CompletedAt.Time(),
+		CreatedAt:        p.CreatedAt.Time(),
+		UpdatedAt:        p.UpdatedAt.Time(),
 	}
 	if p.Customer != nil {
 		c.CustomerID = string(p.Customer.ID)

@@ -78,3 +78,6 @@ DELETE FROM messages WHERE workspace_id = $1;
 
 -- name: erase-workspace-trigger-fires
 DELETE FROM trigger_fires WHERE workspace_id = $1;
+
+-- name: messaging-double-opt-in
+SELECT COALESCE(json_extract(value, '$.double_opt_in'), 0) FROM messaging_settings WHERE workspace_id = $1;

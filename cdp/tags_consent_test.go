@@ -1,0 +1,79 @@
+package cdp
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/cartwheelhq/cartwheel/store"
+)
+
+// Tags from flows and the API are a set on the profile, and a double
+// opt-in workspace holds a site sign-up's email consent until confirmed.
+func TestTagsAndDoubleOptIn(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	if err := st.PutMessagingSettings(ctx, "ws_a", json.RawMessage(`{"double_opt_in":true}`), t0); err != nil {
+		t.Fatal(err)
+	}
+	signup := ev("identify", "v1", "s1", 0, `{"email":"bo@example.com"}`, "")
+	consent := ev("consent", "v1", "s1", time.Second, `{"email":true,"text":"Send me offers"}`, "")
+	if err := st.AppendEvents(ctx, []store.Event{signup, consent}); err != nil {
+		t.Fatal(err)
+	}
+	p := NewProcessor(st, quiet, func() time.Time { return t0 })
+	if err := p.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.ContactByEmail(ctx, "ws_a", "bo@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	emailConsent := func() store.Consent {
+		t.Helper()
+		cons, err := st.Consents(ctx, "ws_a", c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range cons {
+			if x.Channel == "email" {
+				return x
+			}
+		}
+		t.Fatal("no email consent")
+		return store.Consent{}
+	}
+	if got := emailConsent(); got.Granted || got.Text != PendingConsentPrefix+"Send me offers" {
+		t.Fatalf("before confirmation: %+v", got)
+	}
+	in := NewIngest(st, quiet, func() time.Time { return t0.Add(time.Minute) })
+	for _, e := range []struct {
+		typ   string
+		props any
+	}{
+		{EventConsent, map[string]any{"email": true, "text": "confirmed"}},
+		{EventTagAdded, map[string]string{"tag": "vip"}},
+		{EventTagAdded, map[string]string{"tag": "coffee"}},
+		{EventTagAdded, map[string]string{"tag": "vip"}},
+		{EventTagAdded, map[string]string{"tag": "gone"}},
+		{EventTagRemoved, map[string]string{"tag": "gone"}},
+	} {
+		src := "automation"
+		if e.typ == EventConsent {
+			src = SourceDoubleOptIn
+		}
+		if err := in.RecordFor(ctx, "ws_a", c.ID, e.typ, src, time.Time{}, e.props); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := emailConsent(); !got.Granted {
+		t.Errorf("after confirmation: %+v", got)
+	}
+	if tags := profileOf(t, st, c.ID).Tags; len(tags) != 2 || tags[0] != "coffee" || tags[1] != "vip" {
+		t.Errorf("tags %v", tags)
+	}
+}

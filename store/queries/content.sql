@@ -1,0 +1,23 @@
+-- Queries that gather what a message shows and whom it reaches: the event
+-- that started a flow, a contact's push subscriptions, what sells.
+
+-- name: content-event-get
+SELECT id, workspace_id, type, source, visitor_id, contact_id, session_id, occurred_at, received_at, props, context
+FROM events WHERE workspace_id = $1 AND id = $2;
+
+-- name: content-contact-push-subscriptions
+-- Subscriptions belong to browsers (visitor ids); a contact reaches every
+-- browser the identity graph ties to it.
+SELECT p.id, p.workspace_id, p.visitor_id, p.endpoint, p.p256dh, p.auth, p.user_agent, p.created_at, p.updated_at
+FROM push_subscriptions p
+JOIN identities i ON i.workspace_id = p.workspace_id AND i.kind = 'visitor' AND i.value = p.visitor_id
+WHERE p.workspace_id = $1 AND i.contact_id = $2
+ORDER BY p.created_at, p.id;
+
+-- name: content-recent-order-items
+-- The line items of the newest orders placed since $2 and not cancelled,
+-- at most $3 orders: bestsellers are counted from them in Go, which keeps
+-- the SQL free of backend-specific JSON functions.
+SELECT items FROM orders
+WHERE workspace_id = $1 AND placed_at >= $2 AND cancelled_at = 0
+ORDER BY placed_at DESC LIMIT $3;
