@@ -72,7 +72,9 @@ type stepWorker struct {
 }
 
 // Work runs a step. A failure is retried by River; the last one fails the
-// enrollment, recorded, rather than leaving it active with no job.
+// enrollment, recorded, rather than leaving it active with no job. A step
+// whose own parameters are wrong (an error with InvalidInput) fails at
+// once: no retry can fix it.
 func (w *stepWorker) Work(ctx context.Context, job *river.Job[stepArgs]) error {
 	err := w.e.runStep(ctx, job)
 	var d Deferred
@@ -84,7 +86,8 @@ func (w *stepWorker) Work(ctx context.Context, job *river.Job[stepArgs]) error {
 			"until", d.DeferUntil(), "reason", err)
 		return river.JobSnooze(wait)
 	}
-	if err == nil || job.Attempt < job.MaxAttempts {
+	var bad interface{ InvalidInput() }
+	if err == nil || job.Attempt < job.MaxAttempts && !errors.As(err, &bad) {
 		return err
 	}
 	w.e.log.Error("automation step failed for good", "enrollment", job.Args.EnrollmentID, "step", job.Args.StepID, "err", err)

@@ -1,0 +1,321 @@
+package actions
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cartwheelhq/cartwheel/automation"
+	"github.com/cartwheelhq/cartwheel/cdp"
+	"github.com/cartwheelhq/cartwheel/commerce"
+	"github.com/cartwheelhq/cartwheel/ids"
+	"github.com/cartwheelhq/cartwheel/messaging/email"
+	"github.com/cartwheelhq/cartwheel/store"
+)
+
+func newMessageID() string { return ids.New("msg") }
+
+// Product sources for the "products" param.
+const (
+	productsCart        = "cart"
+	productsViewed      = "viewed"
+	productsBestsellers = "bestsellers"
+	productsRelated     = "related"
+	productsNone        = "none"
+)
+
+// bestsellerWindow is how far back bestsellers are counted.
+const bestsellerWindow = 30 * 24 * time.Hour
+
+// trigger is what the event that started the enrollment says about a cart.
+type trigger struct {
+	Items       []commerce.LineItem `json:"items"`
+	RecoveryURL string              `json:"recovery_url"`
+	Currency    string              `json:"currency"`
+	TotalMinor  int64               `json:"total_minor"`
+}
+
+// content is what a message is rendered from, gathered once per send.
+type content struct {
+	data    email.Data
+	profile *cdp.Profile
+	shopURL string
+}
+
+// content gathers the merge data of a message: the contact, the shop, the
+// cart (from the trigger event, else the contact's last cart), products,
+// a discount from an earlier step and the flow's vars. Links are left to
+// the caller, which knows the message id.
+func (c *Channels) content(ctx context.Context, en automation.Enrollment, p params, r recipient) (content, error) {
+	var out content
+	d := &out.data
+	d.Contact = email.Contact{FirstName: r.contact.FirstName, LastName: r.contact.LastName, Email: r.contact.Email,
+		Timezone: r.timezone(), Locale: cmp.Or(r.attr("locale"), r.ws.Locale)}
+
+	var tr trigger
+	if en.TriggerEventID > 0 {
+		ev, err := c.o.Store.Event(ctx, en.WorkspaceID, en.TriggerEventID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			// Erased or never there: the profile's cart stands in.
+		case err != nil:
+			return out, err
+		default:
+			// Props of other event types simply carry no cart.
+			_ = json.Unmarshal(ev.Props, &tr)
+		}
+	}
+	prof, err := c.profile(ctx, en.WorkspaceID, en.ContactID)
+	if err != nil {
+		return out, err
+	}
+	out.profile = prof
+	d.Items = tr.Items
+	if len(d.Items) == 0 {
+		for _, l := range prof.LastCart {
+			d.Items = append(d.Items, commerce.LineItem{ProductID: l.ProductID, VariantID: l.VariantID, Title: l.Title,
+				Quantity: l.Quantity, PriceMinor: l.PriceMinor})
+		}
+		c.fillItems(ctx, en.WorkspaceID, d.Items)
+	}
+	d.Links.Recovery = tr.RecoveryURL
+
+	d.Shop = email.Shop{Name: r.ws.Name, Address: r.settings.Address, Currency: cmp.Or(tr.Currency, r.ws.Currency)}
+	shops, err := c.o.Store.Shops(ctx, en.WorkspaceID)
+	if err != nil {
+		return out, err
+	}
+	if len(shops) > 0 {
+		d.Shop.URL = shopURL(shops[0].Domain)
+		d.Shop.Name = cmp.Or(d.Shop.Name, shops[0].Name)
+	}
+	out.shopURL = d.Shop.URL
+
+	if d.Products, err = c.products(ctx, en.WorkspaceID, p, d.Items, prof); err != nil {
+		return out, err
+	}
+	if d.Discount, err = c.discountFrom(ctx, en, p, d.Shop.Currency); err != nil {
+		return out, err
+	}
+	if d.Vars, err = p.object("vars"); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// shopURL makes a link of a shop's domain.
+func shopURL(domain string) string {
+	domain = strings.TrimRight(strings.TrimSpace(domain), "/")
+	if domain == "" || strings.HasPrefix(domain, "http://") || strings.HasPrefix(domain, "https://") {
+		return domain
+	}
+	return "https://" + domain
+}
+
+// profile reads the contact's profile; an empty one before the first event.
+func (c *Channels) profile(ctx context.Context, ws, contact string) (*cdp.Profile, error) {
+	p := &cdp.Profile{}
+	raw, err := c.o.Store.Profile(ctx, ws, contact)
+	if errors.Is(err, store.ErrNotFound) {
+		return p, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(raw, p); err != nil {
+		return nil, fmt.Errorf("profile of %s: %w", contact, err)
+	}
+	return p, nil
+}
+
+// fillItems completes cart lines from the catalogue: the profile keeps
+// ids, titles and prices, not images or links.
+func (c *Channels) fillItems(ctx context.Context, ws string, items []commerce.LineItem) {
+	for i := range items {
+		it := &items[i]
+		if it.ProductID == "" || it.URL != "" && it.ImageURL != "" {
+			continue
+		}
+		pr, err := c.o.Store.Product(ctx, ws, it.ProductID)
+		if err != nil {
+			continue
+		}
+		it.URL, it.ImageURL = cmp.Or(it.URL, pr.URL), cmp.Or(it.ImageURL, pr.ImageURL)
+		it.Title = cmp.Or(it.Title, pr.Title)
+	}
+}
+
+// products picks the products a message shows, as the "products" param
+// says: "cart" (the default when there is a cart), "viewed", "bestsellers",
+// "related" or "none" (the default otherwise); at most product_count (4).
+func (c *Channels) products(ctx context.Context, ws string, p params, items []commerce.LineItem, prof *cdp.Profile) ([]email.Product, error) {
+	n, err := p.integer("product_count", 4, 1, 24)
+	if err != nil {
+		return nil, err
+	}
+	src := strings.TrimSpace(p.str("products"))
+	if src == "" {
+		src = productsNone
+		if len(items) > 0 {
+			src = productsCart
+		}
+	}
+	var ids []string
+	switch src {
+	case productsNone:
+		return nil, nil
+	case productsCart:
+		out := []email.Product{}
+		for _, it := range items {
+			if len(out) == int(n) {
+				break
+			}
+			out = append(out, email.Product{ID: it.ProductID, Title: it.Title, URL: it.URL, ImageURL: it.ImageURL,
+				PriceMinor: it.PriceMinor})
+		}
+		return out, nil
+	case productsViewed:
+		ids = viewedNotBought(prof)
+	case productsBestsellers:
+		sales, err := c.o.Store.Bestsellers(ctx, ws, c.o.Now().Add(-bestsellerWindow), 1000)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range sales {
+			ids = append(ids, s.ProductID)
+		}
+	case productsRelated:
+		ids, err = c.related(ctx, ws, prof, items, int(n))
+		if err != nil {
+			return nil, err
+		}
+	default:
+		return nil, p.bad("products", "%q is not cart, viewed, bestsellers, related or none", src)
+	}
+	return c.catalogue(ctx, ws, ids, int(n)), nil
+}
+
+// viewedNotBought lists the products the contact viewed and did not buy,
+// longest looked at first (then most viewed, most recent).
+func viewedNotBought(prof *cdp.Profile) []string {
+	type cand struct {
+		id string
+		ps *cdp.ProductStat
+	}
+	var cs []cand
+	for id, ps := range prof.Products {
+		if ps != nil && ps.Views > 0 && ps.Bought == 0 {
+			cs = append(cs, cand{id, ps})
+		}
+	}
+	slices.SortFunc(cs, func(a, b cand) int {
+		return cmp.Or(cmp.Compare(b.ps.DwellMS, a.ps.DwellMS), cmp.Compare(b.ps.Views, a.ps.Views),
+			b.ps.LastViewed.Compare(a.ps.LastViewed), cmp.Compare(a.id, b.id))
+	})
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.id
+	}
+	return out
+}
+
+// related lists products of the categories the contact bought from or
+// looked at most that it has not bought and does not have in its cart.
+func (c *Channels) related(ctx context.Context, ws string, prof *cdp.Profile, items []commerce.LineItem, n int) ([]string, error) {
+	score := map[string]int64{}
+	owned := map[string]bool{}
+	for id, ps := range prof.Products {
+		if ps == nil {
+			continue
+		}
+		if ps.Bought > 0 {
+			owned[id] = true
+		}
+		if ps.Category != "" {
+			// A purchase says more about taste than minutes of browsing.
+			score[ps.Category] += ps.Bought*600_000 + ps.DwellMS + int64(ps.Views)*10_000
+		}
+	}
+	for _, it := range items {
+		owned[it.ProductID] = true
+		if pr, err := c.o.Store.Product(ctx, ws, it.ProductID); err == nil && pr.Category != "" {
+			score[pr.Category] += 600_000
+		}
+	}
+	cats := make([]string, 0, len(score))
+	for k := range score {
+		cats = append(cats, k)
+	}
+	slices.SortFunc(cats, func(a, b string) int { return cmp.Or(cmp.Compare(score[b], score[a]), cmp.Compare(a, b)) })
+	var out []string
+	for _, cat := range cats {
+		if len(out) >= n {
+			break
+		}
+		ps, _, err := c.o.Store.Products(ctx, ws, store.ProductFilter{Category: cat, Limit: 4 * n})
+		if err != nil {
+			return nil, err
+		}
+		for _, pr := range ps {
+			if !owned[pr.ID] && pr.InStock() {
+				owned[pr.ID] = true // once only
+				out = append(out, pr.ID)
+			}
+		}
+	}
+	return out, nil
+}
+
+// catalogue turns product ids into the products a template shows, in
+// order, leaving out those gone or not for sale, at most n.
+func (c *Channels) catalogue(ctx context.Context, ws string, ids []string, n int) []email.Product {
+	out := []email.Product{}
+	for _, id := range ids {
+		if len(out) == n {
+			break
+		}
+		pr, err := c.o.Store.Product(ctx, ws, id)
+		if err != nil || !pr.InStock() {
+			continue
+		}
+		out = append(out, email.Product{ID: pr.ID, Title: pr.Title, URL: pr.URL, ImageURL: pr.ImageURL,
+			PriceMinor: pr.PriceMinor, Currency: pr.Currency})
+	}
+	return out
+}
+
+// discountFrom reads the code an earlier discount step of the enrollment
+// made (param "discount_from": that step's id). A step that has not run or
+// made no code leaves the message without one.
+func (c *Channels) discountFrom(ctx context.Context, en automation.Enrollment, p params, currency string) (*email.Discount, error) {
+	step := strings.TrimSpace(p.str("discount_from"))
+	if step == "" {
+		return nil, nil
+	}
+	run, err := c.o.Store.StepRun(ctx, en.WorkspaceID, en.ID, step)
+	if errors.Is(err, store.ErrNotFound) {
+		c.log.Warn("automation: discount_from names a step that has not run", "enrollment", en.ID, "step", step)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var res struct {
+		Data struct {
+			Code        string    `json:"code"`
+			ExpiresAt   time.Time `json:"expires_at"`
+			Percent     float64   `json:"percent"`
+			AmountMinor int64     `json:"amount_minor"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(run.Result, &res); err != nil || res.Data.Code == "" {
+		return nil, nil
+	}
+	return &email.Discount{Code: res.Data.Code, Percent: res.Data.Percent, AmountMinor: res.Data.AmountMinor,
+		Currency: currency, ExpiresAt: res.Data.ExpiresAt}, nil
+}
