@@ -46,6 +46,11 @@ const queueName = "automation"
 // enrollment instead of leaving it active for ever.
 const defaultMaxAttempts = 8
 
+// defaultMaxTriggerAge is Options.MaxTriggerAge's default: two days covers
+// any ordinary processing lag or outage of a day, and nothing a flow sends
+// "an hour after" makes sense later than that.
+const defaultMaxTriggerAge = 48 * time.Hour
+
 // Clock tells the engine the time. Production uses the system clock; tests
 // pass one they advance, and River is given the same clock so that a job
 // scheduled for a step's next_at falls due when this clock reaches it.
@@ -87,6 +92,12 @@ type Options struct {
 	PollInterval time.Duration
 	// MaxAttempts is how often a failing step is tried (default 8).
 	MaxAttempts int
+	// MaxTriggerAge is how old an event may be and still enrol anyone
+	// (default 48 h; negative turns the check off). Older events, from a
+	// backfill or read after downtime, only reach goals: a reminder for a
+	// checkout abandoned a week ago, or a welcome for an order from 2019,
+	// would be wrong.
+	MaxTriggerAge time.Duration
 }
 
 // Engine enrols contacts in flows and runs their steps as River jobs.
@@ -98,6 +109,7 @@ type Engine struct {
 	tz          func(ctx context.Context, workspaceID, contactID string) *time.Location
 	log         *slog.Logger
 	maxAttempts int
+	maxAge      time.Duration
 	river       *river.Client[*sql.Tx]
 }
 
@@ -115,7 +127,10 @@ func New(ctx context.Context, st *store.Store, opt Options) (*Engine, error) {
 		return nil, errors.New("automation: Options.Actions is required")
 	}
 	e := &Engine{st: st, actions: opt.Actions, facts: opt.Facts, clock: opt.Clock, tz: opt.TimezoneOf, log: opt.Log,
-		maxAttempts: opt.MaxAttempts}
+		maxAttempts: opt.MaxAttempts, maxAge: opt.MaxTriggerAge}
+	if e.maxAge == 0 {
+		e.maxAge = defaultMaxTriggerAge
+	}
 	if e.log == nil {
 		e.log = slog.Default()
 	}

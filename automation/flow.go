@@ -68,10 +68,13 @@ type Flow struct {
 }
 
 // Trigger enrols a contact when it does an event of type Event whose
-// properties pass every filter.
+// properties pass every filter and, when Conditions are set, whose facts
+// (Options.Facts) pass every condition then: "a page view by a contact
+// with 3 visits and no order".
 type Trigger struct {
-	Event   string   `json:"event"`
-	Filters []Filter `json:"filters,omitempty"`
+	Event      string   `json:"event"`
+	Filters    []Filter `json:"filters,omitempty"`
+	Conditions []Filter `json:"conditions,omitempty"`
 }
 
 // Goal ends an enrollment (status exited_goal) when the contact does an

@@ -26,10 +26,14 @@ func (e *Engine) HandleEvent(ctx context.Context, ev store.Event, contactID stri
 	if err := e.reachGoals(ctx, ev, contactID); err != nil {
 		return err
 	}
+	if e.stale(ev) {
+		return nil
+	}
 	flows, err := e.st.TriggeredFlows(ctx, ev.WorkspaceID, ev.Type)
 	if err != nil {
 		return err
 	}
+	conds := conditionChecker{e: e, workspaceID: ev.WorkspaceID, contactID: contactID}
 	for _, sf := range flows {
 		f, err := fromStore(sf)
 		if err != nil {
@@ -39,6 +43,12 @@ func (e *Engine) HandleEvent(ctx context.Context, ev store.Event, contactID stri
 			continue
 		}
 		if !matchProps(f.Trigger.Filters, ev.Props) {
+			continue
+		}
+		switch ok, err := conds.pass(ctx, f); {
+		case err != nil:
+			return err
+		case !ok:
 			continue
 		}
 		if err := e.enroll(ctx, f, ev, contactID); err != nil {

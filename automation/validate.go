@@ -34,6 +34,9 @@ func (f *Flow) Validate() error {
 	if err := validateEvent("trigger", f.Trigger.Event, f.Trigger.Filters); err != nil {
 		return err
 	}
+	if err := validateFilters("trigger.conditions", f.Trigger.Conditions); err != nil {
+		return err
+	}
 	if f.Goal != nil {
 		if err := validateEvent("goal", f.Goal.Event, f.Goal.Filters); err != nil {
 			return err

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/cartwheelhq/cartwheel/automation"
 	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/config"
 	"github.com/cartwheelhq/cartwheel/connectors"
@@ -47,9 +48,14 @@ type Options struct {
 	Connectors *connectors.Hub
 	// Messaging holds VAPID keys and push subscriptions.
 	Messaging *messaging.Service
-	Registry  *prometheus.Registry
-	Log       *slog.Logger
-	Version   string
+	// Engagement answers the links in messages (clicks, opens,
+	// unsubscribe, preferences, confirmation); nil turns those routes off.
+	Engagement *messaging.Engagement
+	// Automation runs flows; nil turns the flow API off.
+	Automation *automation.Engine
+	Registry   *prometheus.Registry
+	Log        *slog.Logger
+	Version    string
 }
 
 // Server is the HTTP front of Cartwheel.
@@ -177,6 +183,8 @@ func (s *Server) routes() {
 	ws("GET", "/contacts/:id", s.getContact)
 	ws("GET", "/contacts/:id/timeline", s.contactTimeline)
 	ws("GET", "/visitors/:id", s.getVisitor)
+	s.engagementRoutes(ws)
+	s.flowRoutes(ws)
 
 	a.Use(func(c *fiber.Ctx) error { return errNotFound("no route for " + c.Method() + " " + c.Path()) })
 }

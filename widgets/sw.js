@@ -2,7 +2,9 @@
 // (the demo at /sw.js, Shopify through the App Proxy, WordPress through the
 // plugin), because a service worker can only control its own origin.
 //
-// A push payload is JSON: {title, body, icon, image, tag, url}.
+// A push payload is JSON: {title, body, icon, image, tag, url}. url is the
+// notification's click-tracking URL (/p/c/…), which counts the click and
+// redirects to the page the message points to.
 self.addEventListener('push', (e) => {
   let d = {};
   try {
@@ -21,8 +23,24 @@ self.addEventListener('push', (e) => {
   );
 });
 
+// A click opens the notification's URL, or focuses a tab already showing
+// it rather than opening a second one.
 self.addEventListener('notificationclick', (e) => {
   e.notification.close();
   const url = (e.notification.data || {}).url;
-  if (url) e.waitUntil(self.clients.openWindow(url));
+  if (!url) return;
+  let target;
+  try {
+    target = new URL(url, self.location.origin).href;
+  } catch (_) {
+    return;
+  }
+  e.waitUntil(
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((list) => {
+      for (const c of list) {
+        if (c.url === target && 'focus' in c) return c.focus();
+      }
+      return self.clients.openWindow ? self.clients.openWindow(target) : undefined;
+    }),
+  );
 });

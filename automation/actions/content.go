@@ -58,6 +58,7 @@ func (c *Channels) content(ctx context.Context, en automation.Enrollment, p para
 		Timezone: r.timezone(), Locale: cmp.Or(r.attr("locale"), r.ws.Locale)}
 
 	var tr trigger
+	var trProps map[string]any
 	if en.TriggerEventID > 0 {
 		ev, err := c.o.Store.Event(ctx, en.WorkspaceID, en.TriggerEventID)
 		switch {
@@ -68,6 +69,7 @@ func (c *Channels) content(ctx context.Context, en automation.Enrollment, p para
 		default:
 			// Props of other event types simply carry no cart.
 			_ = json.Unmarshal(ev.Props, &tr)
+			_ = json.Unmarshal(ev.Props, &trProps)
 		}
 	}
 	prof, err := c.profile(ctx, en.WorkspaceID, en.ContactID)
@@ -104,6 +106,16 @@ func (c *Channels) content(ctx context.Context, en automation.Enrollment, p para
 	}
 	if d.Vars, err = p.object("vars"); err != nil {
 		return out, err
+	}
+	// The trigger event's own properties (a replenishment's product title,
+	// a birthday's date) are merge fields too; the step's vars win.
+	for k, v := range trProps {
+		if _, set := d.Vars[k]; !set && k != "items" {
+			if d.Vars == nil {
+				d.Vars = map[string]any{}
+			}
+			d.Vars[k] = v
+		}
 	}
 	return out, nil
 }

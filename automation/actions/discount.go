@@ -78,6 +78,14 @@ func DiscountCode(prefix, stepKey string) string {
 //
 // Params: percent (1–100) or amount_minor (> 0), exactly one; valid_days
 // (default 14); prefix (up to 20 letters and digits).
+// ErrNoDiscounts is what a Discounter returns when the workspace has no
+// shop that can create codes (none connected, or a custom shop).
+var ErrNoDiscounts = errors.New("no connected shop can create discount codes")
+
+// SkipNoDiscounts is the skip reason of a discount step without a shop
+// that can create codes.
+const SkipNoDiscounts = "no shop can create discount codes"
+
 func (c *Channels) Discount(ctx context.Context, en automation.Enrollment, s automation.Step) (automation.Result, error) {
 	p := paramsOf(s)
 	percent, err := p.integer("percent", 0, 0, 100)
@@ -116,6 +124,11 @@ func (c *Channels) Discount(ctx context.Context, en automation.Enrollment, s aut
 	d, err := c.o.Discounts.CreateDiscount(ctx, en.WorkspaceID, DiscountRequest{
 		Code: DiscountCode(prefix, automation.StepKey(en, s.ID)), Percent: int(percent), AmountMinor: amount,
 		ValidDays: int(days), Prefix: prefix, Email: r.contact.Email, CustomerID: customer})
+	if errors.Is(err, ErrNoDiscounts) {
+		// The flow goes on without a code (emails leave the discount block
+		// out) rather than failing a whole welcome series over it.
+		return skipped(SkipNoDiscounts), nil
+	}
 	if err != nil {
 		return automation.Result{}, err
 	}

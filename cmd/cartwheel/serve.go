@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/cartwheelhq/cartwheel/automation"
 	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/config"
 	"github.com/cartwheelhq/cartwheel/connectors"
@@ -42,6 +43,7 @@ type instance struct {
 	processor *cdp.Processor
 	hub       *connectors.Hub
 	messaging *messaging.Service
+	auto      *automationParts
 	stopWork  context.CancelFunc
 	workers   sync.WaitGroup
 
@@ -102,9 +104,28 @@ func vapid(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 	return errors.Join(err, st.Close())
 }
 
+// startOption changes how start builds an instance; for tests.
+type startOption func(*startOptions)
+
+type startOptions struct {
+	clock automation.Clock
+}
+
+// withClock makes flows (and River) run on c instead of the system clock,
+// so a test can move an instance an hour on without waiting an hour.
+func withClock(c automation.Clock) startOption { return func(o *startOptions) { o.clock = c } }
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
 // start builds and starts an instance; it returns once the server answers.
-func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) (*instance, error) {
+func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer, options ...startOption) (*instance, error) {
 	began := time.Now()
+	var so startOptions
+	for _, o := range options {
+		o(&so)
+	}
 	st, box, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return nil, err
@@ -118,6 +139,9 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 			inst.stopWork()
 			inst.workers.Wait()
 			_ = inst.writer.Close(ctx)
+		}
+		if inst.auto != nil {
+			inst.auto.stop(ctx)
 		}
 		st.Close()
 		return nil, err
@@ -139,11 +163,6 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 	inst.writer = cdp.NewWriter(st, log, cdp.DefaultWriterOptions(), inst.processor.Notify)
 	workCtx, stopWork := context.WithCancel(context.Background())
 	inst.stopWork = stopWork
-	inst.workers.Go(func() {
-		if err := inst.processor.Run(workCtx); err != nil {
-			log.Error("profile processor stopped", "err", err)
-		}
-	})
 	script, err := tracker.NewScript()
 	if err != nil {
 		return fail(err)
@@ -175,11 +194,32 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 		return fail(fmt.Errorf("VAPID keys: %w", err))
 	}
 	opts.Messaging = inst.messaging
+	links := messaging.NewLinks(cfg.PublicURL, box)
+	clock := so.clock
+	if clock == nil {
+		clock = systemClock{}
+	}
+	engagement := messaging.NewEngagement(st, links, ingest, inst.messaging.Settings, log, clock.Now)
+	opts.Engagement = engagement
+	// Built before any processor runs: it sets how they wake each other.
+	if inst.auto, err = buildAutomation(ctx, inst, ingest, links, clock); err != nil {
+		return fail(fmt.Errorf("automation: %w", err))
+	}
+	inst.auto.processor.On(cdp.EventOrderPlaced, engagement.Attribute)
+	opts.Automation = inst.auto.engine
+	inst.workers.Go(func() {
+		if err := inst.processor.Run(workCtx); err != nil {
+			log.Error("profile processor stopped", "err", err)
+		}
+	})
 	inst.workers.Go(func() {
 		if err := inst.hub.Run(workCtx); err != nil {
 			log.Error("connectors stopped", "err", err)
 		}
 	})
+	if err := inst.auto.start(workCtx, &inst.workers); err != nil {
+		return fail(err)
+	}
 	if cfg.Demo {
 		site, err := demo.Ensure(ctx, inst.ws, st, cfg.PublicURL, log)
 		if err != nil {
@@ -212,6 +252,9 @@ func (i *instance) stop() error {
 			err = errors.Join(err, serr)
 		}
 		err = errors.Join(err, i.writer.Close(ctx))
+		// Steps running now finish before the processors stop; those not
+		// yet due stay queued for the next start.
+		err = errors.Join(err, i.auto.stop(ctx))
 		i.stopWork()
 		i.workers.Wait()
 		i.stopErr = errors.Join(err, i.st.Close())

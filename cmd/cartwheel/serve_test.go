@@ -59,11 +59,11 @@ func mustConfig(tb testing.TB, env map[string]string) config.Config {
 
 // startTest starts a real instance, stopped when the test ends (stop is
 // idempotent, so a test may stop it earlier).
-func startTest(t *testing.T, cfg config.Config) (*instance, *syncBuffer) {
+func startTest(t *testing.T, cfg config.Config, opts ...startOption) (*instance, *syncBuffer) {
 	t.Helper()
 	out := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	inst, err := start(context.Background(), cfg, log, out)
+	inst, err := start(context.Background(), cfg, log, out, opts...)
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}

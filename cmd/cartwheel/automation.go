@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/cartwheelhq/cartwheel/automation"
+	"github.com/cartwheelhq/cartwheel/automation/actions"
+	"github.com/cartwheelhq/cartwheel/cdp"
+	"github.com/cartwheelhq/cartwheel/config"
+	"github.com/cartwheelhq/cartwheel/connectors"
+	"github.com/cartwheelhq/cartwheel/messaging"
+	"github.com/cartwheelhq/cartwheel/messaging/email"
+	"github.com/cartwheelhq/cartwheel/messaging/webpush"
+	"github.com/cartwheelhq/cartwheel/store"
+	"github.com/cartwheelhq/cartwheel/workspace"
+)
+
+// automationParts is the delivery side of an instance: the channels flows
+// send through, the engine that runs flows, and the processors that feed
+// it.
+type automationParts struct {
+	engine    *automation.Engine
+	processor *automation.Processor
+	sweeper   *automation.Sweeper
+	channels  *actions.Channels
+	smtp      *email.SMTPSender
+	log       *slog.Logger
+	started   bool
+}
+
+// newMailSender returns the SMTP sender CARTWHEEL_SMTP_URL names, or nil
+// (emails stay in the outbox).
+func newMailSender(cfg config.Config, log *slog.Logger) (*email.SMTPSender, error) {
+	if cfg.SMTPURL == "" {
+		return nil, nil
+	}
+	s, err := config.SMTP(cfg.SMTPURL)
+	if err != nil {
+		return nil, err
+	}
+	return email.NewSMTP(email.SMTPConfig{Host: s.Host, Port: s.Port, Username: s.Username, Password: s.Password,
+		TLS: s.TLS, MaxConns: s.MaxConns}, log)
+}
+
+// buildAutomation wires channels, engine and processors; startAutomation
+// runs them.
+func buildAutomation(ctx context.Context, inst *instance, ingest *cdp.Ingest, links messaging.Links, clock automation.Clock) (*automationParts, error) {
+	cfg, log, st := inst.cfg, inst.log, inst.st
+	p := &automationParts{}
+	var err error
+	if p.smtp, err = newMailSender(cfg, log); err != nil {
+		return nil, fmt.Errorf("SMTP: %w", err)
+	}
+	keys, err := inst.messaging.VAPIDKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("VAPID keys: %w", err)
+	}
+	push := webpush.NewSender(keys, cfg.PushSubject, webpush.WithLogger(log))
+	opt := actions.Options{Store: st, Settings: inst.messaging.Settings, Links: links, Push: push,
+		Discounts: shopDiscounts{st: st, hub: inst.hub}, Events: ingest, Now: clock.Now, Log: log}
+	if p.smtp != nil {
+		opt.Mail = p.smtp
+	}
+	p.channels = actions.New(opt)
+	p.engine, err = automation.New(ctx, st, automation.Options{Actions: p.channels, Facts: p.channels, Clock: clock,
+		TimezoneOf: p.channels.Timezone, Log: log, Workers: int(cfg.AutomationWorkers),
+		// Due steps are found by polling (SQLite has no LISTEN): a short
+		// interval is what keeps an immediate step within a second of its
+		// event.
+		PollInterval: 200 * time.Millisecond})
+	if err != nil {
+		return nil, err
+	}
+	p.processor = automation.NewProcessor(st, p.engine, log)
+	p.sweeper = automation.NewSweeper(st, p.engine, ingest, log)
+	p.log = log
+	p.processor.On(cdp.EventConsent, p.channels.ConfirmSubscription)
+	inst.processor.OnAdvance(p.processor.Notify)
+	ingest.OnAppend(inst.processor.Notify)
+	return p, nil
+}
+
+// shopDiscounts creates a flow's discount codes in the workspace's first
+// active shop.
+type shopDiscounts struct {
+	st  *store.Store
+	hub *connectors.Hub
+}
+
+func (d shopDiscounts) CreateDiscount(ctx context.Context, workspaceID string, r actions.DiscountRequest) (actions.Discount, error) {
+	shops, err := d.st.Shops(ctx, workspaceID)
+	if err != nil {
+		return actions.Discount{}, err
+	}
+	for _, sh := range shops {
+		if sh.Status != workspace.ShopActive || sh.Platform != connectors.Shopify && sh.Platform != connectors.WooCommerce {
+			continue
+		}
+		got, err := d.hub.CreateDiscountCode(ctx, workspaceID, sh.ID, connectors.DiscountRequest{Percent: r.Percent,
+			AmountMinor: r.AmountMinor, ValidDays: r.ValidDays, Prefix: r.Prefix, Email: r.Email, CustomerID: r.CustomerID,
+			Code: r.Code})
+		if err != nil {
+			return actions.Discount{}, err
+		}
+		return actions.Discount{Code: got.Code, ExpiresAt: got.ExpiresAt}, nil
+	}
+	return actions.Discount{}, actions.ErrNoDiscounts
+}
+
+// start runs the engine and its processors on the instance's work context.
+func (p *automationParts) start(ctx context.Context, workers *sync.WaitGroup) error {
+	if err := p.engine.Start(ctx); err != nil {
+		return err
+	}
+	p.started = true
+	workers.Go(func() {
+		if err := p.processor.Run(ctx); err != nil {
+			p.log.Error("automation processor stopped", "err", err)
+		}
+	})
+	workers.Go(func() {
+		if err := p.sweeper.Run(ctx); err != nil {
+			p.log.Error("automation sweeper stopped", "err", err)
+		}
+	})
+	return nil
+}
+
+// stop waits for running steps (up to ctx) and closes the SMTP pool; steps
+// not yet run stay queued for the next start. Safe on a nil receiver.
+func (p *automationParts) stop(ctx context.Context) error {
+	if p == nil {
+		return nil
+	}
+	var err error
+	if p.started {
+		err = p.engine.Stop(ctx)
+		p.started = false
+	}
+	if p.smtp != nil {
+		err = errors.Join(err, p.smtp.Close())
+	}
+	return err
+}
