@@ -53,6 +53,9 @@ func (a APIEvent) ToEvent(workspaceID string, now time.Time) (store.Event, error
 			return store.Event{}, errors.New("properties: must be a JSON object")
 		}
 	}
+	if a.Type == EventConsent {
+		moveConsentChannels(props)
+	}
 	if a.Email != "" {
 		em := NormalizeEmail(a.Email)
 		if em == "" {
@@ -106,4 +109,24 @@ func ServerOnlyType(t string) bool {
 		}
 	}
 	return false
+}
+
+// moveConsentChannels moves a consent event's channel flags into
+// "channels": a flat {"email": true} would otherwise be overwritten by the
+// person's email address, which identifies API events under the same key.
+func moveConsentChannels(props map[string]json.RawMessage) {
+	channels := map[string]json.RawMessage{}
+	if raw, ok := props["channels"]; ok {
+		_ = json.Unmarshal(raw, &channels)
+	}
+	for _, ch := range consentChannels {
+		var b bool
+		if raw, ok := props[ch]; ok && json.Unmarshal(raw, &b) == nil {
+			channels[ch] = raw
+			delete(props, ch)
+		}
+	}
+	if len(channels) > 0 {
+		props["channels"], _ = json.Marshal(channels)
+	}
 }

@@ -233,10 +233,22 @@ func (b *batch) doubleOptIn(ws string) (bool, error) {
 	return v, nil
 }
 
-// consent records the channels a consent event names.
+// consentChannels are the channels a consent event may name.
+var consentChannels = []string{"tracking", "email", "sms", "push"}
+
+// consent records the channels a consent event names, as flat flags
+// ({"email": true}, what the tracker sends) or under "channels" (what the
+// API sends, whose "email" is the person's address).
 func (b *batch) consent(e *store.Event, props map[string]json.RawMessage, contact string) error {
-	for _, ch := range []string{"tracking", "email", "sms", "push"} {
-		v, ok := props[ch]
+	var nested map[string]json.RawMessage
+	if raw, ok := props["channels"]; ok {
+		_ = json.Unmarshal(raw, &nested)
+	}
+	for _, ch := range consentChannels {
+		v, ok := nested[ch]
+		if !ok {
+			v, ok = props[ch]
+		}
 		if !ok {
 			continue
 		}

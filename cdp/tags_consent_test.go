@@ -77,3 +77,35 @@ func TestTagsAndDoubleOptIn(t *testing.T) {
 		t.Errorf("tags %v", tags)
 	}
 }
+
+// An API consent event names the person by email and the channel by the
+// same key: the flag moves under "channels" and both survive.
+func TestAPIConsentByEmail(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	ev, err := APIEvent{Type: EventConsent, Email: "Di@Example.com", Properties: json.RawMessage(`{"email":true,"push":false}`)}.ToEvent("ws_a", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AppendEvents(ctx, []store.Event{ev}); err != nil {
+		t.Fatal(err)
+	}
+	if err := NewProcessor(st, quiet, func() time.Time { return t0 }).CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.ContactByEmail(ctx, "ws_a", "di@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cons, err := st.Consents(ctx, "ws_a", c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, x := range cons {
+		got[x.Channel] = x.Granted
+	}
+	if len(got) != 2 || !got["email"] || got["push"] {
+		t.Fatalf("consents %v", got)
+	}
+}

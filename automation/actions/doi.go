@@ -39,9 +39,12 @@ new arrivals, offers and the odd discount code.</p>
 // must not stop for an SMTP outage.
 func (c *Channels) ConfirmSubscription(ctx context.Context, ev store.Event, contactID string) error {
 	var props struct {
-		Email bool `json:"email"`
+		Email    any `json:"email"` // a flag from the tracker, the address on API events
+		Channels struct {
+			Email bool `json:"email"`
+		} `json:"channels"`
 	}
-	if json.Unmarshal(ev.Props, &props) != nil || !props.Email {
+	if json.Unmarshal(ev.Props, &props) != nil || props.Email != true && !props.Channels.Email {
 		return nil // not a sign-up for email (tracking consent, say)
 	}
 	pending, err := c.pendingEmailConsent(ctx, ev.WorkspaceID, contactID)
