@@ -121,6 +121,7 @@ func (p *Processor) step(ctx context.Context) (int, error) {
 	}
 	types := map[string]map[string]bool{} // per workspace, read once a batch
 	last, n := p.pos, 0
+	var items []EventFor
 	for i := range evs {
 		ev := &evs[i]
 		if ev.ID > limit {
@@ -139,14 +140,28 @@ func (p *Processor) step(ctx context.Context) (int, error) {
 			types[ev.WorkspaceID] = wanted
 		}
 		if (wanted[ev.Type] || p.hooks[ev.Type] != nil) && !isBot(ev) {
-			if err := p.handle(ctx, ev); err != nil {
+			contact, err := p.contactOf(ctx, ev)
+			if err != nil {
 				return 0, fmt.Errorf("automation: event %d: %w", ev.ID, err)
+			}
+			if contact != "" {
+				items = append(items, EventFor{*ev, contact})
 			}
 		}
 		last, n = ev.ID, n+1
 	}
 	if n == 0 {
 		return 0, nil
+	}
+	if err := p.e.HandleEvents(ctx, items); err != nil {
+		return 0, fmt.Errorf("automation: events %d to %d: %w", p.pos+1, last, err)
+	}
+	for _, it := range items {
+		for _, h := range p.hooks[it.Event.Type] {
+			if err := h(ctx, it.Event, it.ContactID); err != nil {
+				return 0, fmt.Errorf("automation: event %d: %w", it.Event.ID, err)
+			}
+		}
 	}
 	if err := p.st.InTx(ctx, func(tx *store.Tx) error { return tx.SetCheckpoint(Checkpoint, last) }); err != nil {
 		return 0, err
@@ -155,9 +170,9 @@ func (p *Processor) step(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// handle resolves the event's contact and applies the event. An event
-// whose contact is unknown (erased since) is skipped.
-func (p *Processor) handle(ctx context.Context, ev *store.Event) error {
+// contactOf resolves the event's contact: "" for an event that names
+// nobody, or whose contact is unknown (erased since).
+func (p *Processor) contactOf(ctx context.Context, ev *store.Event) (string, error) {
 	var c store.Contact
 	var err error
 	switch {
@@ -166,23 +181,12 @@ func (p *Processor) handle(ctx context.Context, ev *store.Event) error {
 	case ev.VisitorID != "":
 		c, err = p.st.ContactByIdentity(ctx, ev.WorkspaceID, cdp.KindVisitor, ev.VisitorID)
 	default:
-		return nil
+		return "", nil
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return nil
+		return "", nil
 	}
-	if err != nil {
-		return err
-	}
-	if err := p.e.HandleEvent(ctx, *ev, c.ID); err != nil {
-		return err
-	}
-	for _, h := range p.hooks[ev.Type] {
-		if err := h(ctx, *ev, c.ID); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.ID, err
 }
 
 // isBot reports whether ingest classed the event as a bot's, which the

@@ -2,6 +2,7 @@ package cdp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -169,3 +170,22 @@ const retryAfter = time.Second
 
 // RetryAfter is the back-off to advertise with ErrOverloaded.
 func RetryAfter() time.Duration { return retryAfter }
+
+// RecordFor appends one event about a known contact (what Ingest.RecordFor
+// does) through the group commit: flows log an event per send, and many
+// sends at once then share a transaction instead of each taking the writer.
+func (w *Writer) RecordFor(ctx context.Context, workspaceID, contactID, typ, source string, occurred time.Time, p any) error {
+	if contactID == "" {
+		return fmt.Errorf("record %s: a contact is required", typ)
+	}
+	now := time.Now().UTC()
+	if occurred.IsZero() {
+		occurred = now
+	}
+	ev := store.Event{WorkspaceID: workspaceID, ContactID: contactID, Type: typ, Source: source,
+		OccurredAt: occurred.UTC(), ReceivedAt: now, Props: props(p), Context: json.RawMessage("{}")}
+	if err := w.Append(ctx, []store.Event{ev}); err != nil {
+		return fmt.Errorf("record %s: %w", typ, err)
+	}
+	return nil
+}

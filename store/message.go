@@ -104,23 +104,22 @@ func (s *Store) CreateMessage(ctx context.Context, m Message) (Message, bool, er
 	if len(m.Body) == 0 {
 		m.Body = json.RawMessage("{}")
 	}
-	res, err := s.w.ExecContext(ctx, s.q.MessageInsert, m.ID, m.WorkspaceID, m.ContactID, m.Channel, m.StepKey, m.FlowID,
-		m.EnrollmentID, m.Status, m.Recipient, m.Subject, string(m.Body), m.Error, ms(m.CreatedAt), ms(m.SentAt))
-	if err != nil {
-		return Message{}, false, fmt.Errorf("create message: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
+	var id string
+	err := s.w.QueryRowContext(ctx, s.q.MessageInsert, m.ID, m.WorkspaceID, m.ContactID, m.Channel, m.StepKey, m.FlowID,
+		m.EnrollmentID, m.Status, m.Recipient, m.Subject, string(m.Body), m.Error, ms(m.CreatedAt), ms(m.SentAt)).Scan(&id)
+	switch {
+	case err == nil:
+		return m, true, nil
+	case !errors.Is(err, sql.ErrNoRows):
 		return Message{}, false, fmt.Errorf("create message: %w", err)
 	}
 	stored, err := s.MessageByStepKey(ctx, m.WorkspaceID, m.StepKey)
-	return stored, n == 1, err
+	return stored, false, err
 }
 
-// MessageByStepKey returns the message a step made. It reads the writer:
-// callers check it right after a write of their own.
+// MessageByStepKey returns the message a step made, as committed.
 func (s *Store) MessageByStepKey(ctx context.Context, workspaceID, key string) (Message, error) {
-	m, err := scanMessage(s.w.QueryRowContext(ctx, s.q.MessageByStepKey, workspaceID, key))
+	m, err := scanMessage(s.r.QueryRowContext(ctx, s.q.MessageByStepKey, workspaceID, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Message{}, ErrNotFound
 	}
@@ -165,7 +164,10 @@ func (s *Store) SetMessageStatus(ctx context.Context, workspaceID, id, status, e
 // out (or to the outbox) at or after since: what frequency caps compare.
 func (s *Store) CountMessagesSince(ctx context.Context, workspaceID, contactID, channel string, since time.Time) (int, error) {
 	var n int
-	if err := s.w.QueryRowContext(ctx, s.q.MessageCountSince, workspaceID, contactID, channel, ms(since)).Scan(&n); err != nil {
+	// The read pool: a cap counts committed sends, and two steps of one
+	// contact racing within milliseconds may both pass, which a cap can
+	// afford; the writer cannot afford a read per send.
+	if err := s.r.QueryRowContext(ctx, s.q.MessageCountSince, workspaceID, contactID, channel, ms(since)).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count messages: %w", err)
 	}
 	return n, nil

@@ -62,7 +62,8 @@ func buildAutomation(ctx context.Context, inst *instance, ingest *cdp.Ingest, li
 	}
 	push := webpush.NewSender(keys, cfg.PushSubject, webpush.WithLogger(log))
 	opt := actions.Options{Store: st, Settings: inst.messaging.Settings, Links: links, Push: push,
-		Discounts: shopDiscounts{st: st, hub: inst.hub}, Events: ingest, Now: clock.Now, Log: log}
+		// Sends log through the group commit: one transaction for many.
+		Discounts: shopDiscounts{st: st, hub: inst.hub}, Events: inst.writer, Now: clock.Now, Log: log}
 	if p.smtp != nil {
 		opt.Mail = p.smtp
 	}
@@ -72,7 +73,7 @@ func buildAutomation(ctx context.Context, inst *instance, ingest *cdp.Ingest, li
 		// Due steps are found by polling (SQLite has no LISTEN): a short
 		// interval is what keeps an immediate step within a second of its
 		// event.
-		PollInterval: 200 * time.Millisecond})
+		PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		return nil, err
 	}

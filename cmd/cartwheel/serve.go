@@ -251,10 +251,10 @@ func (i *instance) stop() error {
 		if serr := <-i.serve; serr != nil && !errors.Is(serr, http.ErrServerClosed) && !errors.Is(serr, net.ErrClosed) {
 			err = errors.Join(err, serr)
 		}
-		err = errors.Join(err, i.writer.Close(ctx))
-		// Steps running now finish before the processors stop; those not
-		// yet due stay queued for the next start.
+		// Steps running now finish (their events still go through the
+		// writer); those not yet due stay queued for the next start.
 		err = errors.Join(err, i.auto.stop(ctx))
+		err = errors.Join(err, i.writer.Close(ctx))
 		i.stopWork()
 		i.workers.Wait()
 		i.stopErr = errors.Join(err, i.st.Close())

@@ -4,7 +4,8 @@
 INSERT INTO messages (id, workspace_id, contact_id, channel, step_key, flow_id, enrollment_id, status, recipient,
     subject, body, error, created_at, sent_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-ON CONFLICT (workspace_id, step_key) DO NOTHING;
+ON CONFLICT (workspace_id, step_key) DO NOTHING
+RETURNING id;
 
 -- name: message-by-step-key
 SELECT id, workspace_id, contact_id, channel, step_key, flow_id, enrollment_id, status, recipient, subject, body, error,
