@@ -215,6 +215,13 @@ func (stepArgs) Kind() string { return "automation_step" }
 // queuing it twice; a finished job does not block, so a held step can be
 // scheduled again on resume.
 func (e *Engine) schedule(ctx context.Context, tx *store.Tx, en store.Enrollment, stepID string, at time.Time) error {
+	// A step due now is inserted without a time: River marks any job given
+	// one "scheduled", and only its scheduler (every few seconds) makes it
+	// available, which would put seconds between an event and an
+	// immediate send.
+	if !at.After(e.clock.Now()) {
+		at = time.Time{}
+	}
 	_, err := e.river.InsertTx(ctx, tx.JobTx(), stepArgs{WorkspaceID: en.WorkspaceID, EnrollmentID: en.ID, StepID: stepID,
 		FlowVersion: en.FlowVersion}, &river.InsertOpts{
 		Queue:       queueName,

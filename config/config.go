@@ -88,7 +88,7 @@ func Defaults() Config {
 		// WooCommerce never retries a failed webhook: a quarter-hour
 		// reconciliation bounds how late a missed order can be.
 		SyncInterval:      15 * time.Minute,
-		AutomationWorkers: 32,
+		AutomationWorkers: 64,
 	}
 }
 

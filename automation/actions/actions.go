@@ -68,8 +68,9 @@ type Options struct {
 
 // Channels implements automation.Actions and automation.Facts.
 type Channels struct {
-	o   Options
-	log *slog.Logger
+	o         Options
+	log       *slog.Logger
+	templates templateCache
 }
 
 var (

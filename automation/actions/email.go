@@ -108,7 +108,7 @@ func (c *Channels) renderEmail(ctx context.Context, en automation.Enrollment, s 
 	if err != nil {
 		return store.Message{}, err
 	}
-	tpl, err := email.Parse(email.Template{Subject: subject, Preheader: p.str("preheader"), HTML: htmlSrc, Text: p.str("text")})
+	tpl, err := c.templates.get(email.Template{Subject: subject, Preheader: p.str("preheader"), HTML: htmlSrc, Text: p.str("text")})
 	if err != nil {
 		return store.Message{}, fmt.Errorf("step %s: %w", s.ID, err)
 	}
