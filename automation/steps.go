@@ -350,7 +350,17 @@ func (e *Engine) goalReached(ctx context.Context, f *Flow, en Enrollment) (bool,
 	if f.Goal == nil {
 		return false, nil
 	}
-	evs, err := e.st.ContactEventsOfType(ctx, en.WorkspaceID, en.ContactID, f.Goal.Event, en.TriggerEventID, 100)
+	// An anonymous contact enrolled (a cart push) may since have been
+	// merged into the person who identified at checkout: the order is
+	// then logged for the surviving contact, which Contact resolves to.
+	contactID := en.ContactID
+	switch c, err := e.st.Contact(ctx, en.WorkspaceID, en.ContactID); {
+	case err == nil:
+		contactID = c.ID
+	case !errors.Is(err, store.ErrNotFound):
+		return false, err
+	}
+	evs, err := e.st.ContactEventsOfType(ctx, en.WorkspaceID, contactID, f.Goal.Event, en.TriggerEventID, 100)
 	if err != nil {
 		return false, err
 	}

@@ -206,18 +206,26 @@ func (in *Ingest) Record(ctx context.Context, workspaceID, typ, source string, o
 // trigger fired). The contact is named directly, so the event needs no
 // identifying props.
 func (in *Ingest) RecordFor(ctx context.Context, workspaceID, contactID, typ, source string, occurred time.Time, p any) error {
-	if contactID == "" {
-		return fmt.Errorf("record %s: a contact is required", typ)
+	ev, err := contactEvent(workspaceID, contactID, typ, source, occurred, in.now(), p)
+	if err != nil {
+		return err
 	}
-	now := in.now().UTC()
-	if occurred.IsZero() {
-		occurred = now
-	}
-	ev := store.Event{WorkspaceID: workspaceID, ContactID: contactID, Type: typ, Source: source,
-		OccurredAt: occurred.UTC(), ReceivedAt: now, Props: props(p)}
 	if err := in.st.AppendEvents(ctx, []store.Event{ev}); err != nil {
 		return fmt.Errorf("record %s: %w", typ, err)
 	}
 	in.appended()
 	return nil
+}
+
+// contactEvent builds the event RecordFor appends.
+func contactEvent(workspaceID, contactID, typ, source string, occurred, now time.Time, p any) (store.Event, error) {
+	if contactID == "" {
+		return store.Event{}, fmt.Errorf("record %s: a contact is required", typ)
+	}
+	now = now.UTC()
+	if occurred.IsZero() {
+		occurred = now
+	}
+	return store.Event{WorkspaceID: workspaceID, ContactID: contactID, Type: typ, Source: source,
+		OccurredAt: occurred.UTC(), ReceivedAt: now, Props: props(p), Context: json.RawMessage("{}")}, nil
 }

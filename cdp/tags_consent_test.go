@@ -109,3 +109,55 @@ func TestAPIConsentByEmail(t *testing.T) {
 		t.Fatalf("consents %v", got)
 	}
 }
+
+// When an anonymous contact turns out to be a known one, its flow
+// enrollments and messages move with it: the known contact's order must
+// end the anonymous cart flow, and a click on its push earns the order.
+func TestMergeMovesEnrollmentsAndMessages(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	if err := st.AppendEvents(ctx, []store.Event{
+		ev("identify", "v-known", "s1", 0, `{"email":"eve@example.com"}`, ""),
+		ev("add_to_cart", "v-anon", "s2", time.Second, `{"product_id":"p1"}`, ""),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	p := NewProcessor(st, quiet, func() time.Time { return t0 })
+	if err := p.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	anon, err := st.ContactByIdentity(ctx, "ws_a", KindVisitor, "v-anon")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.InsertEnrollment(store.Enrollment{ID: "enr_1", WorkspaceID: "ws_a", FlowID: "flow_cart", FlowVersion: 1,
+			ContactID: anon.ID, TriggerEventID: 2, Status: "active", CurrentStep: "push", NextAt: t0, CreatedAt: t0, UpdatedAt: t0})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.CreateMessage(ctx, store.Message{ID: "msg_1", WorkspaceID: "ws_a", ContactID: anon.ID,
+		Channel: store.ChannelPush, StepKey: "enr_1/push", Status: store.MessageSent, CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AppendEvents(ctx, []store.Event{ev("identify", "v-anon", "s2", time.Minute, `{"email":"eve@example.com"}`, "")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	known, err := st.ContactByEmail(ctx, "ws_a", "eve@example.com")
+	if err != nil || known.ID == anon.ID {
+		t.Fatalf("known contact %q (%v), anonymous %q", known.ID, err, anon.ID)
+	}
+	en, err := st.Enrollment(ctx, "ws_a", "enr_1")
+	if err != nil || en.ContactID != known.ID {
+		t.Errorf("enrollment contact %q (%v), want %q", en.ContactID, err, known.ID)
+	}
+	m, err := st.Message(ctx, "ws_a", "msg_1")
+	if err != nil || m.ContactID != known.ID {
+		t.Errorf("message contact %q (%v), want %q", m.ContactID, err, known.ID)
+	}
+}

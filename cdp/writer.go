@@ -2,7 +2,6 @@ package cdp
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -175,15 +174,10 @@ func RetryAfter() time.Duration { return retryAfter }
 // does) through the group commit: flows log an event per send, and many
 // sends at once then share a transaction instead of each taking the writer.
 func (w *Writer) RecordFor(ctx context.Context, workspaceID, contactID, typ, source string, occurred time.Time, p any) error {
-	if contactID == "" {
-		return fmt.Errorf("record %s: a contact is required", typ)
+	ev, err := contactEvent(workspaceID, contactID, typ, source, occurred, time.Now(), p)
+	if err != nil {
+		return err
 	}
-	now := time.Now().UTC()
-	if occurred.IsZero() {
-		occurred = now
-	}
-	ev := store.Event{WorkspaceID: workspaceID, ContactID: contactID, Type: typ, Source: source,
-		OccurredAt: occurred.UTC(), ReceivedAt: now, Props: props(p), Context: json.RawMessage("{}")}
 	if err := w.Append(ctx, []store.Event{ev}); err != nil {
 		return fmt.Errorf("record %s: %w", typ, err)
 	}

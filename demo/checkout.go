@@ -26,10 +26,11 @@ const (
 )
 
 type checkoutData struct {
-	Cart  cartView
-	Email string
-	Name  string
-	Error string
+	Cart      cartView
+	Email     string
+	Name      string
+	Marketing bool
+	Error     string
 }
 
 // checkoutToken returns the checkout cookie's token when it is well-formed.
@@ -131,6 +132,9 @@ func (s *Storefront) checkoutContact(w http.ResponseWriter, r *http.Request) {
 	}
 	email := strings.TrimSpace(r.PostForm.Get("email"))
 	name := strings.TrimSpace(r.PostForm.Get("name"))
+	// Like Shopify's "Email me with news and offers": unticked by default,
+	// and the only way the demo's cart reminders get consent to send.
+	marketing := r.PostForm.Get("marketing") == "yes"
 	v, _, token, ok := s.checkoutStep(w, r, "Checkout")
 	if !ok {
 		return
@@ -143,7 +147,7 @@ func (s *Storefront) checkoutContact(w http.ResponseWriter, r *http.Request) {
 		problem = "Please keep your name under 100 characters."
 	}
 	if problem != "" {
-		v.Data = checkoutData{Cart: v.cart, Email: email, Name: name, Error: problem}
+		v.Data = checkoutData{Cart: v.cart, Email: email, Name: name, Marketing: marketing, Error: problem}
 		s.render(w, r, http.StatusBadRequest, "checkout", v)
 		return
 	}
@@ -154,7 +158,8 @@ func (s *Storefront) checkoutContact(w http.ResponseWriter, r *http.Request) {
 	err := s.ing.RecordCheckout(r.Context(), commerce.Checkout{
 		Token: token, WorkspaceID: s.site.Workspace.ID, ShopID: s.site.Shop.ID, Email: email, VisitorID: visitorID(r),
 		Currency: c.Currency, SubtotalMinor: c.SubtotalMinor, TotalMinor: c.TotalMinor, Items: c.lineItems(),
-		RecoveryURL: s.publicURL + "/demo/checkout/recover?" + url.Values{"token": {token}}.Encode(),
+		RecoveryURL:      s.publicURL + "/demo/checkout/recover?" + url.Values{"token": {token}}.Encode(),
+		AcceptsMarketing: marketing,
 	}, sourceDemo)
 	if err != nil {
 		s.internal(w, r, err)

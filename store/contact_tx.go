@@ -116,8 +116,8 @@ func (t *Tx) UpdateContact(c Contact) error {
 }
 
 // MergeContact moves everything of contact from into contact into: its
-// identifiers, its events, the contacts merged into it before, and marks it
-// merged. Profiles and consents are combined by the caller, which knows
+// identifiers, its events, its messages and flow enrollments, the contacts
+// merged into it before, and marks it merged. Profiles and consents are combined by the caller, which knows
 // their meaning.
 func (t *Tx) MergeContact(workspaceID, from, into string, at time.Time) error {
 	for _, step := range []struct {
@@ -127,6 +127,8 @@ func (t *Tx) MergeContact(workspaceID, from, into string, at time.Time) error {
 	}{
 		{"identities", t.q.IdentityMove, []any{workspaceID, from, into}},
 		{"events", t.q.EventsRepoint, []any{workspaceID, from, into}},
+		{"messages", t.q.MessagesRepoint, []any{workspaceID, from, into}},
+		{"enrollments", t.q.EnrollmentsRepoint, []any{workspaceID, from, into}},
 		{"earlier merges", t.q.ContactRepointMerged, []any{workspaceID, from, into}},
 		{"contact", t.q.ContactMarkMerged, []any{workspaceID, from, into, ms(at)}},
 		{"profile", t.q.ProfileDelete, []any{workspaceID, from}},

@@ -77,6 +77,8 @@ type messageQueries struct {
 	MessagingSettingsW string `query:"messaging-settings-put"`
 	MessagingDOI       string `query:"messaging-double-opt-in"`
 
+	MessagesRepoint            string `query:"messages-repoint-contact"`
+	EnrollmentsRepoint         string `query:"enrollments-repoint-contact"`
 	EraseMessagesContact       string `query:"erase-messages-contact"`
 	EraseTriggerFiresContact   string `query:"erase-trigger-fires-contact"`
 	EraseWorkspaceMessages     string `query:"erase-workspace-messages"`

@@ -148,3 +148,21 @@ func (p *automationParts) stop(ctx context.Context) error {
 	}
 	return err
 }
+
+// seedDemoFlows enables every ready-made flow in the demo workspace the
+// first time it starts (a workspace without flows), so the demo's outbox
+// fills as visitors browse and buy; later starts leave the admin's
+// choices alone.
+func seedDemoFlows(ctx context.Context, e *automation.Engine, workspaceID string, log *slog.Logger) error {
+	flows, err := e.Flows(ctx, workspaceID)
+	if err != nil || len(flows) > 0 {
+		return err
+	}
+	for _, t := range automation.Templates() {
+		if _, err := e.EnableTemplate(ctx, workspaceID, t.Name); err != nil {
+			return fmt.Errorf("demo flow %s: %w", t.Name, err)
+		}
+	}
+	log.Info("demo flows enabled", "workspace", workspaceID, "flows", len(automation.Templates()))
+	return nil
+}

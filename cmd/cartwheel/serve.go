@@ -226,6 +226,9 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 			return fail(fmt.Errorf("demo shop: %w", err))
 		}
 		inst.demo = site
+		if err := seedDemoFlows(ctx, inst.auto.engine, site.Workspace.ID, log); err != nil {
+			return fail(err)
+		}
 		opts.Demo = demo.NewStorefront(st, ingest, site, cfg.PublicURL, log)
 	}
 	inst.srv = server.New(opts)

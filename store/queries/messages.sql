@@ -82,3 +82,18 @@ DELETE FROM trigger_fires WHERE workspace_id = $1;
 
 -- name: messaging-double-opt-in
 SELECT COALESCE(json_extract(value, '$.double_opt_in'), 0) FROM messaging_settings WHERE workspace_id = $1;
+
+-- name: messages-repoint-contact
+-- A merged contact's messages follow it, so a click before the merge is
+-- credited with the order after it.
+UPDATE messages SET contact_id = $3 WHERE workspace_id = $1 AND contact_id = $2;
+
+-- name: enrollments-repoint-contact
+-- A merged contact's enrollments follow it, so the goal the surviving
+-- contact reaches (an order after checkout identified the visitor) ends
+-- them. One that the surviving contact has too (same flow, same trigger
+-- event) stays where it is rather than break the unique index.
+UPDATE enrollments SET contact_id = $3
+WHERE workspace_id = $1 AND contact_id = $2
+  AND NOT EXISTS (SELECT 1 FROM enrollments d WHERE d.workspace_id = $1 AND d.contact_id = $3
+      AND d.flow_id = enrollments.flow_id AND d.trigger_event_id = enrollments.trigger_event_id);
