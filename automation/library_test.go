@@ -2,6 +2,7 @@ package automation
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,9 +37,22 @@ func TestTemplatesAreValid(t *testing.T) {
 			}
 			emails++
 			p := s.Params
-			if _, err := email.Parse(email.Template{Subject: p["subject"].(string), Preheader: p["preheader"].(string),
-				HTML: p["html"].(string)}); err != nil {
+			c, err := email.Parse(email.Template{Subject: p["subject"].(string), Preheader: p["preheader"].(string),
+				HTML: p["html"].(string)})
+			if err != nil {
 				t.Fatalf("%s step %s: %v", tpl.Name, s.ID, err)
+			}
+			// With and without a code: a shop that cannot create codes
+			// skips the discount step, and the copy must not promise one.
+			for _, d := range []*email.Discount{nil, {Code: "SAVE-2345", Percent: 10}} {
+				out, err := c.Render(email.Data{Contact: email.Contact{FirstName: "Ann"}, Shop: email.Shop{Name: "Shop", URL: "https://shop.example", Currency: "EUR"},
+					Discount: d, Links: email.Links{Unsubscribe: "https://x.example/u", Recovery: "https://shop.example/r"}})
+				if err != nil {
+					t.Fatalf("%s step %s: %v", tpl.Name, s.ID, err)
+				}
+				if promises := strings.Contains(out.Subject+out.HTML, "% off"); promises != (d != nil) && strings.Contains(p["html"].(string)+p["subject"].(string), "Discount") {
+					t.Errorf("%s step %s with discount %v: subject %q, mentions a percentage: %v", tpl.Name, s.ID, d != nil, out.Subject, promises)
+				}
 			}
 			if from, ok := p["discount_from"].(string); ok && (f.step(from) == nil || f.step(from).Kind != KindDiscount) {
 				t.Fatalf("%s step %s: discount_from %q is not a discount step", tpl.Name, s.ID, from)
