@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"html"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -64,7 +65,7 @@ func (s *Storefront) newView(r *http.Request, title string, pc tracker.PageConte
 		Title:        title,
 		Base:         s.base,
 		ShopName:     s.site.Shop.Name,
-		Head:         tracker.Tag(s.publicURL, s.site.Workspace.SiteKey) + tracker.ContextBlock(pc),
+		Head:         tracker.Tag(s.publicURL, s.site.Workspace.SiteKey) + tracker.ContextBlock(pc) + pushPrompt(s.publicURL),
 		Categories:   links,
 		CartCount:    c.Count,
 		cart:         c,
@@ -118,4 +119,12 @@ func clampQuery(q string) string {
 		q = string(r[:100])
 	}
 	return q
+}
+
+// pushPrompt is the soft web push prompt's tag, as a shop would add it
+// after the tracker's: the demo is served from Cartwheel's own origin, so
+// the service worker at /sw.js is the shop's too.
+func pushPrompt(publicURL string) template.HTML {
+	return template.HTML(`<script async src="` + html.EscapeString(strings.TrimRight(publicURL, "/")) +
+		`/push-prompt.js" data-sw="/sw.js" data-delay="8000"></script>`)
 }
