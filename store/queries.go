@@ -142,6 +142,7 @@ type queries struct {
 	messageQueries
 	contentQueries
 	scheduleQueries
+	widgetQueries
 
 	// automation
 	FlowCreate           string `query:"flow-create"`
