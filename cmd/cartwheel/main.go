@@ -58,9 +58,9 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		fmt.Fprint(stdout, usage)
 		return 0
 	case "bench":
-		benches := map[string]func(context.Context, []string, io.Writer) error{"ingest": benchIngest, "webhooks": benchWebhooks}
+		benches := map[string]func(context.Context, []string, io.Writer) error{"ingest": benchIngest, "webhooks": benchWebhooks, "reco": benchReco}
 		if len(rest) == 0 || benches[rest[0]] == nil {
-			fmt.Fprintln(stderr, "cartwheel: usage: cartwheel bench ingest|webhooks [flags]")
+			fmt.Fprintln(stderr, "cartwheel: usage: cartwheel bench ingest|webhooks|reco [flags]")
 			return 2
 		}
 		if err := benches[rest[0]](ctx, rest[1:], stdout); err != nil {

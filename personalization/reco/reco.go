@@ -4,6 +4,21 @@
 // decay, per category), and from the catalogue (same category, new
 // arrivals). Its statistics live in memory and grow one event at a time
 // from the event log; one Engine serves frames, emails and pushes.
+//
+// Memory: product ids are interned to uint32 indexes. A product costs
+// about 100 bytes plus its two co-occurrence lists (bought together,
+// viewed together) of at most 1.5·K counters of 8 bytes — 1.3 KB at
+// K = 50 when full. A person costs a map entry plus at most History
+// events of 16 bytes, Bought ids of 4 bytes and two open sessions: about
+// 150 bytes for a one-visit visitor, under 1.5 KB when full. Measured: a
+// synthetic shop of 100,000 products, 1,000,000 persons and 7.7 million
+// events holds 552 MiB of heap.
+//
+// Time: Observe is O(SessionItems · 1.5K + TopList), about 2 µs.
+// Recommend never scans the catalogue or the persons: O(History) for the
+// history strategies, O(anchors · 1.5K) for the co-occurrence ones,
+// O(20 · 3K) for personalized, O(TopList) for the rankings — 1.4–7 µs
+// per call on that shop, 31 µs for personalized (docs/BENCHMARKS.md).
 package reco
 
 import "time"
@@ -69,8 +84,14 @@ type Request struct {
 	MinPriceMinor  int64
 	MaxPriceMinor  int64 // 0: no upper bound
 	// Fallback strategies tried in order when the strategy cannot fill N
-	// (cold start); the default is Bestsellers then NewArrivals.
+	// (cold start). Nil means the default chain: ViewedTogether (of the
+	// anchors), SameCategory, Bestsellers, NewArrivals — the asked
+	// strategy itself is skipped.
 	Fallback []string
+	// NoFallback returns only what the asked strategy found. Added for the
+	// offline evaluation, which must score each strategy on its own, and
+	// for callers that would rather show nothing than a generic list.
+	NoFallback bool
 }
 
 // Result is a recommended product and the strategy that chose it (a
