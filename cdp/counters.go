@@ -257,7 +257,7 @@ func (b *batch) consent(e *store.Event, props map[string]json.RawMessage, contac
 			continue
 		}
 		c := store.Consent{Channel: ch, Granted: granted, Source: e.Source, Text: str(props, "text"), UpdatedAt: e.OccurredAt}
-		if ch == "email" && granted && (e.Source == "tracker" || e.Source == "api") {
+		if ch == "email" && granted && (e.Source == "tracker" || e.Source == "api" || e.Source == "widget") {
 			doi, err := b.doubleOptIn(e.WorkspaceID)
 			if err != nil {
 				return err

@@ -51,9 +51,10 @@ func checkPage(t *testing.T, shop *testShop, what string, r response) tracker.Pa
 	if head := r.body[:max(0, strings.Index(r.body, "</head>"))]; !strings.Contains(head, tag) || !strings.Contains(head, "data-cartwheel-context") {
 		t.Errorf("%s: tracker tag and context block must be in <head>", what)
 	}
-	// The tag's stub, the tag's async script, and the JSON block.
-	if n := len(scriptRe.FindAllString(r.body, -1)); n != 3 {
-		t.Errorf("%s: %d <script> tags, want 3: %v", what, n, scriptRe.FindAllString(r.body, -1))
+	// The tag's stub, the tag's async script, the JSON block, and the soft
+	// push prompt (async, after the tracker).
+	if n := len(scriptRe.FindAllString(r.body, -1)); n != 4 || !strings.Contains(r.body, `/push-prompt.js" data-sw="/sw.js"`) {
+		t.Errorf("%s: %d <script> tags, want 4 with the push prompt: %v", what, n, scriptRe.FindAllString(r.body, -1))
 	}
 	if m := handlerRe.FindString(r.body); m != "" {
 		t.Errorf("%s: inline event handler %q", what, m)

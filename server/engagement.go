@@ -8,6 +8,7 @@ import (
 	"net/url"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
 	"github.com/cartwheelhq/cartwheel/messaging"
 	"github.com/cartwheelhq/cartwheel/messaging/email"
@@ -33,6 +34,7 @@ const pageCSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'sel
 func (s *Server) engagementRoutes(ws func(method, path string, h fiber.Handler)) {
 	a := s.app
 	a.Get("/push-prompt.js", s.pushPromptScript)
+	a.Get("/w.js", adaptor.HTTPHandler(widgets.BundleHandler())) // the widget bundle (widgets/bundle.go); Get answers HEAD too
 	if e := s.opt.Engagement; e != nil {
 		a.Get("/e/c/*", s.emailClick)
 		a.Get("/e/o/*", s.emailOpen)

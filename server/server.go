@@ -24,6 +24,7 @@ import (
 	"github.com/cartwheelhq/cartwheel/config"
 	"github.com/cartwheelhq/cartwheel/connectors"
 	"github.com/cartwheelhq/cartwheel/messaging"
+	"github.com/cartwheelhq/cartwheel/personalization"
 	"github.com/cartwheelhq/cartwheel/store"
 	"github.com/cartwheelhq/cartwheel/tracker"
 	"github.com/cartwheelhq/cartwheel/workspace"
@@ -41,6 +42,9 @@ type Options struct {
 	Contacts *cdp.Contacts
 	// Tracker serves /t.js.
 	Tracker http.Handler
+	// TrackerCarts serves /tc.js, the cart adapter t.js loads on Shopify
+	// and WooCommerce storefronts.
+	TrackerCarts http.Handler
 	// Demo serves the demo storefront under /demo/; nil when not in demo mode.
 	Demo http.Handler
 	// Connectors receives shop webhooks and runs installs, syncs and
@@ -53,9 +57,12 @@ type Options struct {
 	Engagement *messaging.Engagement
 	// Automation runs flows; nil turns the flow API off.
 	Automation *automation.Engine
-	Registry   *prometheus.Registry
-	Log        *slog.Logger
-	Version    string
+	// Personalization decides widgets (/decide) and serves their API; nil
+	// leaves those routes out.
+	Personalization *personalization.Decider
+	Registry        *prometheus.Registry
+	Log             *slog.Logger
+	Version         string
 }
 
 // Server is the HTTP front of Cartwheel.
@@ -107,6 +114,11 @@ func (s *Server) routes() {
 		h := adaptor.HTTPHandler(s.opt.Tracker)
 		a.Get("/t.js", h)
 		a.Head("/t.js", h)
+	}
+	if s.opt.TrackerCarts != nil {
+		h := adaptor.HTTPHandler(s.opt.TrackerCarts)
+		a.Get("/tc.js", h)
+		a.Head("/tc.js", h)
 	}
 	if s.opt.Writer != nil {
 		// The per-IP limit runs first, on Fiber's view of the client address.
@@ -185,6 +197,7 @@ func (s *Server) routes() {
 	ws("GET", "/visitors/:id", s.getVisitor)
 	s.engagementRoutes(ws)
 	s.flowRoutes(ws)
+	s.widgetRoutes(ws)
 
 	a.Use(func(c *fiber.Ctx) error { return errNotFound("no route for " + c.Method() + " " + c.Path()) })
 }

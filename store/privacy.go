@@ -172,6 +172,11 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, contactID, shopID
 					if err := execCount(ctx, tx, nil, s.q.ErasePushVisitor, workspaceID, p[2]); err != nil {
 						return err
 					}
+					for _, q := range []string{s.q.EraseWidgetVisitor, s.q.EraseWishlistVisitor} {
+						if err := execCount(ctx, tx, nil, q, workspaceID, p[2]); err != nil {
+							return err
+						}
+					}
 				}
 			}
 			if err := execCount(ctx, tx, &er.Events, s.q.EraseEventsContact, workspaceID, id); err != nil {
@@ -251,7 +256,8 @@ func (s *Store) EraseShop(ctx context.Context, workspaceID, shopID string, peopl
 			{nil, s.q.EraseWorkspaceProfiles}, {&er.Contacts, s.q.EraseWorkspaceContacts}, {nil, s.q.EraseWorkspaceCartTokens},
 			{nil, s.q.EraseWorkspaceExports}, {nil, s.q.EraseWorkspaceStepRuns}, {nil, s.q.EraseWorkspaceEnrollments},
 			{nil, s.q.EraseWorkspaceFlowEntries}, {nil, s.q.EraseWorkspacePush},
-			{nil, s.q.EraseWorkspaceMessages}, {nil, s.q.EraseWorkspaceTriggerFires}}
+			{nil, s.q.EraseWorkspaceMessages}, {nil, s.q.EraseWorkspaceTriggerFires},
+			{nil, s.q.EraseWorkspaceWidgetVisitors}, {nil, s.q.EraseWorkspaceWishlists}}
 		for _, st := range ws {
 			if err := execCount(ctx, tx, st.n, st.q, workspaceID); err != nil {
 				return err

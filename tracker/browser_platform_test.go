@@ -11,7 +11,14 @@ import (
 // bodies) or with a plain form post; WooCommerce fires jQuery events and, with
 // Blocks, DOM events. These pages do exactly that against the test server.
 
-// fakeJQuery is the smallest jQuery the tracker uses: $(el).on(names, fn),
+// Storefront markers: what Shopify and WooCommerce pages define, and what
+// makes t.js load its cart adapter (tc.js).
+const (
+	shopifyMarker = `<script>window.Shopify = { shop: "test.myshopify.com" };</script>`
+	wooMarker     = `<script>window.wc_add_to_cart_params = { ajax_url: "/wp-admin/admin-ajax.php" };</script>`
+)
+
+// fakeJQuery is the smallest jQuery the tracker's cart adapter uses: $(el).on(names, fn),
 // and a trigger that calls handlers as jQuery does, (event, fragments,
 // hash, $button), optionally followed, within the same task, by the DOM
 // event that WooCommerce Blocks translates it to.
@@ -29,7 +36,7 @@ window.wooTrigger = function (name, pid, qty, translate) {
 func TestBrowserShopifyCart(t *testing.T) {
 	ctx := newBrowser(t)
 	site := newTestSite(t)
-	url := site.page("/shopify", Tag(site.URL, "site_test"), "",
+	url := site.page("/shopify", Tag(site.URL, "site_test"), shopifyMarker,
 		// A classic form post, and a theme form that adds through fetch.
 		`<form id="plain" action="/cart/add" method="post" target="sink"><input name="id" value="4004"><input name="quantity" value="3"><button>Add</button></form>`+
 			`<form id="ajax" action="/cart/add" method="post"><input name="id" value="4005"><input name="quantity" value="1"><button>Add</button></form>`+
@@ -40,6 +47,7 @@ func TestBrowserShopifyCart(t *testing.T) {
 
 	run(t, ctx, "load", chromedp.Navigate(url))
 	waitLoaded(t, ctx)
+	pollTrue(t, ctx, "the cart adapter", `window.cartwheel._tc === 1`)
 	eval[any](t, ctx, `Promise.all([
 	  fetch("/cart/add.js", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ items: [{ id: 4001, quantity: 2 }, { id: 4002 }] }) }),
 	  fetch("/failing/cart/add.js", { method: "POST", body: JSON.stringify({ id: 4999, quantity: 1 }) }),
@@ -103,9 +111,10 @@ func TestBrowserWooCommerceCart(t *testing.T) {
 	ctx := newBrowser(t)
 	site := newTestSite(t)
 	url := site.page("/woo", Tag(site.URL, "site_test"),
-		fakeJQuery+string(ContextBlock(PageContext{Page: "product", Product: &testProduct})), "")
+		wooMarker+fakeJQuery+string(ContextBlock(PageContext{Page: "product", Product: &testProduct})), "")
 	run(t, ctx, "load", chromedp.Navigate(url))
 	waitLoaded(t, ctx)
+	pollTrue(t, ctx, "the cart adapter", `window.cartwheel._tc === 1`)
 	// A Blocks button on the product page (DOM event only), then classic
 	// AJAX adds and removes, one translated into a Blocks DOM event too.
 	eval[any](t, ctx, `document.body.dispatchEvent(new Event("wc-blocks_added_to_cart"))`)

@@ -184,6 +184,11 @@ func newTestSite(t *testing.T) *testSite {
 	site := &testSite{rec: newRecorder(), pages: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.Handle("/t.js", script)
+	carts, err := NewCartScript()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux.Handle("/tc.js", carts)
 	mux.Handle("/collect", site.rec)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		page, ok := site.pages[r.URL.Path]

@@ -15,7 +15,7 @@ import (
 	"github.com/tdewolff/minify/v2/js"
 )
 
-//go:embed js/t.js
+//go:embed js/t.js js/tc.js
 var jsFS embed.FS
 
 // MaxGzipSize is the budget of the served tracker, gzipped. The tracker is on
@@ -34,8 +34,14 @@ type Script struct {
 
 // NewScript minifies the embedded tracker and precomputes its gzip encoding
 // and ETag, so that serving it costs no CPU per request.
-func NewScript() (*Script, error) {
-	raw, err := jsFS.ReadFile("js/t.js")
+func NewScript() (*Script, error) { return newScript("t.js") }
+
+// NewCartScript returns tc.js, the cart adapter t.js loads on Shopify and
+// WooCommerce storefronts only.
+func NewCartScript() (*Script, error) { return newScript("tc.js") }
+
+func newScript(name string) (*Script, error) {
+	raw, err := jsFS.ReadFile("js/" + name)
 	if err != nil {
 		return nil, fmt.Errorf("tracker script: %w", err)
 	}

@@ -173,3 +173,23 @@ func TestAcceptsGzip(t *testing.T) {
 		}
 	}
 }
+
+// TestCartScript checks tc.js, the cart adapter, like t.js: ES2017, one
+// IIFE; its size is printed for the docs (it loads only on Shopify and
+// WooCommerce storefronts, so it has no budget of its own).
+func TestCartScript(t *testing.T) {
+	s, err := NewCartScript()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("tc.js: source %d bytes, minified %d bytes, gzipped %d bytes", s.SourceSize(), s.Size(), s.GzipSize())
+	min := string(s.Bytes())
+	for _, bad := range []string{"catch{", "??", "?.(", "?.[", "**=", "||=", "&&="} {
+		if strings.Contains(min, bad) {
+			t.Errorf("minified tc.js contains %q, which is newer than ES2017", bad)
+		}
+	}
+	if !strings.HasPrefix(min, "((") || !strings.HasSuffix(strings.TrimSpace(min), "(window,document)") {
+		t.Errorf("tc.js is not one IIFE")
+	}
+}

@@ -167,12 +167,16 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 	if err != nil {
 		return fail(err)
 	}
+	carts, err := tracker.NewCartScript()
+	if err != nil {
+		return fail(err)
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cartwheel_ingest_queued_events",
 			Help: "Events accepted and waiting for their group commit; near the limit, /collect answers 503."},
 			func() float64 { return float64(inst.writer.Queued()) }))
-	opts := server.Options{Config: cfg, Store: st, Workspaces: inst.ws, Ingest: ingest, Tracker: script,
+	opts := server.Options{Config: cfg, Store: st, Workspaces: inst.ws, Ingest: ingest, Tracker: script, TrackerCarts: carts,
 		Writer: inst.writer, Contacts: cdp.NewContacts(st), Registry: reg, Log: log, Version: version}
 	// Listen before anything uses the public URL, so that an ephemeral port
 	// (--addr :0) can be put into it, and a taken port fails start-up loudly.
@@ -207,6 +211,9 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 	}
 	inst.auto.processor.On(cdp.EventOrderPlaced, engagement.Attribute)
 	opts.Automation = inst.auto.engine
+	pers := buildPersonalization(inst, box, log)
+	opts.Personalization = pers.decider
+	inst.workers.Go(func() { pers.run(workCtx) })
 	inst.workers.Go(func() {
 		if err := inst.processor.Run(workCtx); err != nil {
 			log.Error("profile processor stopped", "err", err)

@@ -3,8 +3,8 @@
 //
 // Rules this file keeps, because it runs inside other people's shops:
 //   - it never throws into the host page: the whole file runs in one try, and
-//     every later entry point (API methods, listeners, timers, the wrapped
-//     fetch and XMLHttpRequest) goes through safe();
+//     every later entry point (API methods, listeners, timers) goes
+//     through safe();
 //   - it defines nothing global but window.cartwheel;
 //   - it writes no cookie and no storage before tracking is allowed (but the
 //     visitor's own consent choice): store() checks ok() itself, and ids()
@@ -30,7 +30,9 @@
     let later = (f, ms) => setTimeout(safe(f), ms);
 
     let cfg = (d.currentScript || d.querySelector('[data-site-key]')).dataset;
-    let url = cfg.endpoint + '/collect';
+    let E = cfg.endpoint;
+    let url = E + '/collect';
+    let load = (n, f) => d.head.append(Object.assign(d.createElement('script'), { src: E + n, onload: f }));
 
     // store reads a JSON value from localStorage, or writes one when tracking
     // is allowed; the visitor's consent choice itself (cw_c) is always kept,
@@ -66,6 +68,7 @@
     let pv = rid(); // page-view id, on every event of this page view
     let queue = [];
     let timer = 0;
+    let decided; // the /decide request, once per page
 
     let fail = (e) => store('cw_rq', e.concat(store('cw_rq') || []).slice(0, 100));
     let flush = safe((beacon) => {
@@ -88,6 +91,20 @@
           (beacon ? navigator.sendBeacon(url, body) : F(url, { method: 'POST', keepalive: 1, body }).then((r) => r.status < 500 || fail(e), () => fail(e))) ||
             fail(e);
         }
+        // Once per page, after the first send (so never before consent):
+        // ask /decide which widgets this page gets (docs/widgets.md) and,
+        // when there are any, load w.js and hand it the answer. Placeholders
+        // are read now, once the DOM is ready.
+        decided ||
+          (decided = F(E + '/decide?' + new URLSearchParams({
+            k: cfg.siteKey, v, s, u: location.href, p: X.page || 'other', pid: pid() || '',
+            cat: X.category || (X.product || {}).category || '',
+            f: [...d.querySelectorAll('[data-cartwheel-frame]')].map((e) => e.dataset.cartwheelFrame),
+            d: innerWidth < 768 ? 'mobile' : 'desktop',
+          }))
+            .then((r) => r.json())
+            .then((a) => a.w && load('/w.js', () => api._w(a)))
+            .catch(Boolean));
       }
     });
     // rec queues one event. Without consent it stays in memory (bounded).
@@ -116,27 +133,6 @@
       if (pid() == p.product_id) p.product = X.product;
       rec(t, p);
     };
-    // shopify records a successful request to Shopify's cart endpoints, from
-    // its JSON or form body (string, FormData or URLSearchParams): add.js
-    // ({id, quantity} or {items: [...]}), or quantity 0 in change.js ({id,
-    // quantity}) or update.js ({updates: {id: qty}}), which removes a line (a
-    // line key is "variant:hash"). Only POSTs reach these endpoints, so the
-    // method is not checked.
-    let shopify = (u, b) => {
-      let m = /\/cart\/(add|change|update)/.exec(u);
-      let o = {};
-      if (m) {
-        try {
-          o = JSON.parse(b);
-        } catch (x) {
-          new URLSearchParams(b).forEach((v, k) => (o[k] = v));
-        }
-        let up = Object.assign({ [o.id]: o.quantity }, o.updates);
-        if (m[1] == 'add') (o.items || [o]).forEach((i) => i.id && cart('add_to_cart', { variant_id: parseInt(i.id), quantity: +i.quantity || 1 }));
-        else for (let k in up) up[k] == 0 && cart('remove_from_cart', { variant_id: parseInt(k) });
-      }
-    };
-
     let api = {
       track: safe(rec),
       identify: safe((traits) => rec('identify', traits)),
@@ -155,6 +151,9 @@
         flush();
       }),
       visitorId: safe(() => (ok() ? ids()[0] : null)),
+      // For tc.js, the cart adapter of Shopify and WooCommerce storefronts.
+      _c: cart,
+      _p: pid,
     };
 
     let start = () => {
@@ -181,55 +180,26 @@
         }),
       );
       on(d, 'visitorConsentCollected', (e) => api.consent({ tracking: e.detail.analyticsAllowed }));
-      // Submits: our demo markup, Shopify's product form (unless the theme
-      // cancels it to add through fetch, seen below), and any form with an
-      // email address, which identifies the visitor.
+      // Submits: our demo markup, and any form with an email address, which
+      // identifies the visitor (platform product forms: tc.js).
       on(w, 'submit', (e) => {
         let f = e.target;
         let a = f.dataset;
         let t = 'cartwheelAddToCart' in a ? 'add_to_cart' : 'cartwheelRemoveFromCart' in a ? 'remove_from_cart' : 0;
-        let fd = new FormData(f);
         let m = (f.querySelector('[type=email]') || {}).value;
-        t ? cart(t, { product_id: a.productId, quantity: +fd.get('quantity') || 1 }) : later(() => e.defaultPrevented || shopify(f.action, fd));
+        t && cart(t, { product_id: a.productId, quantity: +new FormData(f).get('quantity') || 1 });
         /.@.+\../.test(m) && api.identify({ email: m });
       }, true);
-      // WooCommerce: classic jQuery events carry the product on the button.
-      // Blocks fire DOM events without it (the page's product stands in),
-      // and also fire them as translations of the jQuery ones, in the same
-      // task: the DOM handler waits for the end of that task and skips an
-      // event that closely follows a jQuery one.
-      let seen = 0;
-      ['added_to_cart', 'removed_from_cart'].forEach((n, j) => {
-        let t = j ? 'remove_from_cart' : 'add_to_cart';
-        w.jQuery &&
-          w.jQuery(d.body).on(n, safe((e, f, h, b) => {
-            seen = Date.now();
-            b.data('product_id') && cart(t, { product_id: b.data('product_id'), quantity: +b.data('quantity') || 1 });
-          }));
-        on(d.body, 'wc-blocks_' + n, () => later(() => Date.now() - seen > 1e3 && pid() && cart(t, { product_id: pid(), quantity: 1 })));
-      });
-
       // The real API replaces the stub, then replays what was queued on it
       // (after the first flush, which sends the page view at once).
       w.cartwheel = api;
+      // Shopify and WooCommerce themes change carts their own way: the
+      // adapter that watches them loads only on their storefronts.
+      (w.Shopify || w.wc || w.wc_add_to_cart_params) && load('/tc.js');
       flush();
       (stub && stub.q || []).forEach((c) => api[c[0]](...c[1]));
     };
 
-    // Shopify AJAX carts: look at each fetch and XMLHttpRequest once it
-    // succeeded. The wrapped calls return what they returned before; our own
-    // sends use the original fetch.
-    w.fetch = (i, o) => {
-      let r = F(i, o);
-      r.then(safe((s) => s.ok && shopify(i.url || i, o && o.body)), Boolean);
-      return r;
-    };
-    let XP = XMLHttpRequest.prototype;
-    let xsend = XP.send;
-    XP.send = function (b) {
-      safe(on)(this, 'load', () => this.status < 300 && shopify(this.responseURL, b));
-      return xsend.apply(this, arguments);
-    };
     d.readyState == 'loading' ? on(d, 'DOMContentLoaded', start) : safe(start)();
   } catch (x) {}
 })(window, document);

@@ -1,0 +1,257 @@
+package personalization
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/cartwheelhq/cartwheel/cdp"
+	"github.com/cartwheelhq/cartwheel/store"
+)
+
+// apply folds one event into the Decider's state and the batch's writes.
+func (p *Processor) apply(ctx context.Context, b *batchState, ev *store.Event) error {
+	switch ev.Type {
+	case cdp.EventPageView, cdp.EventProductView, cdp.EventAddToCart, cdp.EventRemoveFromCart, cdp.EventCheckoutUpdated,
+		cdp.EventOrderPlaced, cdp.EventOrderCancelled, cdp.EventConsent, cdp.EventConsentChanged, cdp.EventCustomerUpdated,
+		cdp.EventIdentify, cdp.EventProductUpdated, EventWidgetShown, EventWidgetClicked, EventWidgetClosed, EventRecoClicked,
+		EventFormSubmitted, EventWishlistAdded, EventWishlistRemoved:
+	default:
+		return nil
+	}
+	if isBot(ev) {
+		return nil
+	}
+	var props parsedProps
+	if len(ev.Props) > 0 && json.Unmarshal(ev.Props, &props) != nil {
+		return nil // malformed: the profile processor skipped it too
+	}
+	w, err := p.d.workspace(ctx, ev.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	if ev.Type == cdp.EventProductUpdated {
+		// The event carries no image or URL: the row, upserted before the
+		// event was logged, has them.
+		pr, err := p.st.Product(ctx, ev.WorkspaceID, props.str("product_id"))
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		w.setProduct(store.CatalogItem{ID: pr.ID, Title: pr.Title, URL: pr.URL, ImageURL: pr.ImageURL, PriceMinor: pr.PriceMinor,
+			Currency: pr.Currency, Category: pr.Category, Stock: pr.Stock, Status: pr.Status, CreatedAt: pr.CreatedAt})
+		return nil
+	}
+	visitors, err := p.visitorsOf(ctx, ev)
+	if err != nil {
+		return err
+	}
+	for _, vid := range visitors {
+		if err := p.applyVisitor(ctx, b, w, ev, props, vid); err != nil {
+			return err
+		}
+	}
+	if len(visitors) == 0 && ev.ContactID != "" {
+		observe(w.reco, ev, props, ev.ContactID)
+	}
+	return nil
+}
+
+// visitorsOf lists the browsers an event is about: its visitor, or for an
+// event naming only a contact (an order from the shop, a consent from the
+// platform) the contact's visitor ids in the identity graph.
+func (p *Processor) visitorsOf(ctx context.Context, ev *store.Event) ([]string, error) {
+	if ev.VisitorID != "" {
+		return []string{ev.VisitorID}, nil
+	}
+	if ev.ContactID == "" {
+		return nil, nil
+	}
+	ids, err := p.st.Identities(ctx, ev.WorkspaceID, ev.ContactID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, id := range ids {
+		if id.Kind == cdp.KindVisitor {
+			out = append(out, id.Value)
+		}
+	}
+	return out, nil
+}
+
+func (p *Processor) applyVisitor(ctx context.Context, b *batchState, w *wsState, ev *store.Event, props parsedProps, vid string) error {
+	ws := ev.WorkspaceID
+	key := vkey(ws, vid)
+	b.touched[key] = true
+	// A visitor first cached by /decide before the profile processor saw
+	// it has no contact yet: it has one now.
+	anonymous := false
+	if err := p.d.withVisitor(ctx, ws, vid, func(v *visitor) { anonymous = v.contact == "" }); err != nil {
+		return err
+	}
+	if anonymous {
+		if err := p.reloadContact(ctx, ws, vid, w); err != nil {
+			return err
+		}
+	}
+	reload := false // contact-level counters are re-read from the profile
+	var person string
+	err := p.d.withVisitor(ctx, ws, vid, func(v *visitor) {
+		counted := ev.ID <= v.asOf // already in the counters read from the profile
+		at := ev.OccurredAt.UnixMilli()
+		switch ev.Type {
+		case cdp.EventPageView:
+			if ev.SessionID != "" && ev.SessionID != v.session {
+				if !counted {
+					v.visits++
+				}
+				v.session = ev.SessionID
+			}
+		case cdp.EventProductView:
+			var pr struct {
+				ID string `json:"id"`
+			}
+			if raw, ok := props["product"]; ok && json.Unmarshal(raw, &pr) == nil && pr.ID != "" {
+				v.viewedProduct(pr.ID)
+			}
+		case cdp.EventAddToCart:
+			var pr struct {
+				PriceMinor int64 `json:"price_minor"`
+			}
+			if raw, ok := props["product"]; ok {
+				_ = json.Unmarshal(raw, &pr)
+			}
+			if !counted {
+				v.cartMinor += max(props.num("quantity"), 1) * pr.PriceMinor
+			}
+		case cdp.EventRemoveFromCart, cdp.EventCheckoutUpdated, cdp.EventOrderCancelled, cdp.EventConsent,
+			cdp.EventConsentChanged, cdp.EventCustomerUpdated, cdp.EventIdentify:
+			reload = true
+		case cdp.EventOrderPlaced:
+			reload = true
+			p.convert(b, ws, vid, v, ev, props.num("total_minor"))
+		case EventWidgetShown, EventWidgetClicked, EventWidgetClosed, EventRecoClicked, EventFormSubmitted:
+			id := props.str("widget")
+			w.mu.RLock()
+			known := w.known[id]
+			w.mu.RUnlock()
+			if !known {
+				return // not a widget of this workspace: a forged or stale event
+			}
+			m := v.mark(id)
+			if vr := props.str("variant"); vr != "" {
+				m.variant = vr
+			}
+			s := b.stat(ws, id, m.variant, ev.OccurredAt)
+			b.marks[[3]string{ws, vid, id}] = true
+			switch ev.Type {
+			case EventWidgetShown:
+				s.Impressions++
+				if m.shownSession != ev.SessionID || ev.SessionID == "" {
+					m.shownSession, m.shows = ev.SessionID, 0
+				}
+				m.shows++
+				m.shownAt = max(m.shownAt, at)
+			case EventWidgetClicked:
+				s.Clicks++
+			case EventRecoClicked:
+				s.Clicks++
+				// A frame click opens the conversion window, as a pop-up's
+				// impression does.
+				m.shownAt = max(m.shownAt, at)
+			case EventWidgetClosed:
+				s.Closes++
+				m.closedAt = max(m.closedAt, at)
+			case EventFormSubmitted:
+				s.Submissions++
+				m.submittedAt = max(m.submittedAt, at)
+				reload = true
+			}
+		case EventWishlistAdded, EventWishlistRemoved:
+			if id := props.str("product_id"); id != "" {
+				on := ev.Type == EventWishlistAdded
+				v.setWishlisted(id, on)
+				b.wishlist = append(b.wishlist, wishOp{ws, vid, id, on, ev.OccurredAt})
+			}
+		}
+		person = v.contact
+		if person == "" {
+			person = vid
+		}
+	})
+	if err != nil {
+		return err
+	}
+	observe(w.reco, ev, props, person)
+	if reload {
+		if err := p.reloadContact(ctx, ws, vid, w); err != nil {
+			return err
+		}
+	}
+	if ev.Type == EventFormSubmitted {
+		if in := props.strings("interests"); len(in) > 0 {
+			var contact string
+			p.d.vs.with(key, func(v *visitor) { contact = v.contact })
+			if contact != "" {
+				b.interests = append(b.interests, interestOp{ws, contact, in})
+			}
+		}
+	}
+	return nil
+}
+
+// convert credits an order to the widgets the visitor saw or submitted in
+// the 7 days before it. A view converts once: a later order converts again
+// only after the widget was shown again.
+func (p *Processor) convert(b *batchState, ws, vid string, v *visitor, ev *store.Event, total int64) {
+	at := ev.OccurredAt.UnixMilli()
+	from := at - conversionWindow.Milliseconds()
+	for i := range v.marks {
+		m := &v.marks[i]
+		seen := max(m.shownAt, m.submittedAt)
+		if seen < from || seen > at || m.convertedAt >= seen {
+			continue
+		}
+		m.convertedAt = at
+		s := b.stat(ws, m.widget, m.variant, ev.OccurredAt)
+		s.Conversions++
+		s.RevenueMinor += total
+		b.marks[[3]string{ws, vid, m.widget}] = true
+	}
+}
+
+// reloadContact re-resolves the visitor's contact (an identify may have
+// merged it into another) and re-reads its contact-level counters from
+// the profile. A changed contact also merges the engine's person.
+func (p *Processor) reloadContact(ctx context.Context, ws, vid string, w *wsState) error {
+	c, err := p.st.ContactByIdentity(ctx, ws, cdp.KindVisitor, vid)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	fresh := &visitor{contact: c.ID}
+	if err := p.d.loadContact(ctx, ws, fresh); err != nil {
+		return err
+	}
+	var old string
+	p.d.vs.with(vkey(ws, vid), func(v *visitor) {
+		old = v.contact
+		v.contact, v.asOf, v.visits, v.orders, v.session = fresh.contact, fresh.asOf, fresh.visits, fresh.orders, fresh.session
+		v.cartMinor, v.emailConsent, v.unread, v.unreadAt = fresh.cartMinor, fresh.emailConsent, fresh.unread, fresh.unreadAt
+		if len(fresh.viewed) > 0 {
+			v.viewed = fresh.viewed
+		}
+	})
+	if old != "" && old != c.ID {
+		w.reco.Merge(old, c.ID)
+	}
+	return nil
+}

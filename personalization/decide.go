@@ -1,0 +1,415 @@
+package personalization
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cartwheelhq/cartwheel/personalization/reco"
+	"github.com/cartwheelhq/cartwheel/widgets"
+)
+
+// conversionWindow is how long after seeing (or submitting) a widget an
+// order counts as its conversion.
+const conversionWindow = 7 * 24 * time.Hour
+
+// DecideRequest is what the tracker tells /decide about the page.
+type DecideRequest struct {
+	WorkspaceID string
+	// Locale is the workspace's; the texts follow it.
+	Locale    string
+	VisitorID string
+	SessionID string
+	URL       string
+	Page      string
+	ProductID string
+	Category  string
+	Device    string
+	// Frames are the placeholder names on the page.
+	Frames []string
+}
+
+// Decision is the answer of GET /decide (docs/widgets.md).
+type Decision struct {
+	W          bool              `json:"w"`
+	Locale     string            `json:"locale,omitempty"`
+	Texts      map[string]string `json:"texts,omitempty"`
+	Popups     []Popup           `json:"popups,omitempty"`
+	Frames     []Frame           `json:"frames,omitempty"`
+	Inbox      *Inbox            `json:"inbox,omitempty"`
+	Wishlist   []string          `json:"wishlist,omitempty"`
+	PushPrompt bool              `json:"push_prompt,omitempty"`
+}
+
+// Popup is a pop-up to show once its trigger fires.
+type Popup struct {
+	ID      string         `json:"id"`
+	Variant string         `json:"variant"`
+	Trigger map[string]any `json:"trigger"`
+	Layout  string         `json:"layout"`
+	Content PopupContent   `json:"content"`
+}
+
+// PopupContent is a variant's content as w.js renders it.
+type PopupContent struct {
+	Title    string        `json:"title"`
+	Body     string        `json:"body,omitempty"`
+	Image    string        `json:"image,omitempty"`
+	CTA      string        `json:"cta,omitempty"`
+	Form     *widgets.Form `json:"form"`
+	Link     *string       `json:"link"`
+	Success  string        `json:"success,omitempty"`
+	Products []Product     `json:"products,omitempty"`
+}
+
+// Frame is a filled recommendation frame.
+type Frame struct {
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Selector *string   `json:"selector"`
+	Title    string    `json:"title"`
+	Strategy string    `json:"strategy"`
+	Products []Product `json:"products"`
+}
+
+// Product is a product as widgets show it.
+type Product struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	URL   string `json:"url"`
+	Image string `json:"image"`
+	Price string `json:"price"`
+}
+
+// Inbox is the inbox button's badge.
+type Inbox struct {
+	Unread int `json:"unread"`
+}
+
+// Explanation says why a visitor got a decision: the facts used and, per
+// active widget, whether it was chosen and why (or why not).
+type Explanation struct {
+	Visitor VisitorFacts `json:"visitor"`
+	Widgets []Reason     `json:"widgets"`
+}
+
+// VisitorFacts are the facts about the visitor a decision used.
+type VisitorFacts struct {
+	ID             string   `json:"id"`
+	ContactID      string   `json:"contact_id,omitempty"`
+	Visit          int      `json:"visit"`
+	Orders         int      `json:"orders"`
+	CartMinor      int64    `json:"cart_minor"`
+	EmailConsent   bool     `json:"email_consent"`
+	PushSubscribed bool     `json:"push_subscribed"`
+	RecentlyViewed []string `json:"recently_viewed"`
+}
+
+// Reason is one widget's part of an explanation.
+type Reason struct {
+	Widget  string `json:"widget"`
+	Name    string `json:"name"`
+	Kind    string `json:"kind"`
+	Shown   bool   `json:"shown"`
+	Variant string `json:"variant,omitempty"`
+	Why     string `json:"why"`
+}
+
+// Decide answers which widgets apply to the visitor on this page now. It
+// reads memory only, except the first time a visitor is seen since start
+// (a few point lookups) and when an unread count is older than UnreadTTL.
+func (d *Decider) Decide(ctx context.Context, r DecideRequest) (Decision, Explanation, error) {
+	w, err := d.workspace(ctx, r.WorkspaceID)
+	if err != nil {
+		return Decision{W: false}, Explanation{}, err
+	}
+	var v visitor
+	refresh := false
+	nowMS := d.now().UnixMilli()
+	err = d.withVisitor(ctx, r.WorkspaceID, r.VisitorID, func(cv *visitor) {
+		refresh = nowMS-cv.unreadAt > d.o.UnreadTTL.Milliseconds()
+		v = cv.snapshot()
+	})
+	if err != nil {
+		return Decision{W: false}, Explanation{}, err
+	}
+	w.mu.RLock()
+	active := w.widgets
+	w.mu.RUnlock()
+	if refresh && hasKind(active, widgets.KindInbox) {
+		if err := d.refreshContact(ctx, r.WorkspaceID, r.VisitorID, &v); err != nil {
+			return Decision{W: false}, Explanation{}, err
+		}
+	}
+	visit := int(v.visits)
+	if r.SessionID == "" || r.SessionID != v.session {
+		// This page view opens a visit the processor has not counted yet.
+		visit++
+	}
+	person := v.contact
+	if person == "" {
+		person = r.VisitorID
+	}
+	ex := Explanation{Visitor: VisitorFacts{ID: r.VisitorID, ContactID: v.contact, Visit: visit, Orders: int(v.orders),
+		CartMinor: v.cartMinor, EmailConsent: v.emailConsent, PushSubscribed: v.push, RecentlyViewed: v.viewed}}
+	var dec Decision
+	for _, wd := range active {
+		reason := Reason{Widget: wd.id, Name: wd.def.Name, Kind: wd.def.Kind}
+		why := targets(&wd.def.Targeting, &r, &v, visit)
+		if why == "" {
+			switch wd.def.Kind {
+			case widgets.KindPopup:
+				why = d.decidePopup(w, wd, &r, &v, person, nowMS, &dec, &reason)
+			case widgets.KindFrame:
+				why = d.decideFrame(w, wd, &r, &v, person, &dec)
+			case widgets.KindInbox:
+				if dec.Inbox == nil {
+					dec.Inbox = &Inbox{Unread: int(v.unread)}
+					why = fmt.Sprintf("shown: %d unread", v.unread)
+				} else {
+					why = "another inbox widget is shown"
+				}
+			}
+			reason.Shown = strings.HasPrefix(why, "shown")
+		}
+		reason.Why = why
+		ex.Widgets = append(ex.Widgets, reason)
+	}
+	dec.PushPrompt = !v.push
+	if len(dec.Popups) > 0 || len(dec.Frames) > 0 || dec.Inbox != nil {
+		dec.W = true
+		dec.Locale, dec.Texts = widgets.Texts(r.Locale)
+		dec.Wishlist = v.wishlist
+	}
+	return dec, ex, nil
+}
+
+func hasKind(ws []*widget, kind string) bool {
+	return slices.ContainsFunc(ws, func(w *widget) bool { return w.def.Kind == kind })
+}
+
+// refreshContact re-reads the visitor's contact (it may have been
+// identified or merged since) and unread inbox count, at most once per
+// UnreadTTL.
+func (d *Decider) refreshContact(ctx context.Context, ws, visitorID string, v *visitor) error {
+	contact := v.contact
+	if c, err := d.st.ContactByIdentity(ctx, ws, "visitor", visitorID); err == nil {
+		contact = c.ID
+	}
+	n := 0
+	if contact != "" {
+		var err error
+		if n, err = d.st.UnreadInbox(ctx, ws, contact); err != nil {
+			return err
+		}
+	}
+	v.contact, v.unread = contact, int32(n)
+	at := d.now().UnixMilli()
+	d.vs.with(vkey(ws, visitorID), func(cv *visitor) {
+		if cv.contact == "" {
+			cv.contact = contact
+		}
+		cv.unread, cv.unreadAt = int32(n), at
+	})
+	return nil
+}
+
+// targets checks a widget's targeting; it returns "" when the visitor is
+// targeted, or why not.
+func targets(t *widgets.Targeting, r *DecideRequest, v *visitor, visit int) string {
+	switch {
+	case len(t.Pages) > 0 && !slices.Contains(t.Pages, r.Page):
+		return fmt.Sprintf("targeting: pages %s, this page is %q", strings.Join(t.Pages, ", "), r.Page)
+	case !widgets.MatchURL(t.URL, r.URL):
+		return fmt.Sprintf("targeting: url %q does not match %q", t.URL, r.URL)
+	case t.FirstVisit && visit > 1:
+		return fmt.Sprintf("targeting: first_visit, visitor is on visit %d", visit)
+	case t.MinVisits > 0 && visit < t.MinVisits:
+		return fmt.Sprintf("targeting: min_visits %d, visitor has %d", t.MinVisits, visit)
+	case t.MaxOrders != nil && int(v.orders) > *t.MaxOrders:
+		return fmt.Sprintf("targeting: max_orders %d, visitor has %d", *t.MaxOrders, v.orders)
+	case t.CartMinMinor > 0 && v.cartMinor < t.CartMinMinor:
+		return fmt.Sprintf("targeting: cart_min_minor %d, cart is %d", t.CartMinMinor, v.cartMinor)
+	case t.Device != "" && t.Device != r.Device:
+		return fmt.Sprintf("targeting: device %s, visitor is on %q", t.Device, r.Device)
+	case t.EmailConsent != nil && *t.EmailConsent != v.emailConsent:
+		return fmt.Sprintf("targeting: email_consent %v, visitor has %v", *t.EmailConsent, v.emailConsent)
+	}
+	return ""
+}
+
+// capped checks a pop-up's caps; it returns "" when it may be shown.
+func capped(def *widgets.Definition, m *mark, session string, nowMS int64) string {
+	if m == nil {
+		return ""
+	}
+	c := def.Caps
+	switch {
+	case m.submittedAt > 0 && hasForm(def):
+		return "caps: the visitor already submitted this form"
+	case c.StopAfterConversion && m.convertedAt > 0:
+		return "caps: the visitor converted (stop_after_conversion)"
+	case c.PerSession > 0 && session != "" && m.shownSession == session && int(m.shows) >= c.PerSession:
+		return fmt.Sprintf("caps: per_session %d, shown %d times this session", c.PerSession, m.shows)
+	case c.EveryDays > 0 && m.shownAt > 0 && nowMS-m.shownAt < int64(c.EveryDays)*24*3600*1000:
+		return fmt.Sprintf("caps: every_days %d, last shown %s ago", c.EveryDays,
+			time.Duration(nowMS-m.shownAt)*time.Millisecond/time.Minute*time.Minute)
+	}
+	return ""
+}
+
+func hasForm(def *widgets.Definition) bool {
+	return slices.ContainsFunc(def.Variants, func(v widgets.Variant) bool { return v.Content.Form != nil })
+}
+
+func (d *Decider) decidePopup(w *wsState, wd *widget, r *DecideRequest, v *visitor, person string, nowMS int64,
+	dec *Decision, reason *Reason) string {
+	if why := capped(&wd.def, v.findMark(wd.id), r.SessionID, nowMS); why != "" {
+		return why
+	}
+	vr := widgets.AssignVariant(&wd.def, wd.id, r.VisitorID)
+	if vr == nil {
+		return "no variant"
+	}
+	reason.Variant = vr.ID
+	t := wd.def.Trigger
+	trig := map[string]any{}
+	switch {
+	case t.ScrollPercent > 0:
+		trig["scroll_percent"] = t.ScrollPercent
+	case t.ExitIntent:
+		trig["exit_intent"] = true
+	case t.InactiveSeconds > 0:
+		trig["inactive_seconds"] = t.InactiveSeconds
+	default:
+		trig["after_seconds"] = t.Delay(wd.id, r.VisitorID)
+	}
+	c := vr.Content
+	out := PopupContent{Title: c.Title, Body: c.Body, Image: c.Image, CTA: c.CTA, Form: c.Form, Success: c.Success}
+	if c.Link != "" {
+		out.Link = &c.Link
+	}
+	if pb := c.Products; pb != nil {
+		out.Products, _ = d.products(w, pb.Strategy, pb.Count, false, false, r, v, person)
+		if len(out.Products) == 0 {
+			return "no products to show (" + pb.Strategy + ")"
+		}
+	}
+	dec.Popups = append(dec.Popups, Popup{ID: wd.id, Variant: vr.ID, Trigger: trig, Layout: wd.def.Layout, Content: out})
+	return fmt.Sprintf("shown: variant %s, trigger %v", vr.ID, trig)
+}
+
+func (d *Decider) decideFrame(w *wsState, wd *widget, r *DecideRequest, v *visitor, person string, dec *Decision) string {
+	f := wd.def.Frame
+	var sel *string
+	if f.Selector != "" {
+		sel = &f.Selector
+	} else if !slices.Contains(r.Frames, f.Name) {
+		return fmt.Sprintf("no placeholder %q on the page", f.Name)
+	}
+	for _, fr := range dec.Frames {
+		if fr.Name == f.Name && sel == nil && fr.Selector == nil {
+			return fmt.Sprintf("placeholder %q is filled by %s", f.Name, fr.ID)
+		}
+	}
+	ps, strategy := d.products(w, f.Strategy, f.Count, f.InStockOnly, f.ExcludeBought, r, v, person)
+	if len(ps) == 0 {
+		return "no products to show (" + f.Strategy + ")"
+	}
+	dec.Frames = append(dec.Frames, Frame{ID: wd.id, Name: f.Name, Selector: sel, Title: f.Title, Strategy: strategy, Products: ps})
+	return fmt.Sprintf("shown: %d products by %s", len(ps), strategy)
+}
+
+// products chooses up to n products by strategy. recently_viewed and
+// wishlist come from the visitor's own state (fresher than the engine's
+// statistics); the others from the engine, whose fallbacks (bestsellers,
+// new arrivals) cover a cold start. The strategy returned is the one that
+// chose the first product.
+func (d *Decider) products(w *wsState, strategy string, n int, inStock, excludeBought bool, r *DecideRequest, v *visitor,
+	person string) ([]Product, string) {
+	var idsOut []string
+	used := strategy
+	switch strategy {
+	case reco.RecentlyViewed, "wishlist":
+		src := v.viewed
+		if strategy == "wishlist" {
+			src = v.wishlist
+		}
+		for _, id := range src {
+			if id != r.ProductID {
+				idsOut = append(idsOut, id)
+			}
+		}
+	default:
+		req := reco.Request{Strategy: strategy, Person: person, Category: r.Category, N: n, InStockOnly: inStock,
+			ExcludeBought: excludeBought, ExcludeAnchors: true}
+		if r.ProductID != "" {
+			req.Anchors = []string{r.ProductID}
+			if it := w.item(r.ProductID); it != nil && req.Category == "" {
+				req.Category = it.category
+			}
+		}
+		res := w.reco.Recommend(req)
+		for i, x := range res {
+			if i == 0 {
+				used = x.Strategy
+			}
+			idsOut = append(idsOut, x.ProductID)
+		}
+	}
+	out := make([]Product, 0, n)
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	for _, id := range idsOut {
+		it := w.catalog[id]
+		if it == nil || inStock && !it.inStock {
+			continue
+		}
+		out = append(out, Product{ID: it.id, Title: it.title, URL: it.url, Image: it.image, Price: it.price})
+		if len(out) == n {
+			break
+		}
+	}
+	return out, used
+}
+
+// InboxView is what GET /inbox lists besides messages: the visitor's
+// recently viewed and wishlisted products.
+type InboxView struct {
+	ContactID      string
+	RecentlyViewed []Product
+	Wishlist       []Product
+}
+
+// Inbox returns the visitor's contact (for its messages) and products for
+// the inbox panel.
+func (d *Decider) Inbox(ctx context.Context, ws, visitorID string) (InboxView, error) {
+	w, err := d.workspace(ctx, ws)
+	if err != nil {
+		return InboxView{}, err
+	}
+	var v visitor
+	if err := d.withVisitor(ctx, ws, visitorID, func(cv *visitor) { v = cv.snapshot() }); err != nil {
+		return InboxView{}, err
+	}
+	if err := d.refreshContact(ctx, ws, visitorID, &v); err != nil {
+		return InboxView{}, err
+	}
+	r := &DecideRequest{}
+	out := InboxView{ContactID: v.contact}
+	out.RecentlyViewed, _ = d.products(w, reco.RecentlyViewed, maxViewed, false, false, r, &v, "")
+	out.Wishlist, _ = d.products(w, "wishlist", maxWishlist, false, false, r, &v, "")
+	return out, nil
+}
+
+// MarkedRead lowers the cached unread count after the visitor read a
+// message, so the badge does not wait for the next refresh.
+func (d *Decider) MarkedRead(ws, visitorID string) {
+	d.vs.with(vkey(ws, visitorID), func(v *visitor) {
+		if v.unread > 0 {
+			v.unread--
+		}
+	})
+}
