@@ -25,6 +25,9 @@ const (
 const (
 	EventTagAdded   = "tag_added"
 	EventTagRemoved = "tag_removed"
+	// EventInboxAdded is a flow putting an item in the contact's on-site
+	// inbox (props message_id, flow_id).
+	EventInboxAdded = "inbox_added"
 )
 
 // maxTagLen bounds a tag: tags are labels, not data.

@@ -15,7 +15,7 @@ func (p *Processor) apply(ctx context.Context, b *batchState, ev *store.Event) e
 	case cdp.EventPageView, cdp.EventProductView, cdp.EventAddToCart, cdp.EventRemoveFromCart, cdp.EventCheckoutUpdated,
 		cdp.EventOrderPlaced, cdp.EventOrderCancelled, cdp.EventConsent, cdp.EventConsentChanged, cdp.EventCustomerUpdated,
 		cdp.EventIdentify, cdp.EventProductUpdated, EventWidgetShown, EventWidgetClicked, EventWidgetClosed, EventRecoClicked,
-		EventFormSubmitted, EventWishlistAdded, EventWishlistRemoved:
+		EventFormSubmitted, EventWishlistAdded, EventWishlistRemoved, cdp.EventInboxAdded:
 	default:
 		return nil
 	}
@@ -131,7 +131,8 @@ func (p *Processor) applyVisitor(ctx context.Context, b *batchState, w *wsState,
 				v.cartMinor += max(props.num("quantity"), 1) * pr.PriceMinor
 			}
 		case cdp.EventRemoveFromCart, cdp.EventCheckoutUpdated, cdp.EventOrderCancelled, cdp.EventConsent,
-			cdp.EventConsentChanged, cdp.EventCustomerUpdated, cdp.EventIdentify:
+			cdp.EventConsentChanged, cdp.EventCustomerUpdated, cdp.EventIdentify, cdp.EventInboxAdded:
+			// The unread inbox count is re-read with the rest.
 			reload = true
 		case cdp.EventOrderPlaced:
 			reload = true

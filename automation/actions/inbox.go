@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cartwheelhq/cartwheel/automation"
+	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/store"
 )
 
@@ -78,9 +79,14 @@ func (c *Channels) AddInbox(ctx context.Context, en automation.Enrollment, s aut
 	m := store.Message{ID: newMessageID(), WorkspaceID: en.WorkspaceID, ContactID: en.ContactID, Channel: store.ChannelInbox,
 		StepKey: key, FlowID: en.FlowID, EnrollmentID: en.ID, Status: store.MessageSent, Subject: item.Title,
 		Body: body, CreatedAt: now, SentAt: now}
-	stored, _, err := c.o.Store.CreateMessage(ctx, m)
+	stored, created, err := c.o.Store.CreateMessage(ctx, m)
 	if err != nil {
 		return automation.Result{}, err
+	}
+	if created {
+		// The site's inbox badge is kept in memory by /decide: the event
+		// tells it there is a new item now, not at its next re-read.
+		c.record(ctx, en.WorkspaceID, en.ContactID, cdp.EventInboxAdded, map[string]any{"message_id": stored.ID, "flow_id": en.FlowID})
 	}
 	return settled(stored), nil
 }
