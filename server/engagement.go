@@ -33,8 +33,8 @@ const pageCSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'sel
 // the messages and messaging settings API.
 func (s *Server) engagementRoutes(ws func(method, path string, h fiber.Handler)) {
 	a := s.app
-	a.Get("/push-prompt.js", s.pushPromptScript)
-	a.Get("/w.js", adaptor.HTTPHandler(widgets.BundleHandler())) // the widget bundle (widgets/bundle.go); Get answers HEAD too
+	a.Get("/push-prompt.js", adaptor.HTTPHandler(widgets.PushPromptHandler())) // Get answers HEAD too
+	a.Get("/w.js", adaptor.HTTPHandler(widgets.BundleHandler()))               // the widget bundle (widgets/bundle.go); Get answers HEAD too
 	if e := s.opt.Engagement; e != nil {
 		a.Get("/e/c/*", s.emailClick)
 		a.Get("/e/o/*", s.emailOpen)
@@ -224,13 +224,4 @@ func (s *Server) confirmPage(c *fiber.Ctx) error {
 		return s.linkError(c, err)
 	}
 	return s.render(c, fiber.StatusOK, "confirmed.html", map[string]any{"Title": "Subscription confirmed"})
-}
-
-// pushPromptScript serves the soft push prompt (widgets/push-prompt.js).
-func (s *Server) pushPromptScript(c *fiber.Ctx) error {
-	c.Set(fiber.HeaderContentType, "application/javascript; charset=utf-8")
-	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
-	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
-	return c.Send(widgets.PushPrompt())
 }

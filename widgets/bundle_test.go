@@ -1,6 +1,8 @@
 package widgets
 
 import (
+	"github.com/cartwheelhq/cartwheel/internal/jsasset"
+
 	"bytes"
 	"compress/gzip"
 	"io"
@@ -97,7 +99,7 @@ func TestWidgetBundleServe(t *testing.T) {
 	resp, body := get(t, http.MethodGet, nil)
 	for k, v := range map[string]string{
 		"Content-Type":           "application/javascript; charset=utf-8",
-		"Cache-Control":          BundleCacheControl,
+		"Cache-Control":          jsasset.CacheControl,
 		"ETag":                   b.ETag(),
 		"Vary":                   "Accept-Encoding",
 		"X-Content-Type-Options": "nosniff",
@@ -138,4 +140,16 @@ func TestWidgetBundleServe(t *testing.T) {
 	if resp, _ := get(t, http.MethodPost, nil); resp.StatusCode != 405 || resp.Header.Get("Allow") != "GET, HEAD" {
 		t.Errorf("POST: status %d", resp.StatusCode)
 	}
+}
+
+// The soft push prompt minifies as the bundle does.
+func TestPushPromptMinifies(t *testing.T) {
+	a, err := newPushPrompt()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Size() == 0 || a.Size() >= a.SourceSize() {
+		t.Errorf("push prompt: minified %d bytes from %d", a.Size(), a.SourceSize())
+	}
+	t.Logf("push-prompt.js: source %d bytes, minified %d bytes, gzipped %d bytes", a.SourceSize(), a.Size(), a.GzipSize())
 }

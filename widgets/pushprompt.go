@@ -1,32 +1,30 @@
 package widgets
 
 import (
-	"bytes"
 	_ "embed"
 	"sync"
 
-	"github.com/tdewolff/minify/v2"
-	"github.com/tdewolff/minify/v2/js"
+	"github.com/cartwheelhq/cartwheel/internal/jsasset"
 )
 
 //go:embed push-prompt.js
 var pushPromptSrc []byte
 
-var pushPrompt = sync.OnceValue(func() []byte {
-	m := minify.New()
-	// ES2017, the syntax the tracker promises too.
-	m.Add("application/javascript", &js.Minifier{Version: 2017})
-	var b bytes.Buffer
-	if err := m.Minify("application/javascript", &b, bytes.NewReader(pushPromptSrc)); err != nil {
-		// The source is embedded and tested: serve it as written rather
-		// than nothing.
-		return pushPromptSrc
+// newPushPrompt minifies the soft push prompt; any origin may load it.
+func newPushPrompt() (*jsasset.Asset, error) {
+	a, err := jsasset.New("push prompt", pushPromptSrc)
+	if err != nil {
+		return nil, err
 	}
-	return b.Bytes()
-})
+	return a.WithCORS(), nil
+}
 
-// PushPrompt returns the soft push prompt script, minified once.
-func PushPrompt() []byte { return pushPrompt() }
+var pushPrompt = sync.OnceValues(newPushPrompt)
 
-// PushPromptSource returns the prompt's source as embedded.
-func PushPromptSource() []byte { return bytes.Clone(pushPromptSrc) }
+// PushPromptHandler returns the handler of GET/HEAD /push-prompt.js, built
+// once (the source is embedded and its minification tested, so it is never
+// nil).
+func PushPromptHandler() *jsasset.Asset {
+	a, _ := pushPrompt()
+	return a
+}
