@@ -2,7 +2,6 @@ package automation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,14 +14,17 @@ import (
 // Checkpoint names the automation processor's position in the event log.
 const Checkpoint = "automation"
 
+// checkpointEvery bounds how often the processor saves its position.
+const checkpointEvery = time.Second
+
 // Processor reads the event log in order after its checkpoint and hands
 // the events flows react to to Engine.HandleEvent.
 //
 // It never reads past the profile processor's checkpoint: that processor
 // creates the contacts and identities events are resolved to, and an
 // event read before it would find no contact and be lost to automation.
-// The checkpoint is saved after each batch; a crash replays at most one
-// batch, which HandleEvent absorbs (see there).
+// The checkpoint is saved at most once a second; a crash replays what
+// followed it, which HandleEvents and the hooks absorb (see there).
 type Processor struct {
 	st    *store.Store
 	e     *Engine
@@ -31,7 +33,9 @@ type Processor struct {
 	batch int
 	idle  time.Duration
 	pos   int64 // last handled event id; -1 until read from the checkpoint
-	hooks map[string][]Hook
+	// savedAt is when the checkpoint was last written.
+	savedAt time.Time
+	hooks   map[string][]Hook
 }
 
 // Hook is work that follows events in log order alongside flows: crediting
@@ -163,8 +167,15 @@ func (p *Processor) step(ctx context.Context) (int, error) {
 			}
 		}
 	}
-	if err := p.st.InTx(ctx, func(tx *store.Tx) error { return tx.SetCheckpoint(Checkpoint, last) }); err != nil {
-		return 0, err
+	// Replaying a batch is harmless (enrollments are unique per trigger
+	// event, hooks de-duplicate), so the checkpoint is saved at most once a
+	// second rather than in a transaction per batch on the writer that
+	// ingest needs.
+	if time.Since(p.savedAt) >= checkpointEvery {
+		if err := p.st.InTx(ctx, func(tx *store.Tx) error { return tx.SetCheckpoint(Checkpoint, last) }); err != nil {
+			return 0, err
+		}
+		p.savedAt = time.Now()
 	}
 	p.pos = last
 	return n, nil
@@ -191,10 +202,4 @@ func (p *Processor) contactOf(ctx context.Context, ev *store.Event) (string, err
 
 // isBot reports whether ingest classed the event as a bot's, which the
 // profile processor ignores too.
-func isBot(ev *store.Event) bool {
-	if len(ev.Context) == 0 {
-		return false
-	}
-	var ectx cdp.EventContext
-	return json.Unmarshal(ev.Context, &ectx) == nil && ectx.Bot
-}
+func isBot(ev *store.Event) bool { return cdp.IsBot(ev.Context) }

@@ -1,6 +1,7 @@
 package cdp
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -430,4 +431,16 @@ func (b *batch) apply(pe *parsedEvent) error {
 		p.Device = &Device{Kind: ectx.Device, Browser: ectx.Browser, OS: ectx.OS}
 	}
 	return b.count(e, ectx, props, p, contact)
+}
+
+// IsBot reports whether an event's context says ingest classed it as a
+// bot's. Processors that follow this one skip those events too; most
+// contexts carry no "bot" key at all (it is omitted when false), which is
+// checked before paying for a decode.
+func IsBot(context json.RawMessage) bool {
+	if !bytes.Contains(context, []byte(`"bot"`)) {
+		return false
+	}
+	var ectx EventContext
+	return json.Unmarshal(context, &ectx) == nil && ectx.Bot
 }

@@ -23,7 +23,9 @@ func (p *Processor) apply(ctx context.Context, b *batchState, ev *store.Event) e
 		return nil
 	}
 	var props parsedProps
-	if len(ev.Props) > 0 && json.Unmarshal(ev.Props, &props) != nil {
+	// A page view's props (referrer, title, UTM tags) decide nothing here:
+	// the commonest event is not decoded at all.
+	if ev.Type != cdp.EventPageView && len(ev.Props) > 0 && json.Unmarshal(ev.Props, &props) != nil {
 		return nil // malformed: the profile processor skipped it too
 	}
 	w, err := p.d.workspace(ctx, ev.WorkspaceID)

@@ -47,12 +47,25 @@ type Processor struct {
 	// into the recommendation engines at start (their statistics live in
 	// memory only).
 	WarmEvents int
+	// gather is the pause after a short batch, so that events trickling in
+	// are read in batches rather than one transaction each.
+	gather time.Duration
+	// savedAt is when the checkpoint was last written (see step).
+	savedAt time.Time
 }
+
+// checkpointEvery bounds how often a batch that wrote nothing else saves
+// the checkpoint. Such a batch only changed memory (visit counts, recently
+// viewed, recommendation statistics), which a restart rebuilds from the
+// profiles anyway, so replaying it after a crash is harmless; a
+// transaction per batch on the one writer connection is not (ingest pays
+// for it).
+const checkpointEvery = time.Second
 
 // NewProcessor returns the processor feeding d; call Run to start it.
 func NewProcessor(d *Decider) *Processor {
 	return &Processor{d: d, st: d.st, log: d.o.Log, wake: make(chan struct{}, 1), batch: 500, idle: 200 * time.Millisecond,
-		pos: -1, WarmEvents: 200_000}
+		gather: 100 * time.Millisecond, pos: -1, WarmEvents: 200_000}
 }
 
 // Notify wakes the processor; it never blocks.
@@ -80,9 +93,12 @@ func (p *Processor) Run(ctx context.Context) error {
 			p.log.Error("personalization processor", "err", err)
 			backoff = min(backoff*2, 10*time.Second)
 			wait = backoff
-		case n > 0:
+		case n >= p.batch:
 			backoff = 100 * time.Millisecond
 			continue
+		case n > 0:
+			backoff = 100 * time.Millisecond
+			wait = p.gather
 		}
 		select {
 		case <-ctx.Done():
@@ -169,9 +185,13 @@ func (p *Processor) step(ctx context.Context) (int, error) {
 	if n == 0 {
 		return 0, nil
 	}
-	if err := p.flush(ctx, b, last); err != nil {
-		p.forget(b)
-		return 0, err
+	quiet := len(b.stats) == 0 && len(b.marks) == 0 && len(b.wishlist) == 0 && len(b.interests) == 0
+	if !quiet || time.Since(p.savedAt) >= checkpointEvery {
+		if err := p.flush(ctx, b, last); err != nil {
+			p.forget(b)
+			return 0, err
+		}
+		p.savedAt = time.Now()
 	}
 	p.pos = last
 	p.d.vs.evict()
@@ -305,13 +325,7 @@ func (pp parsedProps) strings(k string) []string {
 	return out
 }
 
-func isBot(ev *store.Event) bool {
-	if len(ev.Context) == 0 {
-		return false
-	}
-	var ectx cdp.EventContext
-	return json.Unmarshal(ev.Context, &ectx) == nil && ectx.Bot
-}
+func isBot(ev *store.Event) bool { return cdp.IsBot(ev.Context) }
 
 // warm replays the newest processed events into the recommendation
 // engines, whose statistics are not persisted. It reads the log once, at
