@@ -1,6 +1,7 @@
 package personalization
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -90,6 +91,14 @@ func (p *Processor) visitorsOf(ctx context.Context, ev *store.Event) ([]string, 
 func (p *Processor) applyVisitor(ctx context.Context, b *batchState, w *wsState, ev *store.Event, props parsedProps, vid string) error {
 	ws := ev.WorkspaceID
 	key := vkey(ws, vid)
+	if browsing(ev.Type) && !p.d.vs.with(key, func(*visitor) {}) {
+		// A visitor not in memory has nothing here to keep current: /decide
+		// loads it from its profile, which counts this event, when it first
+		// asks. Loading every new visitor now would cost the ingest path a
+		// handful of reads each; only the recommendation statistics learn.
+		observe(w.reco, ev, props, cmp.Or(ev.ContactID, vid))
+		return nil
+	}
 	b.touched[key] = true
 	// A visitor first cached by /decide before the profile processor saw
 	// it has no contact yet: it has one now.
@@ -257,4 +266,18 @@ func (p *Processor) reloadContact(ctx context.Context, ws, vid string, w *wsStat
 		w.reco.Merge(old, c.ID)
 	}
 	return nil
+}
+
+// browsing reports whether an event only changes what a visitor's profile
+// already records (visits, views, cart, consent, identity): nothing a
+// visitor's in-memory state must hold before /decide first loads it.
+// Widget events, orders (conversions), form submissions, wishlists and
+// inbox items are not: they write or need the visitor's widget marks.
+func browsing(typ string) bool {
+	switch typ {
+	case cdp.EventPageView, cdp.EventProductView, cdp.EventAddToCart, cdp.EventRemoveFromCart, cdp.EventCheckoutUpdated,
+		cdp.EventOrderCancelled, cdp.EventConsent, cdp.EventConsentChanged, cdp.EventCustomerUpdated, cdp.EventIdentify:
+		return true
+	}
+	return false
 }

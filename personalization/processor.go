@@ -64,8 +64,8 @@ const checkpointEvery = time.Second
 
 // NewProcessor returns the processor feeding d; call Run to start it.
 func NewProcessor(d *Decider) *Processor {
-	return &Processor{d: d, st: d.st, log: d.o.Log, wake: make(chan struct{}, 1), batch: 500, idle: 200 * time.Millisecond,
-		gather: 100 * time.Millisecond, pos: -1, WarmEvents: 200_000}
+	return &Processor{d: d, st: d.st, log: d.o.Log, wake: make(chan struct{}, 1), batch: 2000, idle: 250 * time.Millisecond,
+		gather: 250 * time.Millisecond, pos: -1, WarmEvents: 200_000}
 }
 
 // Notify wakes the processor; it never blocks.

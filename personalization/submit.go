@@ -105,11 +105,15 @@ func (d *Decider) Submit(ctx context.Context, s Submission) (SubmitResult, error
 	if err := d.o.Events.Append(ctx, evs); err != nil {
 		return SubmitResult{}, err
 	}
-	// Caps apply at once, before the processor sees the event.
-	d.vs.with(vkey(s.WorkspaceID, s.VisitorID), func(v *visitor) {
+	// Caps apply at once, before the processor sees the event (loading
+	// the visitor if it is not in memory: its events are then in the
+	// profile it is loaded from).
+	if err := d.withVisitor(ctx, s.WorkspaceID, s.VisitorID, func(v *visitor) {
 		m := v.mark(wd.id)
 		m.variant, m.submittedAt = vr.ID, now.UnixMilli()
-	})
+	}); err != nil {
+		return SubmitResult{}, err
+	}
 	res := SubmitResult{Message: vr.Content.Success}
 	if dc := wd.def.Discount; dc != nil && d.o.Discounts != nil {
 		code, err := d.o.Discounts.CreateDiscount(ctx, s.WorkspaceID, *dc, d.code(s.WorkspaceID, wd.id, s.VisitorID, dc.Prefix), email)
