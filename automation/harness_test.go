@@ -222,7 +222,10 @@ func (h *harness) enrollments(flowID string) []Enrollment {
 // (about 5 s more). No wall-clock sleep stands for the hours waited.
 func (h *harness) waitFor(what string, cond func() bool) {
 	h.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	// River fetches on a real-time poll; in a full parallel test run, with
+	// browser tests competing for two cores, a poll has been seen to take
+	// longer than 20 s to come round. A failure still fails, later.
+	deadline := time.Now().Add(45 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			h.t.Fatalf("timed out waiting for %s", what)
