@@ -66,34 +66,12 @@ func (p *Processor) Notify() {
 	}
 }
 
-// Run processes the log until ctx ends.
+// Run processes the log until ctx ends. There is no pause after a short
+// batch: the profile processor already gathered it, and an immediate
+// send waits on this.
 func (p *Processor) Run(ctx context.Context) error {
-	backoff := 100 * time.Millisecond
-	for {
-		n, err := p.step(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		wait := time.Duration(0)
-		switch {
-		case err != nil:
-			p.log.Error("automation processor", "err", err)
-			backoff = min(backoff*2, 10*time.Second)
-			wait = backoff
-		case n == 0:
-			backoff = 100 * time.Millisecond
-			wait = p.idle
-		default:
-			backoff = 100 * time.Millisecond
-			continue
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-p.wake:
-		case <-time.After(wait):
-		}
-	}
+	return cdp.Loop{Name: "automation processor", Step: p.step, Batch: p.batch, Wake: p.wake, Idle: p.idle,
+		Log: p.log}.Run(ctx)
 }
 
 // CatchUp processes until no event is ready; for tests and the CLI.

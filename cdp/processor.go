@@ -62,48 +62,8 @@ func (p *Processor) Notify() {
 
 // Run processes the log until ctx ends.
 func (p *Processor) Run(ctx context.Context) error {
-	backoff := 100 * time.Millisecond
-	for {
-		n, err := p.step(ctx)
-		switch {
-		case ctx.Err() != nil:
-			return nil
-		case err != nil:
-			p.log.Error("profile processor", "err", err)
-			backoff = min(backoff*2, 10*time.Second)
-			if !sleep(ctx, backoff) {
-				return nil
-			}
-			continue
-		}
-		backoff = 100 * time.Millisecond
-		switch {
-		case n == 0:
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-p.wake:
-			case <-time.After(p.idle):
-			}
-			if !sleep(ctx, p.gather) {
-				return nil
-			}
-		case n < p.batch:
-			// Caught up: let the next batch gather.
-			if !sleep(ctx, p.gather) {
-				return nil
-			}
-		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	select {
-	case <-ctx.Done():
-		return false
-	case <-time.After(d):
-		return true
-	}
+	return Loop{Name: "profile processor", Step: p.step, Batch: p.batch, Wake: p.wake, Idle: p.idle, Gather: p.gather,
+		Log: p.log}.Run(ctx)
 }
 
 // CatchUp processes until the log is exhausted; for tests and the CLI.

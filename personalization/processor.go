@@ -81,32 +81,8 @@ func (p *Processor) Run(ctx context.Context) error {
 	if err := p.warm(ctx); err != nil && ctx.Err() == nil {
 		p.log.Error("personalization: warming recommendations", "err", err)
 	}
-	backoff := 100 * time.Millisecond
-	for {
-		n, err := p.step(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		wait := p.idle
-		switch {
-		case err != nil:
-			p.log.Error("personalization processor", "err", err)
-			backoff = min(backoff*2, 10*time.Second)
-			wait = backoff
-		case n >= p.batch:
-			backoff = 100 * time.Millisecond
-			continue
-		case n > 0:
-			backoff = 100 * time.Millisecond
-			wait = p.gather
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-p.wake:
-		case <-time.After(wait):
-		}
-	}
+	return cdp.Loop{Name: "personalization processor", Step: p.step, Batch: p.batch, Wake: p.wake, Idle: p.idle,
+		Gather: p.gather, Log: p.log}.Run(ctx)
 }
 
 // CatchUp processes until no event is ready; for tests and the CLI.
