@@ -40,7 +40,7 @@ type Processor struct {
 	pos int64
 	// idents caches identifier → contact across batches (see batch.identity).
 	idents   map[string]string
-	advanced func()
+	advanced []func()
 }
 
 // NewProcessor returns a profile processor; call Run to start it.
@@ -112,17 +112,20 @@ func (p *Processor) stepLocked(ctx context.Context) (int, error) {
 	n, next, err := p.apply(ctx, p.pos)
 	if err == nil {
 		p.pos = next
-		if n > 0 && p.advanced != nil {
-			p.advanced()
+		if n > 0 {
+			for _, f := range p.advanced {
+				f()
+			}
 		}
 	}
 	return n, err
 }
 
-// OnAdvance sets f to be called after every batch that moved the
-// checkpoint, so that processors reading behind this one (automation) can
-// wake at once instead of polling. f must not block. Call before Run.
-func (p *Processor) OnAdvance(f func()) { p.advanced = f }
+// OnAdvance adds f to what is called after every batch that moved the
+// checkpoint, so that processors reading behind this one (automation, the
+// widget decider) wake at once instead of polling. f must not block. Call
+// before Run.
+func (p *Processor) OnAdvance(f func()) { p.advanced = append(p.advanced, f) }
 
 func (p *Processor) apply(ctx context.Context, pos int64) (int, int64, error) {
 	evs, err := p.st.LogAfter(ctx, pos, p.batch)

@@ -70,7 +70,7 @@ type Config struct {
 	// public URL's host.
 	PushSubject string
 	// AutomationWorkers is how many flow steps run at once.
-	AutomationWorkers float64
+	AutomationWorkers int
 }
 
 // Defaults returns a Config with every default filled in.
@@ -100,6 +100,7 @@ type setting struct {
 	boolean          *bool
 	dur              *time.Duration
 	float            *float64
+	integer          *int
 }
 
 func (c *Config) settings() []setting {
@@ -122,7 +123,7 @@ func (c *Config) settings() []setting {
 		{flag: "sync-interval", env: "CARTWHEEL_SYNC_INTERVAL", usage: "how often connected shops are reconciled (0: never)", dur: &c.SyncInterval},
 		{flag: "smtp-url", env: "CARTWHEEL_SMTP_URL", usage: "smtp://user:pass@host:port?tls=starttls|tls|none&max_conns=N (empty: emails stay in the outbox)", str: &c.SMTPURL},
 		{flag: "push-subject", env: "CARTWHEEL_PUSH_SUBJECT", usage: "VAPID contact, mailto: or https: (default mailto:admin@ the public URL's host)", str: &c.PushSubject},
-		{flag: "automation-workers", env: "CARTWHEEL_AUTOMATION_WORKERS", usage: "flow steps run at once", float: &c.AutomationWorkers},
+		{flag: "automation-workers", env: "CARTWHEEL_AUTOMATION_WORKERS", usage: "flow steps run at once", integer: &c.AutomationWorkers},
 	}
 }
 
@@ -144,6 +145,8 @@ func Load(name string, args []string, lookupEnv func(string) (string, bool), usa
 			fs.DurationVar(s.dur, s.flag, *s.dur, usage)
 		case s.float != nil:
 			fs.Float64Var(s.float, s.flag, *s.float, usage)
+		case s.integer != nil:
+			fs.IntVar(s.integer, s.flag, *s.integer, usage)
 		}
 	}
 	// Environment first, so that flags parsed afterwards override it.
@@ -187,6 +190,12 @@ func (s setting) set(v string) error {
 			return fmt.Errorf("not a non-negative number: %q", v)
 		}
 		*s.float = f
+	case s.integer != nil:
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("not a whole number: %q", v)
+		}
+		*s.integer = n
 	}
 	return nil
 }
@@ -252,8 +261,8 @@ func (c *Config) normalize() error {
 	if !strings.HasPrefix(c.PushSubject, "mailto:") && !strings.HasPrefix(c.PushSubject, "https://") {
 		return errors.New("push subject must be a mailto: or https: URL")
 	}
-	if c.AutomationWorkers < 1 || c.AutomationWorkers != float64(int(c.AutomationWorkers)) {
-		return errors.New("automation workers must be a whole number ≥ 1")
+	if c.AutomationWorkers < 1 {
+		return errors.New("automation workers must be at least 1")
 	}
 	if c.ShutdownTimeout <= 0 {
 		return errors.New("shutdown timeout must be positive")

@@ -57,6 +57,12 @@ func TestRejects(t *testing.T) {
 		{env: map[string]string{"CARTWHEEL_DEMO": "maybe"}, want: "not a boolean"},
 		{env: map[string]string{"CARTWHEEL_PUBLIC_URL": "shop.example"}, want: "absolute http"},
 		{env: map[string]string{"CARTWHEEL_LOG_LEVEL": "loud"}, want: "log level"},
+		{env: map[string]string{"CARTWHEEL_SMTP_URL": "http://mail.example"}, want: "smtp://"},
+		{env: map[string]string{"CARTWHEEL_SMTP_URL": "smtp://mail.example?tls=maybe"}, want: "tls="},
+		{env: map[string]string{"CARTWHEEL_SMTP_URL": "smtp://u:secret@mail.example:99999"}, want: "bad port"},
+		{env: map[string]string{"CARTWHEEL_PUSH_SUBJECT": "ops@shop.example"}, want: "mailto: or https:"},
+		{env: map[string]string{"CARTWHEEL_AUTOMATION_WORKERS": "2.5"}, want: "not a whole number"},
+		{env: map[string]string{"CARTWHEEL_AUTOMATION_WORKERS": "0"}, want: "at least 1"},
 		{args: []string{"--nope"}, want: "not defined"},
 		{args: []string{"extra"}, want: "unexpected argument"},
 	} {
@@ -64,6 +70,10 @@ func TestRejects(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("env %v args %v: error %v, want %q", tc.env, tc.args, err, tc.want)
 		}
+	}
+	// A refused SMTP URL never echoes its password.
+	if _, err := Load("serve", nil, env(map[string]string{"CARTWHEEL_SMTP_URL": "smtp://u:secret@mail.example:99999"}), io.Discard); err == nil || strings.Contains(err.Error(), "secret") {
+		t.Errorf("SMTP URL error %v", err)
 	}
 	_, err := Load("serve", nil, env(map[string]string{"CARTWHEEL_DATABASE_URL": "postgresql://x"}), io.Discard)
 	if !errors.Is(err, ErrPostgresNotSupported) {

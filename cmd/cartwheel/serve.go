@@ -212,6 +212,7 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 	inst.auto.processor.On(cdp.EventOrderPlaced, engagement.Attribute)
 	opts.Automation = inst.auto.engine
 	pers := buildPersonalization(inst, box, log)
+	inst.processor.OnAdvance(pers.processor.Notify)
 	opts.Personalization = pers.decider
 	inst.workers.Go(func() { pers.run(workCtx) })
 	inst.workers.Go(func() {
