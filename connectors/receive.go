@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/cartwheelhq/cartwheel/commerce"
 	"github.com/cartwheelhq/cartwheel/connectors/shopify"
 	"github.com/cartwheelhq/cartwheel/connectors/woocommerce"
 	"github.com/cartwheelhq/cartwheel/store"
@@ -67,8 +66,8 @@ func (h *Hub) ReceiveShopify(ctx context.Context, header func(string) string, bo
 	if id == "" {
 		return Receipt{}, fmt.Errorf("%w: no %s header", ErrMalformed, shopify.HeaderWebhookID)
 	}
-	return h.store(ctx, sh, topic, "shopify:"+id, body, func() (commerce.Change, error) { return shopify.Decode(topic, body) },
-		shopify.ErrUnknownTopic)
+	_, err = shopify.Decode(topic, body)
+	return h.store(ctx, sh, topic, "shopify:"+id, body, err, shopify.ErrUnknownTopic)
 }
 
 // ReceiveWooCommerce does for a WooCommerce delivery what ReceiveShopify
@@ -104,17 +103,18 @@ func (h *Hub) ReceiveWooCommerce(ctx context.Context, shopID string, header func
 	if ch.UpdatedAt.IsZero() {
 		key = "woocommerce:" + topic + ":" + header(woocommerce.HeaderDeliveryID) + ":" + ch.ExternalID
 	}
-	return h.store(ctx, sh, topic, key, body, func() (commerce.Change, error) { return ch, err }, woocommerce.ErrUnknownTopic)
+	return h.store(ctx, sh, topic, key, body, err, woocommerce.ErrUnknownTopic)
 }
 
-func (h *Hub) store(ctx context.Context, sh store.Shop, topic, key string, body []byte, decode func() (commerce.Change, error), unknown error) (Receipt, error) {
+// store persists a verified delivery; decodeErr is what decoding it at
+// receipt gave, and unknown the platform's unknown-topic error.
+func (h *Hub) store(ctx context.Context, sh store.Shop, topic, key string, body []byte, decodeErr, unknown error) (Receipt, error) {
 	if !json.Valid(body) {
 		return Receipt{}, fmt.Errorf("%w: not JSON", ErrMalformed)
 	}
-	_, err := decode()
-	ignored := errors.Is(err, unknown)
-	if err != nil && !ignored {
-		return Receipt{}, fmt.Errorf("%w: %w", ErrMalformed, err)
+	ignored := errors.Is(decodeErr, unknown)
+	if decodeErr != nil && !ignored {
+		return Receipt{}, fmt.Errorf("%w: %w", ErrMalformed, decodeErr)
 	}
 	if ignored {
 		// Answered 200 so the platform does not retry or disable the

@@ -253,7 +253,6 @@ func (h *Hub) fetcher(ctx context.Context, sh store.Shop, kind string) (func(ctx
 			}
 			p := page{}
 			for i := range pp.Products {
-				setInventoryItems(&pp.Products[i], pp.InventoryItems)
 				p.changes = append(p.changes, commerce.Change{Kind: commerce.ChangeProduct, Product: &pp.Products[i],
 					ExternalID: pp.Products[i].ExternalID})
 			}

@@ -115,29 +115,7 @@ func (h *Hub) handle(ctx context.Context, d store.Delivery) error {
 			return &permanentError{err}
 		}
 	}
-	if d.Platform == Shopify && (ch.Kind == commerce.ChangeProduct) {
-		// Shopify's product payloads name each variant's inventory item,
-		// which inventory webhooks refer to later.
-		items, err := shopify.InventoryItems(d.Body)
-		if err != nil {
-			return &permanentError{err}
-		}
-		setInventoryItems(ch.Product, items)
-	}
 	return h.apply(ctx, sh, ch, true)
-}
-
-// setInventoryItems copies an inventory item → variant map onto variants.
-func setInventoryItems(p *commerce.Product, items map[string]string) {
-	byVariant := make(map[string]string, len(items))
-	for item, variant := range items {
-		byVariant[variant] = item
-	}
-	for i := range p.Variants {
-		if it := byVariant[p.Variants[i].ID]; it != "" {
-			p.Variants[i].InventoryItemID = it
-		}
-	}
 }
 
 // Raw deliveries are kept for inspection and replay for a while, not for

@@ -32,8 +32,16 @@ func (s *Server) startShopSync(c *fiber.Ctx) error {
 }
 
 func (s *Server) listDeliveries(c *fiber.Ctx) error {
-	before, _ := strconv.ParseInt(c.Query("before"), 10, 64)
-	limit, _ := strconv.Atoi(c.Query("limit"))
+	limit, err := queryInt(c, "limit", 50, 1, 500)
+	if err != nil {
+		return err
+	}
+	var before int64
+	if v := c.Query("before"); v != "" {
+		if before, err = strconv.ParseInt(v, 10, 64); err != nil || before <= 0 {
+			return errBadRequest("before must be a delivery id")
+		}
+	}
 	ds, err := s.opt.Store.Deliveries(c.UserContext(), currentWorkspace(c).ID, c.Params("id"), c.Query("status"), before, limit)
 	if err != nil {
 		return err

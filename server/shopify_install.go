@@ -14,12 +14,22 @@ import (
 
 const stateCookie = "cw_shopify_oauth"
 
+// signedQuery parses the query string of a request Shopify signed, refusing
+// a malformed one (rawQuery's leniency would only fail later, less clearly).
+func signedQuery(c *fiber.Ctx) (url.Values, error) {
+	q, err := url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return nil, errBadRequest("bad query string")
+	}
+	return q, nil
+}
+
 // shopifyInstall is the Shopify app's App URL: it checks the request and
 // sends the merchant to Shopify's consent screen.
 func (s *Server) shopifyInstall(c *fiber.Ctx) error {
-	q, err := url.ParseQuery(string(c.Request().URI().QueryString()))
+	q, err := signedQuery(c)
 	if err != nil {
-		return errBadRequest("bad query string")
+		return err
 	}
 	st, err := s.opt.Connectors.StartShopifyInstall(q)
 	if err != nil {
@@ -44,9 +54,9 @@ App embeds) and paste this site key into its settings:</p>
 
 // shopifyCallback finishes the OAuth install.
 func (s *Server) shopifyCallback(c *fiber.Ctx) error {
-	q, err := url.ParseQuery(string(c.Request().URI().QueryString()))
+	q, err := signedQuery(c)
 	if err != nil {
-		return errBadRequest("bad query string")
+		return err
 	}
 	in, err := s.opt.Connectors.FinishShopifyInstall(c.UserContext(), q, c.Cookies(stateCookie))
 	if err != nil {
@@ -72,9 +82,9 @@ func installError(err error) error {
 // the shop's origin. Shopify signs proxied requests; unsigned ones are
 // refused.
 func (s *Server) shopifyProxyServiceWorker(c *fiber.Ctx) error {
-	q, err := url.ParseQuery(string(c.Request().URI().QueryString()))
+	q, err := signedQuery(c)
 	if err != nil {
-		return errBadRequest("bad query string")
+		return err
 	}
 	if !s.opt.Connectors.VerifyProxy(q) {
 		return errUnauthorized("app proxy signature does not verify")

@@ -35,8 +35,12 @@ func allProducts(t *testing.T, c *Client) ([]commerce.Product, map[string]string
 		}
 		pages++
 		out = append(out, page.Products...)
-		for k, v := range page.InventoryItems {
-			items[k] = v
+		for _, p := range page.Products {
+			for _, v := range p.Variants {
+				if v.InventoryItemID != "" {
+					items[v.InventoryItemID] = v.ID
+				}
+			}
 		}
 		if !page.HasNext {
 			return out, items, pages
@@ -102,8 +106,8 @@ func TestProductsPaginationPacedByCost(t *testing.T) {
 	if len(v) != 2 {
 		t.Fatalf("variants %+v", v)
 	}
-	eq(t, "variant 0", v[0], commerce.Variant{ID: "9007199255740993", SKU: "SKU-0-S", Title: "Small", PriceMinor: 1999, Stock: 5})
-	eq(t, "variant 1", v[1], commerce.Variant{ID: "9007199255740994", SKU: "SKU-0-M", Title: "Medium", PriceMinor: 2450, Stock: 7})
+	eq(t, "variant 0", v[0], commerce.Variant{ID: "9007199255740993", SKU: "SKU-0-S", Title: "Small", PriceMinor: 1999, Stock: 5, InventoryItemID: "59007199255740993"})
+	eq(t, "variant 1", v[1], commerce.Variant{ID: "9007199255740994", SKU: "SKU-0-M", Title: "Medium", PriceMinor: 2450, Stock: 7, InventoryItemID: "59007199255740994"})
 	eq(t, "inventory items", len(items), 20)
 	eq(t, "inventory item of variant 0", items["59007199255740993"], "9007199255740993")
 }

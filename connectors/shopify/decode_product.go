@@ -77,7 +77,8 @@ func decodeProduct(body []byte, shopCurrency string) (commerce.Change, error) {
 			return commerce.Change{}, err
 		}
 		pv := priced{
-			Variant: commerce.Variant{ID: string(v.ID), SKU: string(v.SKU), Title: string(v.Title), PriceMinor: price, Stock: v.InventoryQuantity},
+			Variant: commerce.Variant{ID: string(v.ID), SKU: string(v.SKU), Title: string(v.Title), PriceMinor: price, Stock: v.InventoryQuantity,
+				InventoryItemID: string(v.InventoryItemID)},
 			compare: string(v.CompareAtPrice),
 		}
 		pr.Variants = append(pr.Variants, pv.Variant)
@@ -92,29 +93,6 @@ func decodeProduct(body []byte, shopCurrency string) (commerce.Change, error) {
 		}
 	}
 	return commerce.Change{Kind: commerce.ChangeProduct, Product: pr, ExternalID: pr.ExternalID, UpdatedAt: pr.UpdatedAt}, nil
-}
-
-// InventoryItems returns, for a products/create|update payload, the map
-// from inventory item id to variant id (variants without an inventory item
-// are skipped). inventory_levels/update names only the inventory item, so
-// the caller keeps this map to find the variant whose stock changed.
-func InventoryItems(body []byte) (map[string]string, error) {
-	var p struct {
-		Variants []struct {
-			ID              extID `json:"id"`
-			InventoryItemID extID `json:"inventory_item_id"`
-		} `json:"variants"`
-	}
-	if err := unmarshalObject(body, &p); err != nil {
-		return nil, fmt.Errorf("shopify: inventory items: %w", err)
-	}
-	m := make(map[string]string, len(p.Variants))
-	for _, v := range p.Variants {
-		if v.ID != "" && v.InventoryItemID != "" {
-			m[string(v.InventoryItemID)] = string(v.ID)
-		}
-	}
-	return m, nil
 }
 
 func decodeProductDeleted(body []byte) (commerce.Change, error) {

@@ -23,9 +23,6 @@ type ProductPage struct {
 	Products  []commerce.Product
 	EndCursor string // pass as after for the next page
 	HasNext   bool
-	// InventoryItems maps inventory item ids to variant ids (both numeric):
-	// inventory_levels/update deliveries name only the inventory item.
-	InventoryItems map[string]string
 }
 
 const productsQuery = `query Products($first: Int!, $after: String) {
@@ -118,13 +115,12 @@ func (c *Client) Products(ctx context.Context, currency, after string, first int
 		return ProductPage{}, errors.New("shopify: products: the answer has no products connection")
 	}
 	page := ProductPage{
-		Products:       make([]commerce.Product, 0, len(out.Products.Nodes)),
-		EndCursor:      out.Products.PageInfo.EndCursor,
-		HasNext:        out.Products.PageInfo.HasNextPage,
-		InventoryItems: map[string]string{},
+		Products:  make([]commerce.Product, 0, len(out.Products.Nodes)),
+		EndCursor: out.Products.PageInfo.EndCursor,
+		HasNext:   out.Products.PageInfo.HasNextPage,
 	}
 	for _, n := range out.Products.Nodes {
-		p, err := n.product(currency, page.InventoryItems)
+		p, err := n.product(currency)
 		if err != nil {
 			return ProductPage{}, fmt.Errorf("shopify: product %s: %w", n.ID, err)
 		}
@@ -136,7 +132,7 @@ func (c *Client) Products(ctx context.Context, currency, after string, first int
 	return page, nil
 }
 
-func (n gqlProduct) product(currency string, items map[string]string) (commerce.Product, error) {
+func (n gqlProduct) product(currency string) (commerce.Product, error) {
 	id := NumericID(n.ID)
 	if id == "" {
 		return commerce.Product{}, errors.New("no id")
@@ -170,7 +166,7 @@ func (n gqlProduct) product(currency string, items map[string]string) (commerce.
 			return commerce.Product{}, fmt.Errorf("variant %s price: %w", pv.ID, err)
 		}
 		if v.InventoryItem != nil && v.InventoryItem.ID != "" {
-			items[NumericID(v.InventoryItem.ID)] = pv.ID
+			pv.InventoryItemID = NumericID(v.InventoryItem.ID)
 		}
 		p.Variants = append(p.Variants, pv.Variant)
 		p.Stock += pv.Stock

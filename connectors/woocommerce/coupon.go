@@ -70,9 +70,9 @@ func (c *Client) CreateCoupon(ctx context.Context, cp Coupon) (CreatedCoupon, er
 	case cp.Type == CouponPercent && cp.AmountMinor > 100_00:
 		return CreatedCoupon{}, errors.New("woocommerce: coupon: a percentage cannot exceed 100")
 	case cp.Type == CouponPercent:
-		kind, amountText = string(cp.Type), formatMinor(cp.AmountMinor, 2)
+		kind, amountText = string(cp.Type), commerce.FormatDecimal(cp.AmountMinor, 2)
 	case cp.Type == CouponFixedCart:
-		kind, amountText = string(cp.Type), formatMinor(cp.AmountMinor, digits)
+		kind, amountText = string(cp.Type), commerce.FormatDecimal(cp.AmountMinor, digits)
 	default:
 		return CreatedCoupon{}, fmt.Errorf("woocommerce: coupon: unknown type %q", cp.Type)
 	}
@@ -93,7 +93,7 @@ func (c *Client) CreateCoupon(ctx context.Context, cp Coupon) (CreatedCoupon, er
 		body["email_restrictions"] = []string{cp.Email}
 	}
 	if cp.MinimumMinor > 0 {
-		body["minimum_amount"] = formatMinor(cp.MinimumMinor, digits)
+		body["minimum_amount"] = commerce.FormatDecimal(cp.MinimumMinor, digits)
 	}
 	if !cp.ExpiresAt.IsZero() {
 		body["date_expires_gmt"] = cp.ExpiresAt.UTC().Format("2006-01-02T15:04:05")

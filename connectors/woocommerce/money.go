@@ -61,10 +61,6 @@ func allDigits(s string) bool {
 	return true
 }
 
-// formatMinor renders minor units as the decimal string WooCommerce expects
-// ("12.50"), by integer arithmetic so the amount is exact.
-func formatMinor(minor int64, digits int) string { return commerce.FormatDecimal(minor, digits) }
-
 // divRound returns n/d rounded half away from zero; d must be positive.
 func divRound(n, d int64) int64 {
 	if n < 0 {

@@ -31,21 +31,6 @@ func TestRoundedAmount(t *testing.T) {
 	}
 }
 
-func TestFormatMinor(t *testing.T) {
-	for _, c := range []struct {
-		minor  int64
-		digits int
-		want   string
-	}{
-		{1050, 2, "10.50"}, {5, 2, "0.05"}, {0, 2, "0.00"}, {100000, 2, "1000.00"},
-		{1500, 0, "1500"}, {1001, 3, "1.001"}, {-250, 2, "-2.50"}, {9223372036854775807, 2, "92233720368547758.07"},
-	} {
-		if got := formatMinor(c.minor, c.digits); got != c.want {
-			t.Errorf("formatMinor(%d, %d) = %q, want %q", c.minor, c.digits, got, c.want)
-		}
-	}
-}
-
 func TestDivRound(t *testing.T) {
 	for _, c := range [][3]int64{{820, 3, 273}, {1000, 3, 333}, {5, 2, 3}, {-5, 2, -3}, {7, 7, 1}} {
 		if got := divRound(c[0], c[1]); got != c[2] {

@@ -110,14 +110,6 @@ func (s *Server) SeedProducts(n int) []string {
 	return ids
 }
 
-// AddProduct adds p to the catalogue.
-func (s *Server) AddProduct(p Product) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.products = append(s.products, p)
-	sortProducts(s.products)
-}
-
 // sortProducts orders by numeric id, as products(sortKey: ID) does.
 func sortProducts(ps []Product) {
 	sort.SliceStable(ps, func(i, j int) bool { return idLess(ps[i].ID, ps[j].ID) })

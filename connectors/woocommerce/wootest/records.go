@@ -60,79 +60,66 @@ func (s *Server) tick() time.Time {
 	return s.clock
 }
 
-// SeedOrders adds n guest orders (the documented example order, total
-// "29.35" USD, billing email orderN@example.com) modified at modified, and
-// returns their ids.
-func (s *Server) SeedOrders(n int, modified time.Time) []int64 {
+// seed adds n records built from the named template to recs: each gets
+// the next id and the time at returns, then fill sets its own fields.
+func (s *Server) seed(recs *[]*record, template string, n int, at func() time.Time, fill func(r *record)) []int64 {
 	tmpl := make([]map[string]any, n)
 	for i := range tmpl {
-		tmpl[i] = s.fromTemplate("order")
+		tmpl[i] = s.fromTemplate(template)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ids := make([]int64, 0, n)
 	for _, m := range tmpl {
 		s.nextID++
-		r := &record{id: s.nextID, created: modified.UTC().Truncate(time.Second), modified: modified.UTC().Truncate(time.Second), data: m}
+		t := at()
+		r := &record{id: s.nextID, created: t, modified: t, data: m}
 		r.setDates()
-		m["number"] = strconv.FormatInt(r.id, 10)
-		m["order_key"] = fmt.Sprintf("wc_order_%013d", r.id)
-		m["billing"].(map[string]any)["email"] = fmt.Sprintf("order%d@example.com", r.id)
-		s.orders = append(s.orders, r)
+		fill(r)
+		*recs = append(*recs, r)
 		ids = append(ids, r.id)
 	}
 	return ids
 }
 
+// SeedOrders adds n guest orders (the documented example order, total
+// "29.35" USD, billing email orderN@example.com) modified at modified, and
+// returns their ids.
+func (s *Server) SeedOrders(n int, modified time.Time) []int64 {
+	at := modified.UTC().Truncate(time.Second)
+	return s.seed(&s.orders, "order", n, func() time.Time { return at }, func(r *record) {
+		m := r.data
+		m["number"] = strconv.FormatInt(r.id, 10)
+		m["order_key"] = fmt.Sprintf("wc_order_%013d", r.id)
+		m["billing"].(map[string]any)["email"] = fmt.Sprintf("order%d@example.com", r.id)
+	})
+}
+
 // SeedCustomers adds n customers (customerN@example.com) modified at
 // modified and returns their ids.
 func (s *Server) SeedCustomers(n int, modified time.Time) []int64 {
-	tmpl := make([]map[string]any, n)
-	for i := range tmpl {
-		tmpl[i] = s.fromTemplate("customer")
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ids := make([]int64, 0, n)
-	for _, m := range tmpl {
-		s.nextID++
-		r := &record{id: s.nextID, created: modified.UTC().Truncate(time.Second), modified: modified.UTC().Truncate(time.Second), data: m}
-		r.setDates()
+	at := modified.UTC().Truncate(time.Second)
+	return s.seed(&s.customers, "customer", n, func() time.Time { return at }, func(r *record) {
+		m := r.data
 		email := fmt.Sprintf("customer%d@example.com", r.id)
 		m["email"], m["username"] = email, fmt.Sprintf("customer%d", r.id)
 		m["billing"].(map[string]any)["email"] = email
-		s.customers = append(s.customers, r)
-		ids = append(ids, r.id)
-	}
-	return ids
+	})
 }
 
 // SeedProducts adds n published simple products ("Product N", price
 // N.99, in stock), each modified a second after the previous, and returns
 // their ids.
 func (s *Server) SeedProducts(n int) []int64 {
-	tmpl := make([]map[string]any, n)
-	for i := range tmpl {
-		tmpl[i] = s.fromTemplate("product")
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ids := make([]int64, 0, n)
-	for _, m := range tmpl {
-		s.nextID++
-		at := s.tick()
-		r := &record{id: s.nextID, created: at, modified: at, data: m}
-		r.setDates()
+	return s.seed(&s.products, "product", n, s.tick, func(r *record) {
+		m := r.data
 		slug := fmt.Sprintf("product-%d", r.id)
 		price := fmt.Sprintf("%d.99", r.id%100)
 		m["name"], m["slug"] = fmt.Sprintf("Product %d", r.id), slug
 		m["permalink"] = s.URL + "/product/" + slug + "/"
 		m["price"], m["regular_price"] = price, price
 		m["related_ids"] = []any{}
-		s.products = append(s.products, r)
-		ids = append(ids, r.id)
-	}
-	return ids
+	})
 }
 
 // ModifyOrder sets an order's date_modified to at, as an edit in the shop
@@ -141,9 +128,6 @@ func (s *Server) ModifyOrder(id int64, at time.Time) { s.modify(&s.orders, "orde
 
 // ModifyCustomer is ModifyOrder for a customer.
 func (s *Server) ModifyCustomer(id int64, at time.Time) { s.modify(&s.customers, "customer", id, at) }
-
-// ModifyProduct is ModifyOrder for a product.
-func (s *Server) ModifyProduct(id int64, at time.Time) { s.modify(&s.products, "product", id, at) }
 
 func (s *Server) modify(recs *[]*record, kind string, id int64, at time.Time) {
 	s.mu.Lock()
@@ -161,12 +145,6 @@ func (s *Server) modify(recs *[]*record, kind string, id int64, at time.Time) {
 // OrderJSON returns an order as GET /orders/{id} and an order.* webhook
 // deliver it, nil when there is none.
 func (s *Server) OrderJSON(id int64) []byte { return s.recordJSON(&s.orders, id) }
-
-// CustomerJSON is OrderJSON for a customer.
-func (s *Server) CustomerJSON(id int64) []byte { return s.recordJSON(&s.customers, id) }
-
-// ProductJSON is OrderJSON for a product.
-func (s *Server) ProductJSON(id int64) []byte { return s.recordJSON(&s.products, id) }
 
 func (s *Server) recordJSON(recs *[]*record, id int64) []byte {
 	s.mu.Lock()
