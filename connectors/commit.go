@@ -72,7 +72,8 @@ func (c *committer) run(ctx context.Context) {
 // insert stores d through the running batcher, or directly when the hub is
 // not running (tests, tools).
 func (h *Hub) insert(ctx context.Context, d store.Delivery) (bool, error) {
-	if h.runCtx.Load() == nil {
+	rc := h.runCtx.Load()
+	if rc == nil {
 		return h.opt.Store.InsertDelivery(ctx, d)
 	}
 	r := insertReq{d: d, reply: make(chan insertResult, 1)}
@@ -80,6 +81,10 @@ func (h *Hub) insert(ctx context.Context, d store.Delivery) (bool, error) {
 	case h.commit.req <- r:
 	case <-ctx.Done():
 		return false, ctx.Err()
+	case <-(*rc).Done():
+		// The batcher stopped with Run (shutdown): a delivery arriving now
+		// is still stored, directly, rather than waiting for nobody.
+		return h.opt.Store.InsertDelivery(ctx, d)
 	}
 	res := <-r.reply
 	return res.inserted, res.err

@@ -267,3 +267,29 @@ func TestShopifyOrderJoinsTheVisitorByCartToken(t *testing.T) {
 		t.Fatalf("order %+v %v: not joined to the visitor who reported the cart token", o, err)
 	}
 }
+
+// A delivery that arrives after Run has returned (shutdown, or a hub used
+// by a tool) is stored directly instead of waiting for a batcher that is
+// gone.
+func TestDeliveryAfterRunStoppedIsStored(t *testing.T) {
+	e := newEnv(t, filepath.Join(t.TempDir(), "c.db"), nil, nil)
+	ctx := context.Background()
+	w, _ := e.ws.Create(ctx, workspace.Settings{Name: ptr("Shop"), Currency: ptr("EUR")})
+	sh, _ := e.ws.ConnectShop(ctx, w.ID, workspace.ShopInput{Platform: "shopify", Domain: "y.myshopify.com", WebhookSecret: "s"})
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = e.hub.Run(runCtx) }()
+	for e.hub.runCtx.Load() == nil {
+		time.Sleep(time.Millisecond)
+	}
+	stop()
+	<-done
+	reqCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	d := store.Delivery{WorkspaceID: w.ID, ShopID: sh.ID, Platform: Shopify, Topic: "orders/paid", DedupKey: "late-1",
+		Body: []byte(`{}`), ReceivedAt: time.Now()}
+	inserted, err := e.hub.insert(reqCtx, d)
+	if err != nil || !inserted {
+		t.Fatalf("late delivery: inserted %v, %v (it waited for a stopped batcher)", inserted, err)
+	}
+}
