@@ -14,9 +14,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/cartwheelhq/cartwheel/messaging"
 )
 
 // Flow statuses.
@@ -122,39 +122,9 @@ type Branch struct {
 	Else      string   `json:"else,omitempty"`
 }
 
-// Duration is a time.Duration written in JSON as "90m", "24h" or "5d".
-type Duration time.Duration
-
-// MarshalJSON writes whole days as "Nd", anything else as Go writes it.
-func (d Duration) MarshalJSON() ([]byte, error) {
-	td := time.Duration(d)
-	if td != 0 && td%(24*time.Hour) == 0 {
-		return json.Marshal(strconv.FormatInt(int64(td/(24*time.Hour)), 10) + "d")
-	}
-	return json.Marshal(td.String())
-}
-
-// UnmarshalJSON reads a Go duration string, or whole days as "Nd".
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("duration must be a string such as \"90m\", \"24h\" or \"5d\"")
-	}
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil || n < 0 || n > maxWaitDays {
-			return fmt.Errorf("duration %q: days must be a whole number from 0 to %d", s, maxWaitDays)
-		}
-		*d = Duration(time.Duration(n) * 24 * time.Hour)
-		return nil
-	}
-	td, err := time.ParseDuration(s)
-	if err != nil {
-		return fmt.Errorf("duration %q: %w", s, err)
-	}
-	*d = Duration(td)
-	return nil
-}
+// Duration is a time.Duration written in JSON as "90m", "24h" or "5d";
+// DecodeFlow's validation bounds a wait to maxWaitDays.
+type Duration = messaging.Duration
 
 // InvalidError is a flow that can never run as given; the HTTP layer
 // answers 400.

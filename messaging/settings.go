@@ -5,7 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/mail"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -48,27 +51,35 @@ type QuietHours struct {
 	End   int `json:"end"`
 }
 
-// Duration is a time.Duration written in JSON as "4h", "90m" or "7d".
+// Duration is a time.Duration written in JSON as "90m", "24h" or "5d".
+// Flows' waits use it too (automation.Duration).
 type Duration time.Duration
 
-// MarshalJSON writes whole days as "Nd".
+// maxDurationDays is the most whole days a time.Duration holds: more
+// would overflow rather than be refused by a range check.
+const maxDurationDays = int(math.MaxInt64 / int64(24*time.Hour))
+
+// MarshalJSON writes whole days as "Nd", anything else as Go writes it.
 func (d Duration) MarshalJSON() ([]byte, error) {
 	td := time.Duration(d)
 	if td != 0 && td%(24*time.Hour) == 0 {
-		return json.Marshal(fmt.Sprintf("%dd", td/(24*time.Hour)))
+		return json.Marshal(strconv.FormatInt(int64(td/(24*time.Hour)), 10) + "d")
 	}
 	return json.Marshal(td.String())
 }
 
-// UnmarshalJSON reads "4h", "90m" or "7d".
+// UnmarshalJSON reads a Go duration string, or whole days as "Nd".
 func (d *Duration) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("duration must be a string such as \"4h\" or \"7d\"")
+		return fmt.Errorf("duration must be a string such as \"90m\", \"24h\" or \"5d\"")
 	}
-	var days int
-	if n, err := fmt.Sscanf(s, "%dd", &days); err == nil && n == 1 && fmt.Sprintf("%dd", days) == s {
-		*d = Duration(time.Duration(days) * 24 * time.Hour)
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > maxDurationDays {
+			return fmt.Errorf("duration %q: days must be a whole number from 0 to %d", s, maxDurationDays)
+		}
+		*d = Duration(time.Duration(n) * 24 * time.Hour)
 		return nil
 	}
 	td, err := time.ParseDuration(s)

@@ -110,7 +110,7 @@ func (c *Channels) Discount(ctx context.Context, en automation.Enrollment, s aut
 	if c.o.Discounts == nil {
 		return automation.Result{}, errors.New("discount step: no shop connector can create discount codes")
 	}
-	r, skip, err := c.recipient(ctx, en)
+	r, skip, err := c.contactOf(ctx, en)
 	if err != nil {
 		return automation.Result{}, err
 	}

@@ -33,9 +33,22 @@ type recipient struct {
 	loc      *time.Location
 }
 
-// recipient loads the enrollment's contact. skip is SkipErased when the
-// contact no longer exists (erased by a privacy request).
+// recipient loads the enrollment's contact, its workspace and the
+// workspace's messaging settings. skip is SkipErased when the contact no
+// longer exists (erased by a privacy request).
 func (c *Channels) recipient(ctx context.Context, en automation.Enrollment) (r recipient, skip string, err error) {
+	if r, skip, err = c.contactOf(ctx, en); err != nil || skip != "" {
+		return r, skip, err
+	}
+	if r.settings, err = c.o.Settings(ctx, en.WorkspaceID); err != nil {
+		return r, "", fmt.Errorf("messaging settings: %w", err)
+	}
+	return r, "", nil
+}
+
+// contactOf is recipient without the messaging settings: the contact, its
+// attributes, its workspace and its timezone.
+func (c *Channels) contactOf(ctx context.Context, en automation.Enrollment) (r recipient, skip string, err error) {
 	r.contact, err = c.o.Store.Contact(ctx, en.WorkspaceID, en.ContactID)
 	if errors.Is(err, store.ErrNotFound) {
 		return r, SkipErased, nil
@@ -50,9 +63,6 @@ func (c *Channels) recipient(ctx context.Context, en automation.Enrollment) (r r
 	}
 	if r.ws, err = c.o.Store.Workspace(ctx, en.WorkspaceID); err != nil {
 		return r, "", fmt.Errorf("workspace %s: %w", en.WorkspaceID, err)
-	}
-	if r.settings, err = c.o.Settings(ctx, en.WorkspaceID); err != nil {
-		return r, "", fmt.Errorf("messaging settings: %w", err)
 	}
 	r.loc = location(r.attr("timezone"), r.ws.Timezone)
 	return r, "", nil
@@ -84,7 +94,7 @@ func location(names ...string) *time.Location {
 // Timezone is a contact's timezone: its "timezone" attribute, else its
 // workspace's, else UTC. It fits automation.Options.TimezoneOf.
 func (c *Channels) Timezone(ctx context.Context, workspaceID, contactID string) *time.Location {
-	r, skip, err := c.recipient(ctx, automation.Enrollment{WorkspaceID: workspaceID, ContactID: contactID})
+	r, skip, err := c.contactOf(ctx, automation.Enrollment{WorkspaceID: workspaceID, ContactID: contactID})
 	if err != nil || skip != "" {
 		return nil
 	}

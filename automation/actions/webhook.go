@@ -54,7 +54,7 @@ func (c *Channels) Webhook(ctx context.Context, en automation.Enrollment, s auto
 	if err != nil {
 		return automation.Result{}, err
 	}
-	r, skip, err := c.recipient(ctx, en)
+	r, skip, err := c.contactOf(ctx, en)
 	if err != nil {
 		return automation.Result{}, err
 	}

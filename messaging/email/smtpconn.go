@@ -194,29 +194,18 @@ func (c *cancelConn) cancel() {
 	_ = c.Conn.SetDeadline(longAgo())
 }
 
-func (c *cancelConn) SetDeadline(t time.Time) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.cancelled {
-		t = longAgo()
-	}
-	return c.Conn.SetDeadline(t)
-}
+func (c *cancelConn) SetDeadline(t time.Time) error { return c.set(c.Conn.SetDeadline, t) }
 
-func (c *cancelConn) SetReadDeadline(t time.Time) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.cancelled {
-		t = longAgo()
-	}
-	return c.Conn.SetReadDeadline(t)
-}
+func (c *cancelConn) SetReadDeadline(t time.Time) error { return c.set(c.Conn.SetReadDeadline, t) }
 
-func (c *cancelConn) SetWriteDeadline(t time.Time) error {
+func (c *cancelConn) SetWriteDeadline(t time.Time) error { return c.set(c.Conn.SetWriteDeadline, t) }
+
+// set applies a deadline through set, or one long past once cancelled.
+func (c *cancelConn) set(set func(time.Time) error, t time.Time) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.cancelled {
 		t = longAgo()
 	}
-	return c.Conn.SetWriteDeadline(t)
+	return set(t)
 }
