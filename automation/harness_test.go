@@ -3,6 +3,7 @@ package automation
 import (
 	"context"
 	"encoding/json"
+	"github.com/cartwheelhq/cartwheel/internal/testclock"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -16,24 +17,6 @@ import (
 	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/store"
 )
-
-// fakeClock is the time the engine and River see; tests move it forward.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // call is one action the engine asked for.
 type call struct {
@@ -101,7 +84,7 @@ type harness struct {
 	t       *testing.T
 	ctx     context.Context
 	path    string
-	clock   *fakeClock
+	clock   *testclock.Clock
 	actions *recorder
 	opt     Options
 	log     *slog.Logger
@@ -123,7 +106,7 @@ func newHarness(t *testing.T, opt Options) *harness {
 // newHarnessAt starts on the database at path with the clock at start.
 func newHarnessAt(t *testing.T, path string, start time.Time, opt Options) *harness {
 	t.Helper()
-	h := &harness{t: t, ctx: context.Background(), path: path, clock: &fakeClock{t: start},
+	h := &harness{t: t, ctx: context.Background(), path: path, clock: testclock.New(start),
 		actions: &recorder{}, opt: opt,
 		// River warns, by design, when the fake clock jumps past its leader's
 		// term; only errors are worth showing.

@@ -3,9 +3,9 @@ package actions_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/cartwheelhq/cartwheel/internal/testclock"
 	"log/slog"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -33,23 +33,6 @@ const (
 // workspace's timezone (UTC), and before the US switch to summer time.
 var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // fixture is a real SQLite store, the real messaging settings and links,
 // a real SMTP server and sender, a real (fake-service) push sender and the
 // real cdp ingest as the event recorder.
@@ -57,7 +40,7 @@ type fixture struct {
 	t      *testing.T
 	ctx    context.Context
 	st     *store.Store
-	clock  *clock
+	clock  *testclock.Clock
 	msg    *messaging.Service
 	links  messaging.Links
 	ingest *cdp.Ingest
@@ -85,7 +68,7 @@ func newFixture(t *testing.T, mods ...fixtureOpt) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, ctx: ctx, st: st, clock: &clock{t: t0}}
+	f := &fixture{t: t, ctx: ctx, st: st, clock: testclock.New(t0)}
 	f.msg = messaging.New(st, box, log, f.clock.Now)
 	f.links = messaging.NewLinks(publicURL, box)
 	f.ingest = cdp.NewIngest(st, log, f.clock.Now)

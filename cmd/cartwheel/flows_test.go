@@ -3,10 +3,10 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/cartwheelhq/cartwheel/internal/testclock"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,24 +14,6 @@ import (
 	"github.com/cartwheelhq/cartwheel/messaging/webpush"
 	"github.com/cartwheelhq/cartwheel/messaging/webpush/pushtest"
 )
-
-// testClock is the time flows and River see in an instance under test.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // flowShop is a workspace with a hand-connected Shopify shop, a sender
 // address and no quiet hours (the test must not depend on the hour it
@@ -137,7 +119,7 @@ func TestAbandonedCheckoutFlowEndToEnd(t *testing.T) {
 	smtp := smtptest.NewServer(t, smtptest.WithAuth("", ""))
 	host, port := smtp.Addr()
 	push := pushtest.NewServer(t)
-	clock := &testClock{t: time.Now().UTC()}
+	clock := testclock.New(time.Now().UTC())
 	cfg := testEnv(t, t.TempDir(), map[string]string{"CARTWHEEL_SMTP_URL": fmt.Sprintf("smtp://%s:%d?tls=none", host, port)})
 	inst, _ := startTest(t, cfg, withClock(clock))
 	shop := newFlowShop(t, inst, testShopDomain)
