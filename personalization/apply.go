@@ -23,11 +23,14 @@ func (p *Processor) apply(ctx context.Context, b *batchState, ev *store.Event) e
 	if isBot(ev) {
 		return nil
 	}
-	var props parsedProps
+	var props eventProps
 	// A page view's props (referrer, title, UTM tags) decide nothing here:
 	// the commonest event is not decoded at all.
-	if ev.Type != cdp.EventPageView && len(ev.Props) > 0 && json.Unmarshal(ev.Props, &props) != nil {
-		return nil // malformed: the profile processor skipped it too
+	if ev.Type != cdp.EventPageView {
+		var err error
+		if props, err = parseProps(ev.Type, ev.Props); err != nil {
+			return nil // malformed: the profile processor skipped it too
+		}
 	}
 	w, err := p.d.workspace(ctx, ev.WorkspaceID)
 	if err != nil {
@@ -88,7 +91,7 @@ func (p *Processor) visitorsOf(ctx context.Context, ev *store.Event) ([]string, 
 	return out, nil
 }
 
-func (p *Processor) applyVisitor(ctx context.Context, b *batchState, w *wsState, ev *store.Event, props parsedProps, vid string) error {
+func (p *Processor) applyVisitor(ctx context.Context, b *batchState, w *wsState, ev *store.Event, props eventProps, vid string) error {
 	ws := ev.WorkspaceID
 	key := vkey(ws, vid)
 	if browsing(ev.Type) && !p.d.vs.with(key, func(*visitor) {}) {
@@ -125,17 +128,14 @@ func (p *Processor) applyVisitor(ctx context.Context, b *batchState, w *wsState,
 				v.session = ev.SessionID
 			}
 		case cdp.EventProductView:
-			var pr struct {
-				ID string `json:"id"`
-			}
-			if raw, ok := props["product"]; ok && json.Unmarshal(raw, &pr) == nil && pr.ID != "" {
-				v.viewedProduct(pr.ID)
+			if props.viewed != "" {
+				v.viewedProduct(props.viewed)
 			}
 		case cdp.EventAddToCart:
 			var pr struct {
 				PriceMinor int64 `json:"price_minor"`
 			}
-			if raw, ok := props["product"]; ok {
+			if raw, ok := props.parsedProps["product"]; ok {
 				_ = json.Unmarshal(raw, &pr)
 			}
 			if !counted {

@@ -390,11 +390,8 @@ func (d *Decider) Inbox(ctx context.Context, ws, visitorID string) (InboxView, e
 	if err != nil {
 		return InboxView{}, err
 	}
-	var v visitor
-	if err := d.withVisitor(ctx, ws, visitorID, func(cv *visitor) { v = cv.snapshot() }); err != nil {
-		return InboxView{}, err
-	}
-	if err := d.refreshContact(ctx, ws, visitorID, &v); err != nil {
+	v, err := d.current(ctx, ws, visitorID)
+	if err != nil {
 		return InboxView{}, err
 	}
 	r := &DecideRequest{}
@@ -402,6 +399,24 @@ func (d *Decider) Inbox(ctx context.Context, ws, visitorID string) (InboxView, e
 	out.RecentlyViewed, _ = d.products(w, reco.RecentlyViewed, maxViewed, false, false, r, &v, "")
 	out.Wishlist, _ = d.products(w, "wishlist", maxWishlist, false, false, r, &v, "")
 	return out, nil
+}
+
+// Contact returns the contact a visitor is known as, or "" while it is
+// anonymous: what the inbox's write endpoints need, without building the
+// inbox's product lists.
+func (d *Decider) Contact(ctx context.Context, ws, visitorID string) (string, error) {
+	v, err := d.current(ctx, ws, visitorID)
+	return v.contact, err
+}
+
+// current returns a snapshot of the visitor, its contact re-resolved.
+func (d *Decider) current(ctx context.Context, ws, visitorID string) (visitor, error) {
+	var v visitor
+	if err := d.withVisitor(ctx, ws, visitorID, func(cv *visitor) { v = cv.snapshot() }); err != nil {
+		return v, err
+	}
+	err := d.refreshContact(ctx, ws, visitorID, &v)
+	return v, err
 }
 
 // MarkedRead lowers the cached unread count after the visitor read a

@@ -272,6 +272,33 @@ func contains(s []string, v string) bool {
 // parsedProps is an event's props, decoded once.
 type parsedProps map[string]json.RawMessage
 
+// eventProps is an event's props as apply and observe read them: the
+// top-level fields, and a product_view's product id, decoded once.
+type eventProps struct {
+	parsedProps
+	viewed string // a product_view's props.product.id
+}
+
+// parseProps decodes an event's props (empty props are none).
+func parseProps(typ string, raw json.RawMessage) (eventProps, error) {
+	var e eventProps
+	if len(raw) == 0 {
+		return e, nil
+	}
+	if err := json.Unmarshal(raw, &e.parsedProps); err != nil {
+		return e, err
+	}
+	if typ == cdp.EventProductView {
+		var pr struct {
+			ID string `json:"id"`
+		}
+		if r, ok := e.parsedProps["product"]; ok && json.Unmarshal(r, &pr) == nil {
+			e.viewed = pr.ID
+		}
+	}
+	return e, nil
+}
+
 func (pp parsedProps) str(k string) string {
 	var s string
 	if v, ok := pp[k]; ok {
@@ -351,8 +378,7 @@ func (p *Processor) warm(ctx context.Context) error {
 			if person == "" {
 				person = ev.VisitorID
 			}
-			var props parsedProps
-			_ = json.Unmarshal(ev.Props, &props)
+			props, _ := parseProps(ev.Type, ev.Props)
 			observe(w.reco, ev, props, person)
 		}
 	}
@@ -360,17 +386,14 @@ func (p *Processor) warm(ctx context.Context) error {
 }
 
 // observe feeds one shopping event to a recommendation engine.
-func observe(r Recommender, ev *store.Event, props parsedProps, person string) {
+func observe(r Recommender, ev *store.Event, props eventProps, person string) {
 	if person == "" {
 		return
 	}
 	switch ev.Type {
 	case cdp.EventProductView:
-		var pr struct {
-			ID string `json:"id"`
-		}
-		if raw, ok := props["product"]; ok && json.Unmarshal(raw, &pr) == nil && pr.ID != "" {
-			r.Observe(reco.Interaction{Person: person, Session: ev.SessionID, ProductID: pr.ID, Kind: reco.KindView, At: ev.OccurredAt})
+		if props.viewed != "" {
+			r.Observe(reco.Interaction{Person: person, Session: ev.SessionID, ProductID: props.viewed, Kind: reco.KindView, At: ev.OccurredAt})
 		}
 	case cdp.EventAddToCart:
 		if id := props.str("product_id"); id != "" {
@@ -380,7 +403,7 @@ func observe(r Recommender, ev *store.Event, props parsedProps, person string) {
 		var items []struct {
 			ProductID string `json:"product_id"`
 		}
-		if raw, ok := props["items"]; ok {
+		if raw, ok := props.parsedProps["items"]; ok {
 			_ = json.Unmarshal(raw, &items)
 		}
 		order := props.str("order_id")

@@ -125,14 +125,14 @@ func (s *Server) inboxRead(c *fiber.Ctx) error {
 	if s.opt.Engagement == nil {
 		return errNotFound("no inbox")
 	}
-	view, err := s.opt.Personalization.Inbox(c.UserContext(), si.ws.ID, b.VisitorID)
+	contact, err := s.opt.Personalization.Contact(c.UserContext(), si.ws.ID, b.VisitorID)
 	if err != nil {
 		return err
 	}
-	if view.ContactID == "" {
+	if contact == "" {
 		return store.ErrNotFound
 	}
-	if err := s.opt.Engagement.MarkRead(c.UserContext(), si.ws.ID, view.ContactID, b.ID); err != nil {
+	if err := s.opt.Engagement.MarkRead(c.UserContext(), si.ws.ID, contact, b.ID); err != nil {
 		return err
 	}
 	s.opt.Personalization.MarkedRead(si.ws.ID, b.VisitorID)

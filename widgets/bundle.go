@@ -23,12 +23,16 @@ type Bundle = jsasset.Asset
 
 // NewBundle minifies the embedded w.js (ES2017, like the tracker) and
 // precomputes its gzip encoding and strong ETag.
-func NewBundle() (*Bundle, error) {
-	b, err := jsasset.New("widget bundle", bundleSrc)
+func NewBundle() (*Bundle, error) { return newPublicAsset("widget bundle", bundleSrc) }
+
+// newPublicAsset minifies one of the scripts shops' pages load from us
+// (w.js, push-prompt.js); any origin may load it.
+func newPublicAsset(name string, src []byte) (*jsasset.Asset, error) {
+	a, err := jsasset.New(name, src)
 	if err != nil {
 		return nil, err
 	}
-	return b.WithCORS(), nil
+	return a.WithCORS(), nil
 }
 
 var defaultBundle = sync.OnceValues(NewBundle)

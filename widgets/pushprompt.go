@@ -11,13 +11,7 @@ import (
 var pushPromptSrc []byte
 
 // newPushPrompt minifies the soft push prompt; any origin may load it.
-func newPushPrompt() (*jsasset.Asset, error) {
-	a, err := jsasset.New("push prompt", pushPromptSrc)
-	if err != nil {
-		return nil, err
-	}
-	return a.WithCORS(), nil
-}
+func newPushPrompt() (*jsasset.Asset, error) { return newPublicAsset("push prompt", pushPromptSrc) }
 
 var pushPrompt = sync.OnceValues(newPushPrompt)
 

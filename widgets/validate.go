@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/cartwheelhq/cartwheel/personalization/reco"
 )
 
 // InvalidError is a definition the caller got wrong: the field and why.
@@ -27,11 +29,10 @@ func (e *InvalidError) Error() string {
 // InvalidInput marks the error as the caller's fault (an HTTP 400).
 func (e *InvalidError) InvalidInput() {}
 
-// Strategies a frame or product block may name. They are the
-// recommendation engine's names (personalization/reco), repeated here
-// because widgets never imports the deciders.
-var Strategies = []string{"recently_viewed", "viewed_not_bought", "bought_together", "viewed_together", "personalized",
-	"same_category", "bestsellers", "new_arrivals", "wishlist"}
+// Strategies a frame or product block may name: the recommendation
+// engine's (personalization/reco, a leaf package), and the visitor's
+// wishlist, which the decider serves itself.
+var Strategies = append(slices.Clone(reco.Strategies), "wishlist")
 
 // PageTypes are the page types the tracker reports.
 var PageTypes = []string{"home", "category", "product", "search", "cart", "checkout", "thank_you", "other"}

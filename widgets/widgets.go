@@ -1,6 +1,8 @@
 // Package widgets holds the browser code that runs on the shop's pages
-// beyond the tracker: for now the push service worker, which every
-// storefront integration serves from the shop's own origin.
+// beyond the tracker (the widget bundle w.js, the soft push prompt, the
+// push service worker, which every storefront integration serves from the
+// shop's own origin) and the widget definitions the admin writes, with
+// their validation and templates (docs/widgets.md).
 package widgets
 
 import _ "embed"

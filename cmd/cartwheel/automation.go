@@ -69,7 +69,7 @@ func buildAutomation(ctx context.Context, inst *instance, ingest *cdp.Ingest, li
 	}
 	p.channels = actions.New(opt)
 	p.engine, err = automation.New(ctx, st, automation.Options{Actions: p.channels, Facts: p.channels, Clock: clock,
-		TimezoneOf: p.channels.Timezone, Log: log, Workers: int(cfg.AutomationWorkers),
+		TimezoneOf: p.channels.Timezone, Log: log, Workers: cfg.AutomationWorkers,
 		// Due steps are found by polling (SQLite has no LISTEN): a short
 		// interval is what keeps an immediate step within a second of its
 		// event.

@@ -15,9 +15,9 @@ import (
 	"github.com/cartwheelhq/cartwheel/internal/browsertest"
 )
 
-// widgetsInstance starts the demo shop and returns its admin client; it
-// skips while this build does not serve /decide yet (the server side of
-// docs/widgets.md), and fails once it does.
+// widgetsInstance starts the demo shop and returns its admin client. It
+// fails when the demo site key gets no answer from /decide: every widget
+// test below depends on it.
 func widgetsInstance(t *testing.T) (*instance, apiClient, string) {
 	t.Helper()
 	inst, _ := startTest(t, testEnv(t, t.TempDir(), map[string]string{"CARTWHEEL_DEMO": "true"}))
@@ -26,8 +26,8 @@ func widgetsInstance(t *testing.T) (*instance, apiClient, string) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode == http.StatusNotFound {
-		t.Skip("this build serves no /decide yet")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /decide with the demo site key: status %d, want 200", resp.StatusCode)
 	}
 	return inst, apiClient{t: t, inst: inst, token: testAdminToken, ws: inst.demo.Workspace.ID}, inst.cfg.PublicURL
 }
