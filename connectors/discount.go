@@ -145,3 +145,24 @@ func (h *Hub) CreateDiscountCode(ctx context.Context, workspaceID, shopID string
 func isDuplicateCode(err error) bool {
 	return errors.Is(err, shopify.ErrDuplicateCode) || errors.Is(err, woocommerce.ErrCouponExists)
 }
+
+// ErrNoDiscountShop is returned by CreateWorkspaceDiscountCode when the
+// workspace has no active Shopify or WooCommerce shop: a custom shop (the
+// demo's) cannot create codes.
+var ErrNoDiscountShop = errors.New("no connected shop can create discount codes")
+
+// CreateWorkspaceDiscountCode creates a code in the workspace's first
+// active shop that can make codes: what flows and pop-ups offer, when they
+// name the workspace rather than a shop.
+func (h *Hub) CreateWorkspaceDiscountCode(ctx context.Context, workspaceID string, r DiscountRequest) (Discount, error) {
+	shops, err := h.opt.Store.Shops(ctx, workspaceID)
+	if err != nil {
+		return Discount{}, err
+	}
+	for _, sh := range shops {
+		if sh.Status == workspace.ShopActive && (sh.Platform == Shopify || sh.Platform == WooCommerce) {
+			return h.CreateDiscountCode(ctx, workspaceID, sh.ID, r)
+		}
+	}
+	return Discount{}, ErrNoDiscountShop
+}

@@ -39,8 +39,8 @@ type Processor struct {
 	log   *slog.Logger
 	wake  chan struct{}
 	batch int
-	// idle is how long it sleeps with nothing to do: the profile processor
-	// wakes one follower only (automation), so this one polls.
+	// idle bounds a sleep with nothing to do; the profile processor wakes
+	// it after each batch (Notify), so this is only a fallback.
 	idle time.Duration
 	pos  int64
 	// WarmEvents is how many of the newest processed events are replayed

@@ -2,11 +2,8 @@ package server
 
 import (
 	"encoding/json"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
-
-	"github.com/cartwheelhq/cartwheel/tracker"
 )
 
 // pushRequest is what the browser posts to /push/subscribe and
@@ -42,20 +39,8 @@ func (s *Server) pushSite(c *fiber.Ctx) (pushRequest, siteInfo, error) {
 	if err := json.Unmarshal(c.Body(), &r); err != nil {
 		return r, siteInfo{}, errBadRequest("body must be JSON: {\"k\": site key, \"v\": visitor id, \"subscription\": {...}}")
 	}
-	if !tracker.ValidID(r.VisitorID) {
-		return r, siteInfo{}, errBadRequest(`"v" must be the tracker's visitor id`)
-	}
-	si, err := s.sites.get(c.UserContext(), r.SiteKey, time.Now())
-	if err != nil {
-		return r, si, err
-	}
-	if !si.found {
-		return r, si, errNotFound("unknown site key")
-	}
-	if !si.allows(c.Get(fiber.HeaderOrigin)) {
-		return r, si, errForbidden("origin not allowed for this site")
-	}
-	return r, si, nil
+	si, err := s.publicSite(c, r.SiteKey, r.VisitorID)
+	return r, si, err
 }
 
 // pushSubscribe stores a browser's push subscription for its visitor.

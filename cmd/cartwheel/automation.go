@@ -16,8 +16,6 @@ import (
 	"github.com/cartwheelhq/cartwheel/messaging"
 	"github.com/cartwheelhq/cartwheel/messaging/email"
 	"github.com/cartwheelhq/cartwheel/messaging/webpush"
-	"github.com/cartwheelhq/cartwheel/store"
-	"github.com/cartwheelhq/cartwheel/workspace"
 )
 
 // automationParts is the delivery side of an instance: the channels flows
@@ -63,7 +61,7 @@ func buildAutomation(ctx context.Context, inst *instance, ingest *cdp.Ingest, li
 	push := webpush.NewSender(keys, cfg.PushSubject, webpush.WithLogger(log))
 	opt := actions.Options{Store: st, Settings: inst.messaging.Settings, Links: links, Push: push,
 		// Sends log through the group commit: one transaction for many.
-		Discounts: shopDiscounts{st: st, hub: inst.hub}, Events: inst.writer, Now: clock.Now, Log: log}
+		Discounts: shopDiscounts{hub: inst.hub}, Events: inst.writer, Now: clock.Now, Log: log}
 	if p.smtp != nil {
 		opt.Mail = p.smtp
 	}
@@ -86,31 +84,20 @@ func buildAutomation(ctx context.Context, inst *instance, ingest *cdp.Ingest, li
 	return p, nil
 }
 
-// shopDiscounts creates a flow's discount codes in the workspace's first
-// active shop.
-type shopDiscounts struct {
-	st  *store.Store
-	hub *connectors.Hub
-}
+// shopDiscounts creates a flow's discount codes through the connectors.
+type shopDiscounts struct{ hub *connectors.Hub }
 
 func (d shopDiscounts) CreateDiscount(ctx context.Context, workspaceID string, r actions.DiscountRequest) (actions.Discount, error) {
-	shops, err := d.st.Shops(ctx, workspaceID)
+	got, err := d.hub.CreateWorkspaceDiscountCode(ctx, workspaceID, connectors.DiscountRequest{Percent: r.Percent,
+		AmountMinor: r.AmountMinor, ValidDays: r.ValidDays, Prefix: r.Prefix, Email: r.Email, CustomerID: r.CustomerID,
+		Code: r.Code})
+	if errors.Is(err, connectors.ErrNoDiscountShop) {
+		return actions.Discount{}, actions.ErrNoDiscounts
+	}
 	if err != nil {
 		return actions.Discount{}, err
 	}
-	for _, sh := range shops {
-		if sh.Status != workspace.ShopActive || sh.Platform != connectors.Shopify && sh.Platform != connectors.WooCommerce {
-			continue
-		}
-		got, err := d.hub.CreateDiscountCode(ctx, workspaceID, sh.ID, connectors.DiscountRequest{Percent: r.Percent,
-			AmountMinor: r.AmountMinor, ValidDays: r.ValidDays, Prefix: r.Prefix, Email: r.Email, CustomerID: r.CustomerID,
-			Code: r.Code})
-		if err != nil {
-			return actions.Discount{}, err
-		}
-		return actions.Discount{Code: got.Code, ExpiresAt: got.ExpiresAt}, nil
-	}
-	return actions.Discount{}, actions.ErrNoDiscounts
+	return actions.Discount{Code: got.Code, ExpiresAt: got.ExpiresAt}, nil
 }
 
 // start runs the engine and its processors on the instance's work context.

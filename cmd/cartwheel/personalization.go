@@ -2,15 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 
 	"github.com/cartwheelhq/cartwheel/connectors"
 	"github.com/cartwheelhq/cartwheel/personalization"
 	"github.com/cartwheelhq/cartwheel/personalization/reco"
 	"github.com/cartwheelhq/cartwheel/secrets"
-	"github.com/cartwheelhq/cartwheel/store"
 	"github.com/cartwheelhq/cartwheel/widgets"
-	"github.com/cartwheelhq/cartwheel/workspace"
 )
 
 // personalizationParts are the Decider /decide answers from and the
@@ -25,7 +24,7 @@ type personalizationParts struct {
 // workspace, codes from the workspace's shop) and its processor.
 func buildPersonalization(inst *instance, box *secrets.Box, log *slog.Logger) *personalizationParts {
 	d := personalization.New(personalization.Options{Store: inst.st, Events: inst.writer,
-		Discounts:      widgetDiscounts{st: inst.st, hub: inst.hub},
+		Discounts:      widgetDiscounts{hub: inst.hub},
 		NewRecommender: func() personalization.Recommender { return reco.New(reco.Options{}) },
 		CodeKey:        box.SigningKey("widget-discount-code"), Log: log})
 	return &personalizationParts{decider: d, processor: personalization.NewProcessor(d), log: log}
@@ -38,29 +37,16 @@ func (p *personalizationParts) run(ctx context.Context) {
 	}
 }
 
-// widgetDiscounts creates pop-ups' discount codes in the workspace's first
-// active Shopify or WooCommerce shop, as flows do (shopDiscounts).
-type widgetDiscounts struct {
-	st  *store.Store
-	hub *connectors.Hub
-}
+// widgetDiscounts creates pop-ups' discount codes through the connectors,
+// as flows do (shopDiscounts).
+type widgetDiscounts struct{ hub *connectors.Hub }
 
 func (d widgetDiscounts) CreateDiscount(ctx context.Context, workspaceID string, dc widgets.Discount, code, email string) (string, error) {
-	shops, err := d.st.Shops(ctx, workspaceID)
-	if err != nil {
-		return "", err
+	got, err := d.hub.CreateWorkspaceDiscountCode(ctx, workspaceID, connectors.DiscountRequest{Percent: dc.Percent,
+		AmountMinor: dc.AmountMinor, ValidDays: dc.ValidDays, Prefix: dc.Prefix, Email: email, Code: code,
+		Title: "Cartwheel pop-up " + dc.Prefix})
+	if errors.Is(err, connectors.ErrNoDiscountShop) {
+		return "", personalization.ErrNoDiscounts
 	}
-	for _, sh := range shops {
-		if sh.Status != workspace.ShopActive || sh.Platform != connectors.Shopify && sh.Platform != connectors.WooCommerce {
-			continue
-		}
-		got, err := d.hub.CreateDiscountCode(ctx, workspaceID, sh.ID, connectors.DiscountRequest{Percent: dc.Percent,
-			AmountMinor: dc.AmountMinor, ValidDays: dc.ValidDays, Prefix: dc.Prefix, Email: email, Code: code,
-			Title: "Cartwheel pop-up " + dc.Prefix})
-		if err != nil {
-			return "", err
-		}
-		return got.Code, nil
-	}
-	return "", personalization.ErrNoDiscounts
+	return got.Code, err
 }
