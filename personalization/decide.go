@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/personalization/reco"
 	"github.com/cartwheelhq/cartwheel/widgets"
 )
@@ -195,7 +196,7 @@ func hasKind(ws []*widget, kind string) bool {
 // UnreadTTL.
 func (d *Decider) refreshContact(ctx context.Context, ws, visitorID string, v *visitor) error {
 	contact := v.contact
-	if c, err := d.st.ContactByIdentity(ctx, ws, "visitor", visitorID); err == nil {
+	if c, err := d.st.ContactByIdentity(ctx, ws, cdp.KindVisitor, visitorID); err == nil {
 		contact = c.ID
 	}
 	n := 0
