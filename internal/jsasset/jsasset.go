@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -161,4 +162,26 @@ func etagMatches(header, etag string) bool {
 		}
 	}
 	return false
+}
+
+// newerSyntax matches forms newer than ES2017 that are easy to write by
+// habit: optional chaining, nullish coalescing, logical and exponent
+// assignment, and catch without a binding. A text check of the minified
+// output, not a parser.
+var newerSyntax = regexp.MustCompile(`\?\.[^0-9]|\?\?|\*\*=|\|\|=|&&=|catch\{`)
+
+// SyntaxProblems reports what in the minified script breaks the promise
+// made to shops' visitors' browsers: syntax newer than ES2017, or code
+// outside one IIFE over (window, document), which is how these scripts
+// keep out of the page's globals.
+func (a *Asset) SyntaxProblems() []string {
+	min := string(a.min)
+	var out []string
+	for _, m := range newerSyntax.FindAllString(min, 5) {
+		out = append(out, fmt.Sprintf("contains %q, which is newer than ES2017", m))
+	}
+	if !strings.HasPrefix(min, "((") || !strings.HasSuffix(strings.TrimSpace(min), "(window,document)") {
+		out = append(out, fmt.Sprintf("is not one IIFE: %.40q … %.40q", min, min[max(0, len(min)-40):]))
+	}
+	return out
 }

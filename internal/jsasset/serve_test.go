@@ -165,3 +165,23 @@ func TestServeCORS(t *testing.T) {
 		t.Errorf("Access-Control-Allow-Origin = %q, want *", got)
 	}
 }
+
+// SyntaxProblems finds what it promises to find, and nothing in a plain
+// ES2017 IIFE.
+func TestSyntaxProblems(t *testing.T) {
+	for src, want := range map[string]int{
+		`((w,d)=>{let a=w.x?1:2;let b=a?.5:0})(window,document)`: 0,
+		`((w,d)=>{let a=w.x?.y})(window,document)`:               1,
+		`((w,d)=>{let a=w.x??1;a||=2})(window,document)`:         2,
+		`((w,d)=>{try{}catch{}})(window,document)`:               1,
+		`let leaked=1`: 1,
+	} {
+		a, err := New("test", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := a.SyntaxProblems(); len(got) != want {
+			t.Errorf("%s: %d problems %q, want %d", src, len(got), got, want)
+		}
+	}
+}
