@@ -407,11 +407,14 @@
           });
         }
       } else if (t.inactive_seconds != null) {
+        // One timer, restarted by every sign of life (not timer(), which
+        // would add a clean-up per mouse move).
         let id = 0;
         let reset = () => {
           clearTimeout(id);
-          id = timer(+t.inactive_seconds || 0);
+          id = setTimeout(fire, (+t.inactive_seconds || 0) * 1e3);
         };
+        offs.push(() => clearTimeout(id));
         ['mousemove', 'keydown', 'scroll', 'touchstart', 'click'].forEach((n) => listen(w, n, reset));
         reset();
       } else fire();
