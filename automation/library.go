@@ -111,8 +111,8 @@ func emailBody(file string) string {
 	return string(b)
 }
 
-// libEmail is a send_email step. products is "cart", "viewed",
-// "bestsellers", "related" or "none"; discountFrom names an earlier
+// libEmail is a send_email step. products is a product source ("cart",
+// "trigger", "none" or a recommendation strategy); discountFrom names an earlier
 // discount step whose code the email shows ("" for none).
 func libEmail(id, file, subject, preheader, products, discountFrom string) Step {
 	p := map[string]any{"subject": subject, "preheader": preheader, "html": emailBody(file), "products": products}
@@ -203,7 +203,7 @@ func browseAbandonmentFlow() Flow {
 		Trigger: Trigger{Event: EventBrowseAbandoned},
 		Steps: []Step{
 			libEmail("email", "browse.html", "Still thinking about it?",
-				"The product you were looking at is still here.", "viewed", ""),
+				"The product you were looking at is still here.", "viewed_not_bought", ""),
 			libPush("push", "Still thinking about it?", "Take another look before it's gone."),
 		},
 		Goal:    &Goal{Event: cdp.EventAddToCart},
@@ -217,7 +217,7 @@ func crossSellFlow() Flow {
 		Steps: []Step{
 			libDiscount("discount", 10, 30, "THANKS"),
 			libEmail("email", "cross_sell.html", "Thank you!{{with .Discount}} Here's {{.Percent}}% off what goes with it{{else}} Here's what goes with it{{end}}",
-				"Hand-picked to go with your order.", "related", "discount"),
+				"Hand-picked to go with your order.", "bought_together", "discount"),
 		},
 		Reentry: Reentry{Mode: ReentryEveryDays, Days: 7},
 	}
@@ -228,7 +228,7 @@ func replenishmentFlow() Flow {
 		Trigger: Trigger{Event: EventReplenishmentDue},
 		Steps: []Step{
 			libEmail("email", "replenish.html", "Running low? Time to restock",
-				"Reorder your favourite in a couple of clicks.", "related", ""),
+				"Reorder your favourite in a couple of clicks.", "trigger", ""),
 			libPush("push", "Time for a top-up?", "You're probably running low — reorder in a click."),
 		},
 		Goal:    &Goal{Event: cdp.EventOrderPlaced},

@@ -309,14 +309,17 @@ func (d *Decider) Stats(ctx context.Context, ws, id string, days int) ([]Stat, e
 // dayOf is the day number (days since 1970-01-01 UTC) of a Unix ms time.
 func dayOf(msec int64) int64 { return msec / (24 * 3600 * 1000) }
 
-// Recommender returns the workspace's engine (flows and emails ask it
-// too), loading the workspace on first use.
-func (d *Decider) Recommender(ctx context.Context, ws string) (Recommender, error) {
+// Recommend asks the workspace's engine, the one behind the site's frames,
+// loading the workspace on first use. Flows' emails and pushes call it
+// (automation/actions.Recommender), so that a message recommends as the
+// site does; Person is a contact id, as the engine knows identified and
+// anonymous visitors by their contact.
+func (d *Decider) Recommend(ctx context.Context, ws string, r reco.Request) ([]reco.Result, error) {
 	w, err := d.workspace(ctx, ws)
 	if err != nil {
 		return nil, err
 	}
-	return w.reco, nil
+	return w.reco.Recommend(r), nil
 }
 
 // nopRecommender recommends nothing: frames fall back to what the

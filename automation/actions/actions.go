@@ -59,6 +59,10 @@ type Options struct {
 	Discounts Discounter
 	// Events logs what the actions did (email_sent, tag_added…).
 	Events Recorder
+	// Recommender chooses the products of blocks other than the cart
+	// (personalization.Decider, whose engines also fill the site's frames);
+	// nil makes such steps fail with a clear error.
+	Recommender Recommender
 	// HTTP posts outbound webhooks; default a client with a 10 s timeout.
 	HTTP *http.Client
 	// Now is the clock (the engine's, in tests a fake); default time.Now.

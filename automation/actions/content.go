@@ -15,26 +15,35 @@ import (
 	"github.com/cartwheelhq/cartwheel/commerce"
 	"github.com/cartwheelhq/cartwheel/ids"
 	"github.com/cartwheelhq/cartwheel/messaging/email"
+	"github.com/cartwheelhq/cartwheel/personalization/reco"
 	"github.com/cartwheelhq/cartwheel/store"
 )
 
 func newMessageID() string { return ids.New("msg") }
 
-// Product sources for the "products" param.
+// Recommender is the recommendation engine product blocks come from:
+// one per workspace, the one behind the site's frames, so that a message
+// and the site recommend alike. Person in the request is a contact id.
+type Recommender interface {
+	Recommend(ctx context.Context, workspaceID string, r reco.Request) ([]reco.Result, error)
+}
+
+// Product sources for the "products" param besides the recommendation
+// strategies.
 const (
-	productsCart        = "cart"
-	productsViewed      = "viewed"
-	productsBestsellers = "bestsellers"
-	productsRelated     = "related"
-	productsNone        = "none"
+	productsCart    = "cart"
+	productsTrigger = "trigger"
+	productsNone    = "none"
 )
 
-// bestsellerWindow is how far back bestsellers are counted.
-const bestsellerWindow = 30 * 24 * time.Hour
+// productAliases are the names flows saved before product blocks came from
+// the recommendation engine.
+var productAliases = map[string]string{"viewed": reco.ViewedNotBought, "related": reco.Personalized}
 
 // trigger is what the event that started the enrollment says about a cart.
 type trigger struct {
 	Items       []commerce.LineItem `json:"items"`
+	ProductID   string              `json:"product_id"`
 	RecoveryURL string              `json:"recovery_url"`
 	Currency    string              `json:"currency"`
 	TotalMinor  int64               `json:"total_minor"`
@@ -98,7 +107,7 @@ func (c *Channels) content(ctx context.Context, en automation.Enrollment, p para
 	}
 	out.shopURL = d.Shop.URL
 
-	if d.Products, err = c.products(ctx, en.WorkspaceID, p, d.Items, prof); err != nil {
+	if d.Products, err = c.products(ctx, en.WorkspaceID, en.ContactID, p, &tr, d.Items); err != nil {
 		return out, err
 	}
 	if d.Discount, err = c.discountFrom(ctx, en, p, d.Shop.Currency); err != nil {
@@ -163,9 +172,13 @@ func (c *Channels) fillItems(ctx context.Context, ws string, items []commerce.Li
 }
 
 // products picks the products a message shows, as the "products" param
-// says: "cart" (the default when there is a cart), "viewed", "bestsellers",
-// "related" or "none" (the default otherwise); at most product_count (4).
-func (c *Channels) products(ctx context.Context, ws string, p params, items []commerce.LineItem, prof *cdp.Profile) ([]email.Product, error) {
+// says: "cart" (the default when there is a cart), "trigger" (the product
+// the trigger event names, e.g. the one due for replenishment), "none"
+// (the default otherwise), or a recommendation strategy (reco.Strategies;
+// "viewed" and "related" are the older names of viewed_not_bought and
+// personalized) asked of the engine that fills the site's frames, anchored
+// on the trigger's items or product; at most product_count (4).
+func (c *Channels) products(ctx context.Context, ws, contact string, p params, tr *trigger, items []commerce.LineItem) ([]email.Product, error) {
 	n, err := p.integer("product_count", 4, 1, 24)
 	if err != nil {
 		return nil, err
@@ -177,11 +190,11 @@ func (c *Channels) products(ctx context.Context, ws string, p params, items []co
 			src = productsCart
 		}
 	}
-	var ids []string
-	switch src {
-	case productsNone:
+	src = cmp.Or(productAliases[src], src)
+	switch {
+	case src == productsNone:
 		return nil, nil
-	case productsCart:
+	case src == productsCart:
 		out := []email.Product{}
 		for _, it := range items {
 			if len(out) == int(n) {
@@ -191,96 +204,44 @@ func (c *Channels) products(ctx context.Context, ws string, p params, items []co
 				PriceMinor: it.PriceMinor})
 		}
 		return out, nil
-	case productsViewed:
-		ids = viewedNotBought(prof)
-	case productsBestsellers:
-		sales, err := c.o.Store.Bestsellers(ctx, ws, c.o.Now().Add(-bestsellerWindow), 1000)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range sales {
-			ids = append(ids, s.ProductID)
-		}
-	case productsRelated:
-		ids, err = c.related(ctx, ws, prof, items, int(n))
-		if err != nil {
-			return nil, err
-		}
-	default:
-		return nil, p.bad("products", "%q is not cart, viewed, bestsellers, related or none", src)
+	case src == productsTrigger:
+		return c.catalogue(ctx, ws, tr.anchors(), int(n)), nil
+	case !slices.Contains(reco.Strategies, src):
+		return nil, p.bad("products", "%q is not cart, trigger, none or one of %s", src, strings.Join(reco.Strategies, ", "))
+	case c.o.Recommender == nil:
+		return nil, p.bad("products", "%q needs the recommendation engine, which this instance was not given", src)
+	}
+	// Ask for more than n: catalogue drops products gone from the store
+	// since the engine last heard of them.
+	// The history strategies list what the contact looked at, the trigger's
+	// product included (a browse abandonment's); the others recommend what
+	// goes with the anchors, so those are left out.
+	history := src == reco.RecentlyViewed || src == reco.ViewedNotBought
+	res, err := c.o.Recommender.Recommend(ctx, ws, reco.Request{Strategy: src, Person: contact, Anchors: tr.anchors(),
+		N: int(n) + 4, InStockOnly: true, ExcludeAnchors: !history, ExcludeBought: src != reco.RecentlyViewed})
+	if err != nil {
+		return nil, fmt.Errorf("recommendations: %w", err)
+	}
+	ids := make([]string, len(res))
+	for i, r := range res {
+		ids[i] = r.ProductID
 	}
 	return c.catalogue(ctx, ws, ids, int(n)), nil
 }
 
-// viewedNotBought lists the products the contact viewed and did not buy,
-// longest looked at first (then most viewed, most recent).
-func viewedNotBought(prof *cdp.Profile) []string {
-	type cand struct {
-		id string
-		ps *cdp.ProductStat
-	}
-	var cs []cand
-	for id, ps := range prof.Products {
-		if ps != nil && ps.Views > 0 && ps.Bought == 0 {
-			cs = append(cs, cand{id, ps})
+// anchors are the products the trigger event is about: its items (a cart,
+// an order), else the one product it names.
+func (t *trigger) anchors() []string {
+	var out []string
+	for _, it := range t.Items {
+		if it.ProductID != "" && !slices.Contains(out, it.ProductID) {
+			out = append(out, it.ProductID)
 		}
 	}
-	slices.SortFunc(cs, func(a, b cand) int {
-		return cmp.Or(cmp.Compare(b.ps.DwellMS, a.ps.DwellMS), cmp.Compare(b.ps.Views, a.ps.Views),
-			b.ps.LastViewed.Compare(a.ps.LastViewed), cmp.Compare(a.id, b.id))
-	})
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = c.id
+	if len(out) == 0 && t.ProductID != "" {
+		out = append(out, t.ProductID)
 	}
 	return out
-}
-
-// related lists products of the categories the contact bought from or
-// looked at most that it has not bought and does not have in its cart.
-func (c *Channels) related(ctx context.Context, ws string, prof *cdp.Profile, items []commerce.LineItem, n int) ([]string, error) {
-	score := map[string]int64{}
-	owned := map[string]bool{}
-	for id, ps := range prof.Products {
-		if ps == nil {
-			continue
-		}
-		if ps.Bought > 0 {
-			owned[id] = true
-		}
-		if ps.Category != "" {
-			// A purchase says more about taste than minutes of browsing.
-			score[ps.Category] += ps.Bought*600_000 + ps.DwellMS + int64(ps.Views)*10_000
-		}
-	}
-	for _, it := range items {
-		owned[it.ProductID] = true
-		if pr, err := c.o.Store.Product(ctx, ws, it.ProductID); err == nil && pr.Category != "" {
-			score[pr.Category] += 600_000
-		}
-	}
-	cats := make([]string, 0, len(score))
-	for k := range score {
-		cats = append(cats, k)
-	}
-	slices.SortFunc(cats, func(a, b string) int { return cmp.Or(cmp.Compare(score[b], score[a]), cmp.Compare(a, b)) })
-	var out []string
-	for _, cat := range cats {
-		if len(out) >= n {
-			break
-		}
-		ps, _, err := c.o.Store.Products(ctx, ws, store.ProductFilter{Category: cat, Limit: 4 * n})
-		if err != nil {
-			return nil, err
-		}
-		for _, pr := range ps {
-			if !owned[pr.ID] && pr.InStock() {
-				owned[pr.ID] = true // once only
-				out = append(out, pr.ID)
-			}
-		}
-	}
-	return out, nil
 }
 
 // catalogue turns product ids into the products a template shows, in

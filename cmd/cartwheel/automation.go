@@ -47,7 +47,8 @@ func newMailSender(cfg config.Config, log *slog.Logger) (*email.SMTPSender, erro
 
 // buildAutomation wires channels, engine and processors; startAutomation
 // runs them.
-func buildAutomation(ctx context.Context, inst *instance, ingest *cdp.Ingest, links messaging.Links, clock automation.Clock) (*automationParts, error) {
+func buildAutomation(ctx context.Context, inst *instance, ingest *cdp.Ingest, links messaging.Links, clock automation.Clock,
+	recommender actions.Recommender) (*automationParts, error) {
 	cfg, log, st := inst.cfg, inst.log, inst.st
 	p := &automationParts{}
 	var err error
@@ -61,7 +62,7 @@ func buildAutomation(ctx context.Context, inst *instance, ingest *cdp.Ingest, li
 	push := webpush.NewSender(keys, cfg.PushSubject, webpush.WithLogger(log))
 	opt := actions.Options{Store: st, Settings: inst.messaging.Settings, Links: links, Push: push,
 		// Sends log through the group commit: one transaction for many.
-		Discounts: shopDiscounts{hub: inst.hub}, Events: inst.writer, Now: clock.Now, Log: log}
+		Discounts: shopDiscounts{hub: inst.hub}, Events: inst.writer, Recommender: recommender, Now: clock.Now, Log: log}
 	if p.smtp != nil {
 		opt.Mail = p.smtp
 	}

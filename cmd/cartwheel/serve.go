@@ -205,13 +205,14 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 	}
 	engagement := messaging.NewEngagement(st, links, ingest, inst.messaging.Settings, log, clock.Now)
 	opts.Engagement = engagement
+	// Flows' product blocks ask the engines that fill the site's frames.
+	pers := buildPersonalization(inst, box, log)
 	// Built before any processor runs: it sets how they wake each other.
-	if inst.auto, err = buildAutomation(ctx, inst, ingest, links, clock); err != nil {
+	if inst.auto, err = buildAutomation(ctx, inst, ingest, links, clock, pers.decider); err != nil {
 		return fail(fmt.Errorf("automation: %w", err))
 	}
 	inst.auto.processor.On(cdp.EventOrderPlaced, engagement.Attribute)
 	opts.Automation = inst.auto.engine
-	pers := buildPersonalization(inst, box, log)
 	inst.processor.OnAdvance(pers.processor.Notify)
 	opts.Personalization = pers.decider
 	inst.workers.Go(func() { pers.run(workCtx) })

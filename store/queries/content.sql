@@ -1,5 +1,5 @@
 -- Queries that gather what a message shows and whom it reaches: the event
--- that started a flow, a contact's push subscriptions, what sells.
+-- that started a flow and a contact's push subscriptions.
 
 -- name: content-event-get
 SELECT id, workspace_id, type, source, visitor_id, contact_id, session_id, occurred_at, received_at, props, context
@@ -13,11 +13,3 @@ FROM push_subscriptions p
 JOIN identities i ON i.workspace_id = p.workspace_id AND i.kind = 'visitor' AND i.value = p.visitor_id
 WHERE p.workspace_id = $1 AND i.contact_id = $2
 ORDER BY p.created_at, p.id;
-
--- name: content-recent-order-items
--- The line items of the newest orders placed since $2 and not cancelled,
--- at most $3 orders: bestsellers are counted from them in Go, which keeps
--- the SQL free of backend-specific JSON functions.
-SELECT items FROM orders
-WHERE workspace_id = $1 AND placed_at >= $2 AND cancelled_at = 0
-ORDER BY placed_at DESC LIMIT $3;
