@@ -2,6 +2,7 @@ package automation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 // CreateFlow validates and stores a new flow as version 1, in the status
 // it names (draft by default).
 func (e *Engine) CreateFlow(ctx context.Context, workspaceID string, f Flow) (Flow, error) {
-	if err := f.Validate(); err != nil {
+	if err := e.validate(&f); err != nil {
 		return Flow{}, err
 	}
 	now := e.clock.Now().UTC()
@@ -37,7 +38,7 @@ func (e *Engine) UpdateFlow(ctx context.Context, workspaceID, flowID string, f F
 		return Flow{}, err
 	}
 	f.Status = cur.Status
-	if err := f.Validate(); err != nil {
+	if err := e.validate(&f); err != nil {
 		return Flow{}, err
 	}
 	f.ID, f.WorkspaceID, f.CreatedAt, f.UpdatedAt = flowID, workspaceID, cur.CreatedAt, e.clock.Now().UTC()
@@ -49,6 +50,32 @@ func (e *Engine) UpdateFlow(ctx context.Context, workspaceID, flowID string, f F
 		return Flow{}, err
 	}
 	return f, nil
+}
+
+// validate checks the flow's shape, then each step's params with the
+// channels when they can (StepChecker).
+func (e *Engine) validate(f *Flow) error {
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	sc, ok := e.actions.(StepChecker)
+	if !ok {
+		return nil
+	}
+	for i := range f.Steps {
+		err := sc.CheckStep(f.Steps[i])
+		if err == nil {
+			continue
+		}
+		field := fmt.Sprintf("steps[%d].params", i)
+		var pe interface{ StepParam() (string, string) }
+		if errors.As(err, &pe) {
+			param, reason := pe.StepParam()
+			return invalid(field+"."+param, "%s", reason)
+		}
+		return invalid(field, "%v", err)
+	}
+	return nil
 }
 
 // SetStatus activates or pauses a flow. Pausing stops new enrollments and

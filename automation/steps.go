@@ -47,6 +47,14 @@ type Actions interface {
 	Webhook(ctx context.Context, en Enrollment, s Step) (Result, error)
 }
 
+// StepChecker is what Actions may also implement: a check of a step's
+// params when its flow is saved (templates that parse, known product
+// sources…). An error that has a StepParam method names the param at
+// fault; the flow is refused with a 400 on steps[i].params.<param>.
+type StepChecker interface {
+	CheckStep(s Step) error
+}
+
 // Facts gives what branch conditions test about a contact: a JSON-like
 // document (attributes, profile counters, tags, consents…) that filters
 // address by dotted paths.

@@ -179,22 +179,14 @@ func (c *Channels) fillItems(ctx context.Context, ws string, items []commerce.Li
 // personalized) asked of the engine that fills the site's frames, anchored
 // on the trigger's items or product; at most product_count (4).
 func (c *Channels) products(ctx context.Context, ws, contact string, p params, tr *trigger, items []commerce.LineItem) ([]email.Product, error) {
-	n, err := p.integer("product_count", 4, 1, 24)
+	src, n, err := c.productSource(p, len(items) > 0)
 	if err != nil {
 		return nil, err
 	}
-	src := strings.TrimSpace(p.str("products"))
-	if src == "" {
-		src = productsNone
-		if len(items) > 0 {
-			src = productsCart
-		}
-	}
-	src = cmp.Or(productAliases[src], src)
-	switch {
-	case src == productsNone:
+	switch src {
+	case productsNone:
 		return nil, nil
-	case src == productsCart:
+	case productsCart:
 		out := []email.Product{}
 		for _, it := range items {
 			if len(out) == int(n) {
@@ -204,12 +196,8 @@ func (c *Channels) products(ctx context.Context, ws, contact string, p params, t
 				PriceMinor: it.PriceMinor})
 		}
 		return out, nil
-	case src == productsTrigger:
-		return c.catalogue(ctx, ws, tr.anchors(), int(n)), nil
-	case !slices.Contains(reco.Strategies, src):
-		return nil, p.bad("products", "%q is not cart, trigger, none or one of %s", src, strings.Join(reco.Strategies, ", "))
-	case c.o.Recommender == nil:
-		return nil, p.bad("products", "%q needs the recommendation engine, which this instance was not given", src)
+	case productsTrigger:
+		return c.catalogue(ctx, ws, tr.anchors(), n), nil
 	}
 	// Ask for more than n: catalogue drops products gone from the store
 	// since the engine last heard of them.
@@ -218,7 +206,7 @@ func (c *Channels) products(ctx context.Context, ws, contact string, p params, t
 	// goes with the anchors, so those are left out.
 	history := src == reco.RecentlyViewed || src == reco.ViewedNotBought
 	res, err := c.o.Recommender.Recommend(ctx, ws, reco.Request{Strategy: src, Person: contact, Anchors: tr.anchors(),
-		N: int(n) + 4, InStockOnly: true, ExcludeAnchors: !history, ExcludeBought: src != reco.RecentlyViewed})
+		N: n + 4, InStockOnly: true, ExcludeAnchors: !history, ExcludeBought: src != reco.RecentlyViewed})
 	if err != nil {
 		return nil, fmt.Errorf("recommendations: %w", err)
 	}
@@ -226,7 +214,32 @@ func (c *Channels) products(ctx context.Context, ws, contact string, p params, t
 	for i, r := range res {
 		ids[i] = r.ProductID
 	}
-	return c.catalogue(ctx, ws, ids, int(n)), nil
+	return c.catalogue(ctx, ws, ids, n), nil
+}
+
+// productSource reads a step's products and product_count params: the
+// source, its older name resolved, and how many products to show.
+func (c *Channels) productSource(p params, hasCart bool) (string, int, error) {
+	n, err := p.integer("product_count", 4, 1, 24)
+	if err != nil {
+		return "", 0, err
+	}
+	src := strings.TrimSpace(p.str("products"))
+	if src == "" {
+		src = productsNone
+		if hasCart {
+			src = productsCart
+		}
+	}
+	src = cmp.Or(productAliases[src], src)
+	switch {
+	case src == productsNone, src == productsCart, src == productsTrigger:
+	case !slices.Contains(reco.Strategies, src):
+		return "", 0, p.bad("products", "%q is not cart, trigger, none or one of %s", src, strings.Join(reco.Strategies, ", "))
+	case c.o.Recommender == nil:
+		return "", 0, p.bad("products", "%q needs the recommendation engine, which this instance was not given", src)
+	}
+	return src, int(n), nil
 }
 
 // anchors are the products the trigger event is about: its items (a cart,

@@ -73,11 +73,6 @@ func DiscountCode(prefix, stepKey string) string {
 	return prefix + "-" + string(b)
 }
 
-// Discount creates a unique discount code for the contact, for a later
-// email step to offer (its discount_from param names this step).
-//
-// Params: percent (1–100) or amount_minor (> 0), exactly one; valid_days
-// (default 14); prefix (up to 20 letters and digits).
 // ErrNoDiscounts is what a Discounter returns when the workspace has no
 // shop that can create codes (none connected, or a custom shop).
 var ErrNoDiscounts = errors.New("no connected shop can create discount codes")
@@ -86,27 +81,46 @@ var ErrNoDiscounts = errors.New("no connected shop can create discount codes")
 // that can create codes.
 const SkipNoDiscounts = "no shop can create discount codes"
 
+// discountStep is what a discount step's params ask for.
+type discountStep struct {
+	percent, amount, days int64
+	prefix                string
+}
+
+// discountParams reads and checks a discount step's params.
+func discountParams(p params) (discountStep, error) {
+	var d discountStep
+	var err error
+	if d.percent, err = p.integer("percent", 0, 0, 100); err != nil {
+		return d, err
+	}
+	if d.amount, err = p.integer("amount_minor", 0, 0, 1<<53); err != nil {
+		return d, err
+	}
+	if (d.percent == 0) == (d.amount == 0) {
+		return d, p.bad("percent", "set either percent (1-100) or amount_minor (> 0)")
+	}
+	if d.days, err = p.integer("valid_days", 14, 1, 365); err != nil {
+		return d, err
+	}
+	d.prefix = strings.ToUpper(strings.TrimSpace(p.str("prefix")))
+	if !prefixPattern.MatchString(d.prefix) {
+		return d, p.bad("prefix", "up to 20 letters and digits")
+	}
+	return d, nil
+}
+
+// Discount creates a unique discount code for the contact, for a later
+// email step to offer (its discount_from param names this step).
+//
+// Params: percent (1–100) or amount_minor (> 0), exactly one; valid_days
+// (default 14); prefix (up to 20 letters and digits).
 func (c *Channels) Discount(ctx context.Context, en automation.Enrollment, s automation.Step) (automation.Result, error) {
-	p := paramsOf(s)
-	percent, err := p.integer("percent", 0, 0, 100)
+	dp, err := discountParams(paramsOf(s))
 	if err != nil {
 		return automation.Result{}, err
 	}
-	amount, err := p.integer("amount_minor", 0, 0, 1<<53)
-	if err != nil {
-		return automation.Result{}, err
-	}
-	if (percent == 0) == (amount == 0) {
-		return automation.Result{}, p.bad("percent", "set either percent (1-100) or amount_minor (> 0)")
-	}
-	days, err := p.integer("valid_days", 14, 1, 365)
-	if err != nil {
-		return automation.Result{}, err
-	}
-	prefix := strings.ToUpper(strings.TrimSpace(p.str("prefix")))
-	if !prefixPattern.MatchString(prefix) {
-		return automation.Result{}, p.bad("prefix", "up to 20 letters and digits")
-	}
+	percent, amount, days, prefix := dp.percent, dp.amount, dp.days, dp.prefix
 	if c.o.Discounts == nil {
 		return automation.Result{}, errors.New("discount step: no shop connector can create discount codes")
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cartwheelhq/cartwheel/automation"
@@ -29,8 +30,8 @@ type emailBody struct {
 // SendEmail renders and sends an email step.
 //
 // Params: subject and html (required, email templates), preheader, text;
-// products ("cart", "viewed", "bestsellers", "related" or "none"; "cart"
-// by default when there is a cart), product_count (4); discount_from (the
+// products (see products: "cart" by default when there is a cart, else
+// "none"), product_count (4); discount_from (the
 // id of an earlier discount step whose code the email offers); vars (an
 // object, the template's .Vars).
 func (c *Channels) SendEmail(ctx context.Context, en automation.Enrollment, s automation.Step) (automation.Result, error) {
@@ -100,17 +101,9 @@ func (c *Channels) SendEmail(ctx context.Context, en automation.Enrollment, s au
 // tracked.
 func (c *Channels) renderEmail(ctx context.Context, en automation.Enrollment, s automation.Step, r recipient, key string) (store.Message, error) {
 	p := paramsOf(s)
-	subject, err := p.required("subject")
+	tpl, err := c.emailTemplate(p)
 	if err != nil {
 		return store.Message{}, err
-	}
-	htmlSrc, err := p.required("html")
-	if err != nil {
-		return store.Message{}, err
-	}
-	tpl, err := c.templates.get(email.Template{Subject: subject, Preheader: p.str("preheader"), HTML: htmlSrc, Text: p.str("text")})
-	if err != nil {
-		return store.Message{}, fmt.Errorf("step %s: %w", s.ID, err)
 	}
 	ct, err := c.content(ctx, en, p, r)
 	if err != nil {
@@ -138,6 +131,28 @@ func (c *Channels) renderEmail(ctx context.Context, en automation.Enrollment, s 
 	return store.Message{ID: id, WorkspaceID: en.WorkspaceID, ContactID: en.ContactID, Channel: store.ChannelEmail,
 		StepKey: key, FlowID: en.FlowID, EnrollmentID: en.ID, Status: store.MessageQueued, Recipient: r.contact.Email,
 		Subject: out.Subject, Body: body, CreatedAt: c.o.Now()}, nil
+}
+
+// emailTemplate compiles (or finds in the cache) an email step's subject,
+// preheader, html and text templates.
+func (c *Channels) emailTemplate(p params) (*email.Compiled, error) {
+	subject, err := p.required("subject")
+	if err != nil {
+		return nil, err
+	}
+	htmlSrc, err := p.required("html")
+	if err != nil {
+		return nil, err
+	}
+	tpl, err := c.templates.get(email.Template{Subject: subject, Preheader: p.str("preheader"), HTML: htmlSrc, Text: p.str("text")})
+	var te *email.TemplateError
+	if errors.As(err, &te) {
+		return nil, p.bad(te.Part, "%s", strings.TrimPrefix(te.Error(), "email template: "+te.Part+": "))
+	}
+	if err != nil {
+		return nil, p.bad("html", "%v", err)
+	}
+	return tpl, nil
 }
 
 // deliverEmail sends a queued email message and records what became of it.

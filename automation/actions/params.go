@@ -27,6 +27,9 @@ func (e *ParamError) Error() string {
 // InvalidInput marks the error as the flow author's.
 func (e *ParamError) InvalidInput() {}
 
+// StepParam names the param at fault and why (automation.StepChecker).
+func (e *ParamError) StepParam() (param, reason string) { return e.Param, e.Reason }
+
 // params reads a step's params as decoded from the flow's JSON: numbers
 // are float64, objects map[string]any.
 type params struct {

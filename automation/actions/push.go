@@ -55,12 +55,10 @@ func (c *Channels) SendPush(ctx context.Context, en automation.Enrollment, s aut
 	if len(subs) == 0 {
 		return c.skipPush(ctx, en, key, prev, found, SkipNoSubscription)
 	}
-	p := paramsOf(s)
-	ttl, err := p.duration("ttl", 24*time.Hour)
+	opts, err := pushOptions(paramsOf(s))
 	if err != nil {
 		return automation.Result{}, err
 	}
-	opts := webpush.SendOptions{TTL: ttl, Urgency: strings.TrimSpace(p.str("urgency")), Topic: strings.TrimSpace(p.str("topic"))}
 	if !found {
 		// Push needs no consent beyond the subscription itself: the
 		// browser's permission prompt is the opt-in.
@@ -104,6 +102,24 @@ func (c *Channels) skipPush(ctx context.Context, en automation.Enrollment, key s
 		return automation.Result{}, err
 	}
 	return skipped(reason), nil
+}
+
+// pushOptions reads a push step's delivery params: ttl (24h), urgency and
+// topic (RFC 8030).
+func pushOptions(p params) (webpush.SendOptions, error) {
+	ttl, err := p.duration("ttl", 24*time.Hour)
+	if err != nil {
+		return webpush.SendOptions{}, err
+	}
+	o := webpush.SendOptions{TTL: ttl, Urgency: strings.TrimSpace(p.str("urgency")), Topic: strings.TrimSpace(p.str("topic"))}
+	// One option at a time, so that the error names the param at fault.
+	if err := (webpush.SendOptions{Urgency: o.Urgency}).Validate(); err != nil {
+		return o, p.bad("urgency", "%s", strings.TrimPrefix(err.Error(), "webpush: "))
+	}
+	if err := (webpush.SendOptions{Topic: o.Topic}).Validate(); err != nil {
+		return o, p.bad("topic", "%s", strings.TrimPrefix(err.Error(), "webpush: "))
+	}
+	return o, nil
 }
 
 // renderPush builds the queued message of a push step.
@@ -193,15 +209,7 @@ func renderText(src string, d email.Data) (string, error) {
 	if !strings.Contains(src, "{{") {
 		return src, nil
 	}
-	t, err := template.New("push").Option("missingkey=zero").Funcs(template.FuncMap{
-		"money": func(minor int64) string { return commerce.FormatMoney(minor, d.Shop.Currency) },
-		"default": func(def string, v any) string {
-			if s := fmt.Sprint(v); v != nil && s != "" {
-				return s
-			}
-			return def
-		},
-	}).Parse(src)
+	t, err := textTemplate(src, d.Shop.Currency)
 	if err != nil {
 		return "", err
 	}
@@ -210,6 +218,19 @@ func renderText(src string, d email.Data) (string, error) {
 		return "", err
 	}
 	return strings.TrimSpace(b.String()), nil
+}
+
+// textTemplate parses a push or inbox text; money formats in currency.
+func textTemplate(src, currency string) (*template.Template, error) {
+	return template.New("text").Option("missingkey=zero").Funcs(template.FuncMap{
+		"money": func(minor int64) string { return commerce.FormatMoney(minor, currency) },
+		"default": func(def string, v any) string {
+			if s := fmt.Sprint(v); v != nil && s != "" {
+				return s
+			}
+			return def
+		},
+	}).Parse(src)
 }
 
 // deliverPush sends a queued push to every subscription. A subscription

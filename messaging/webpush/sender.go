@@ -259,6 +259,14 @@ func (s *Sender) post(ctx context.Context, payload []byte, sub *webpushgo.Subscr
 	return resp.StatusCode, resp.Header, body, nil
 }
 
+// Validate reports options a push service would refuse (an unknown
+// urgency, a topic outside RFC 8030 §5.4, a negative TTL), so that a
+// caller can refuse them before there is anything to send.
+func (o SendOptions) Validate() error {
+	_, err := o.check()
+	return err
+}
+
 // check validates the options and returns the TTL header's seconds.
 func (o SendOptions) check() (int, error) {
 	switch o.Urgency {
