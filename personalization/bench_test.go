@@ -79,7 +79,7 @@ func BenchmarkDecide(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		start := time.Now()
-		dec, _, err := d.Decide(ctx, reqs[i%len(reqs)])
+		dec, err := d.Decide(ctx, reqs[i%len(reqs)])
 		lat = append(lat, time.Since(start))
 		if err != nil {
 			b.Fatal(err)

@@ -121,7 +121,31 @@ type Reason struct {
 // Decide answers which widgets apply to the visitor on this page now. It
 // reads memory only, except the first time a visitor is seen since start
 // (a few point lookups) and when an unread count is older than UnreadTTL.
-func (d *Decider) Decide(ctx context.Context, r DecideRequest) (Decision, Explanation, error) {
+func (d *Decider) Decide(ctx context.Context, r DecideRequest) (Decision, error) {
+	dec, _, err := d.decide(ctx, r, false)
+	return dec, err
+}
+
+// Explain is Decide with the reasons: the facts used and why each active
+// widget was or was not chosen (the admin's "why did this visitor see
+// this?"). It changes nothing that Decide would not.
+func (d *Decider) Explain(ctx context.Context, r DecideRequest) (Decision, Explanation, error) {
+	return d.decide(ctx, r, true)
+}
+
+// because formats a reason only when an explanation is wanted: the public
+// /decide has no use for the text, and formatting it was most of a
+// decision's allocations.
+type because bool
+
+func (b because) f(format string, args ...any) string {
+	if !b {
+		return ""
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+func (d *Decider) decide(ctx context.Context, r DecideRequest, explain because) (Decision, Explanation, error) {
 	w, err := d.workspace(ctx, r.WorkspaceID)
 	if err != nil {
 		return Decision{W: false}, Explanation{}, err
@@ -153,30 +177,34 @@ func (d *Decider) Decide(ctx context.Context, r DecideRequest) (Decision, Explan
 	if person == "" {
 		person = r.VisitorID
 	}
-	ex := Explanation{Visitor: VisitorFacts{ID: r.VisitorID, ContactID: v.contact, Visit: visit, Orders: int(v.orders),
-		CartMinor: v.cartMinor, EmailConsent: v.emailConsent, PushSubscribed: v.push, RecentlyViewed: v.viewed}}
+	var ex Explanation
+	if explain {
+		ex.Visitor = VisitorFacts{ID: r.VisitorID, ContactID: v.contact, Visit: visit, Orders: int(v.orders),
+			CartMinor: v.cartMinor, EmailConsent: v.emailConsent, PushSubscribed: v.push, RecentlyViewed: v.viewed}
+	}
 	var dec Decision
 	for _, wd := range active {
 		reason := Reason{Widget: wd.id, Name: wd.def.Name, Kind: wd.def.Kind}
-		why := targets(&wd.def.Targeting, &r, &v, visit)
-		if why == "" {
+		ok, why := targets(&wd.def.Targeting, &r, &v, visit, explain)
+		if ok {
 			switch wd.def.Kind {
 			case widgets.KindPopup:
-				why = d.decidePopup(w, wd, &r, &v, person, nowMS, &dec, &reason)
+				reason.Shown, why = d.decidePopup(w, wd, &r, &v, person, nowMS, &dec, &reason, explain)
 			case widgets.KindFrame:
-				why = d.decideFrame(w, wd, &r, &v, person, &dec)
+				reason.Shown, why = d.decideFrame(w, wd, &r, &v, person, &dec, explain)
 			case widgets.KindInbox:
 				if dec.Inbox == nil {
 					dec.Inbox = &Inbox{Unread: int(v.unread)}
-					why = fmt.Sprintf("shown: %d unread", v.unread)
+					reason.Shown, why = true, explain.f("shown: %d unread", v.unread)
 				} else {
-					why = "another inbox widget is shown"
+					why = explain.f("another inbox widget is shown")
 				}
 			}
-			reason.Shown = strings.HasPrefix(why, "shown")
 		}
-		reason.Why = why
-		ex.Widgets = append(ex.Widgets, reason)
+		if explain {
+			reason.Why = why
+			ex.Widgets = append(ex.Widgets, reason)
+		}
 	}
 	dec.PushPrompt = !v.push
 	if len(dec.Popups) > 0 || len(dec.Frames) > 0 || dec.Inbox != nil {
@@ -217,48 +245,49 @@ func (d *Decider) refreshContact(ctx context.Context, ws, visitorID string, v *v
 	return nil
 }
 
-// targets checks a widget's targeting; it returns "" when the visitor is
-// targeted, or why not.
-func targets(t *widgets.Targeting, r *DecideRequest, v *visitor, visit int) string {
+// targets checks a widget's targeting: whether the visitor is targeted,
+// and when not (and explaining) why not.
+func targets(t *widgets.Targeting, r *DecideRequest, v *visitor, visit int, b because) (bool, string) {
 	switch {
 	case len(t.Pages) > 0 && !slices.Contains(t.Pages, r.Page):
-		return fmt.Sprintf("targeting: pages %s, this page is %q", strings.Join(t.Pages, ", "), r.Page)
+		return false, b.f("targeting: pages %s, this page is %q", strings.Join(t.Pages, ", "), r.Page)
 	case !widgets.MatchURL(t.URL, r.URL):
-		return fmt.Sprintf("targeting: url %q does not match %q", t.URL, r.URL)
+		return false, b.f("targeting: url %q does not match %q", t.URL, r.URL)
 	case t.FirstVisit && visit > 1:
-		return fmt.Sprintf("targeting: first_visit, visitor is on visit %d", visit)
+		return false, b.f("targeting: first_visit, visitor is on visit %d", visit)
 	case t.MinVisits > 0 && visit < t.MinVisits:
-		return fmt.Sprintf("targeting: min_visits %d, visitor has %d", t.MinVisits, visit)
+		return false, b.f("targeting: min_visits %d, visitor has %d", t.MinVisits, visit)
 	case t.MaxOrders != nil && int(v.orders) > *t.MaxOrders:
-		return fmt.Sprintf("targeting: max_orders %d, visitor has %d", *t.MaxOrders, v.orders)
+		return false, b.f("targeting: max_orders %d, visitor has %d", *t.MaxOrders, v.orders)
 	case t.CartMinMinor > 0 && v.cartMinor < t.CartMinMinor:
-		return fmt.Sprintf("targeting: cart_min_minor %d, cart is %d", t.CartMinMinor, v.cartMinor)
+		return false, b.f("targeting: cart_min_minor %d, cart is %d", t.CartMinMinor, v.cartMinor)
 	case t.Device != "" && t.Device != r.Device:
-		return fmt.Sprintf("targeting: device %s, visitor is on %q", t.Device, r.Device)
+		return false, b.f("targeting: device %s, visitor is on %q", t.Device, r.Device)
 	case t.EmailConsent != nil && *t.EmailConsent != v.emailConsent:
-		return fmt.Sprintf("targeting: email_consent %v, visitor has %v", *t.EmailConsent, v.emailConsent)
+		return false, b.f("targeting: email_consent %v, visitor has %v", *t.EmailConsent, v.emailConsent)
 	}
-	return ""
+	return true, ""
 }
 
-// capped checks a pop-up's caps; it returns "" when it may be shown.
-func capped(def *widgets.Definition, m *mark, session string, nowMS int64) string {
+// capped checks a pop-up's caps: whether they stop it, and (explaining)
+// which one.
+func capped(def *widgets.Definition, m *mark, session string, nowMS int64, b because) (bool, string) {
 	if m == nil {
-		return ""
+		return false, ""
 	}
 	c := def.Caps
 	switch {
 	case m.submittedAt > 0 && hasForm(def):
-		return "caps: the visitor already submitted this form"
+		return true, b.f("caps: the visitor already submitted this form")
 	case c.StopAfterConversion && m.convertedAt > 0:
-		return "caps: the visitor converted (stop_after_conversion)"
+		return true, b.f("caps: the visitor converted (stop_after_conversion)")
 	case c.PerSession > 0 && session != "" && m.shownSession == session && int(m.shows) >= c.PerSession:
-		return fmt.Sprintf("caps: per_session %d, shown %d times this session", c.PerSession, m.shows)
+		return true, b.f("caps: per_session %d, shown %d times this session", c.PerSession, m.shows)
 	case c.EveryDays > 0 && m.shownAt > 0 && nowMS-m.shownAt < int64(c.EveryDays)*24*3600*1000:
-		return fmt.Sprintf("caps: every_days %d, last shown %s ago", c.EveryDays,
+		return true, b.f("caps: every_days %d, last shown %s ago", c.EveryDays,
 			time.Duration(nowMS-m.shownAt)*time.Millisecond/time.Minute*time.Minute)
 	}
-	return ""
+	return false, ""
 }
 
 func hasForm(def *widgets.Definition) bool {
@@ -266,13 +295,13 @@ func hasForm(def *widgets.Definition) bool {
 }
 
 func (d *Decider) decidePopup(w *wsState, wd *widget, r *DecideRequest, v *visitor, person string, nowMS int64,
-	dec *Decision, reason *Reason) string {
-	if why := capped(&wd.def, v.findMark(wd.id), r.SessionID, nowMS); why != "" {
-		return why
+	dec *Decision, reason *Reason, b because) (bool, string) {
+	if stop, why := capped(&wd.def, v.findMark(wd.id), r.SessionID, nowMS, b); stop {
+		return false, why
 	}
 	vr := widgets.AssignVariant(&wd.def, wd.id, r.VisitorID)
 	if vr == nil {
-		return "no variant"
+		return false, b.f("no variant")
 	}
 	reason.Variant = vr.ID
 	t := wd.def.Trigger
@@ -295,32 +324,33 @@ func (d *Decider) decidePopup(w *wsState, wd *widget, r *DecideRequest, v *visit
 	if pb := c.Products; pb != nil {
 		out.Products, _ = d.products(w, pb.Strategy, pb.Count, false, false, r, v, person)
 		if len(out.Products) == 0 {
-			return "no products to show (" + pb.Strategy + ")"
+			return false, b.f("no products to show (%s)", pb.Strategy)
 		}
 	}
 	dec.Popups = append(dec.Popups, Popup{ID: wd.id, Variant: vr.ID, Trigger: trig, Layout: wd.def.Layout, Content: out})
-	return fmt.Sprintf("shown: variant %s, trigger %v", vr.ID, trig)
+	return true, b.f("shown: variant %s, trigger %v", vr.ID, trig)
 }
 
-func (d *Decider) decideFrame(w *wsState, wd *widget, r *DecideRequest, v *visitor, person string, dec *Decision) string {
+func (d *Decider) decideFrame(w *wsState, wd *widget, r *DecideRequest, v *visitor, person string, dec *Decision,
+	b because) (bool, string) {
 	f := wd.def.Frame
 	var sel *string
 	if f.Selector != "" {
 		sel = &f.Selector
 	} else if !slices.Contains(r.Frames, f.Name) {
-		return fmt.Sprintf("no placeholder %q on the page", f.Name)
+		return false, b.f("no placeholder %q on the page", f.Name)
 	}
 	for _, fr := range dec.Frames {
 		if fr.Name == f.Name && sel == nil && fr.Selector == nil {
-			return fmt.Sprintf("placeholder %q is filled by %s", f.Name, fr.ID)
+			return false, b.f("placeholder %q is filled by %s", f.Name, fr.ID)
 		}
 	}
 	ps, strategy := d.products(w, f.Strategy, f.Count, f.InStockOnly, f.ExcludeBought, r, v, person)
 	if len(ps) == 0 {
-		return "no products to show (" + f.Strategy + ")"
+		return false, b.f("no products to show (%s)", f.Strategy)
 	}
 	dec.Frames = append(dec.Frames, Frame{ID: wd.id, Name: f.Name, Selector: sel, Title: f.Title, Strategy: strategy, Products: ps})
-	return fmt.Sprintf("shown: %d products by %s", len(ps), strategy)
+	return true, b.f("shown: %d products by %s", len(ps), strategy)
 }
 
 // products chooses up to n products by strategy. recently_viewed and

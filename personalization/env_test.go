@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -177,9 +178,13 @@ func (e *env) decide(r DecideRequest) (Decision, Explanation) {
 	if r.URL == "" {
 		r.URL = "https://shop.example/"
 	}
-	d, ex, err := e.d.Decide(e.ctx, r)
+	d, ex, err := e.d.Explain(e.ctx, r)
 	if err != nil {
 		e.t.Fatal(err)
+	}
+	// The public path decides the same, without the reasons.
+	if plain, err := e.d.Decide(e.ctx, r); err != nil || !reflect.DeepEqual(plain, d) {
+		e.t.Fatalf("Decide = %+v, %v; Explain decided %+v", plain, err, d)
 	}
 	return d, ex
 }

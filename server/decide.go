@@ -69,7 +69,7 @@ func (s *Server) decide(c *fiber.Ctx) error {
 		SessionID: clip(c.Query("s"), 64), URL: clip(c.Query("u"), 2000), Page: clip(c.Query("p"), 32),
 		ProductID: clip(c.Query("pid"), 128), Category: clip(c.Query("cat"), 200), Device: clip(c.Query("d"), 16),
 		Frames: frameNames(c.Query("f"))}
-	dec, _, err := s.opt.Personalization.Decide(c.UserContext(), r)
+	dec, err := s.opt.Personalization.Decide(c.UserContext(), r)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (s *Server) explainDecision(c *fiber.Ctx) error {
 	r := personalization.DecideRequest{WorkspaceID: w.ID, Locale: w.Locale, VisitorID: v, SessionID: c.Query("session"),
 		URL: c.Query("url"), Page: c.Query("page"), ProductID: c.Query("product"), Category: c.Query("category"),
 		Device: c.Query("device"), Frames: frameNames(c.Query("frames"))}
-	dec, ex, err := s.opt.Personalization.Decide(c.UserContext(), r)
+	dec, ex, err := s.opt.Personalization.Explain(c.UserContext(), r)
 	if err != nil {
 		return err
 	}
