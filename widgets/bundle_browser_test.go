@@ -45,15 +45,20 @@ const bundleTestPage = `<!doctype html><html lang="en"><head><meta charset="utf-
 <script src="/boot.js"></script>
 </body></html>`
 
-func TestWidgetBundleInBrowser(t *testing.T) {
-	ctx := browsertest.New(t, 90*time.Second)
-	mux := http.NewServeMux()
-	js := func(path, body string) {
+// scripts returns a function that serves a script body at a path of mux.
+func scripts(mux *http.ServeMux) func(path, body string) {
+	return func(path, body string) {
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/javascript")
 			fmt.Fprint(w, body)
 		})
 	}
+}
+
+func TestWidgetBundleInBrowser(t *testing.T) {
+	ctx := browsertest.New(t, 90*time.Second)
+	mux := http.NewServeMux()
+	js := scripts(mux)
 	// The page's own script throws before anything of ours runs.
 	js("/throw.js", `window.__threw = true; throw new Error('the shop broke');`)
 	js("/stub.js", `window.__csp = [];

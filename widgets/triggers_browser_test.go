@@ -34,12 +34,7 @@ var triggerTests = map[string]string{
 func TestPopupTriggersInBrowser(t *testing.T) {
 	ctx := browsertest.New(t, 90*time.Second)
 	mux := http.NewServeMux()
-	js := func(path, body string) {
-		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/javascript")
-			fmt.Fprint(w, body)
-		})
-	}
+	js := scripts(mux)
 	js("/stub.js", `window.__ev = [];
 		window.cartwheel = {track: (t, p) => window.__ev.push(t), visitorId: () => 'v1'};`)
 	for name, trig := range triggerTests {
