@@ -91,7 +91,10 @@ func TestFlowSurvivesKillBetweenSteps(t *testing.T) {
 			map[string]any{"id": "pause", "kind": "wait", "wait": map[string]any{"duration": "3s"}},
 			map[string]any{"id": "second", "kind": "send_email", "params": map[string]any{"subject": "Second", "html": "<p>Two</p>", "products": "none"}},
 		}}
-	if code := srv.do("POST", "/api/v1/flows", w.ID, flow, nil); code != 201 {
+	var created struct {
+		ID string `json:"id"`
+	}
+	if code := srv.do("POST", "/api/v1/flows", w.ID, flow, &created); code != 201 {
 		t.Fatalf("flow: %d", code)
 	}
 	evs := map[string]any{"events": []any{
@@ -101,8 +104,11 @@ func TestFlowSurvivesKillBetweenSteps(t *testing.T) {
 	if code := srv.do("POST", "/api/v1/events", w.ID, evs, nil); code != 202 {
 		t.Fatalf("events: %d", code)
 	}
-	// Kill once the first email is recorded as sent: killing inside the
-	// SMTP transaction itself is the one window no sender can close.
+	// Kill once the first email is recorded as sent and its step has
+	// committed (the enrollment waits at "pause"): killing inside the SMTP
+	// transaction itself is the one window no sender can close, and a kill
+	// between "sent" and the step's commit leaves River's job running until
+	// its rescuer looks (an hour; see the closing note of 2026-12-02).
 	waitForLong(t, "the first email to be recorded", func() bool {
 		var out struct {
 			Messages []struct {
@@ -111,7 +117,14 @@ func TestFlowSurvivesKillBetweenSteps(t *testing.T) {
 			} `json:"messages"`
 		}
 		srv.do("GET", "/api/v1/messages?channel=email", w.ID, nil, &out)
-		return len(out.Messages) == 1 && out.Messages[0].Status == "sent"
+		if len(out.Messages) != 1 || out.Messages[0].Status != "sent" {
+			return false
+		}
+		var ens struct {
+			Enrollments []enrollmentJSON `json:"enrollments"`
+		}
+		srv.do("GET", "/api/v1/flows/"+created.ID+"/enrollments", w.ID, nil, &ens)
+		return len(ens.Enrollments) == 1 && ens.Enrollments[0].CurrentStep == "pause"
 	})
 	srv.kill()
 	if n := smtp.Count(); n != 1 {
