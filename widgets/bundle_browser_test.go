@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -55,6 +56,19 @@ func scripts(mux *http.ServeMux) func(path, body string) {
 	}
 }
 
+// evaluator returns a function that runs a script expression in the tab
+// and returns its string value, failing the test on an error.
+func evaluator(t *testing.T, ctx context.Context) func(what, expr string) string {
+	return func(what, expr string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return v
+	}
+}
+
 func TestWidgetBundleInBrowser(t *testing.T) {
 	ctx := browsertest.New(t, 90*time.Second)
 	mux := http.NewServeMux()
@@ -75,14 +89,7 @@ func TestWidgetBundleInBrowser(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	eval := func(what, expr string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		return v
-	}
+	eval := evaluator(t, ctx)
 	poll := func(what, expr string) {
 		t.Helper()
 		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(10*time.Second))); err != nil {

@@ -61,14 +61,7 @@ func TestPopupTriggersInBrowser(t *testing.T) {
 	defer srv.Close()
 
 	const shown = `!!document.querySelector('[data-cartwheel-widget=popup]')`
-	eval := func(what, expr string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		return v
-	}
+	eval := evaluator(t, ctx)
 	// absent checks, for a while, that the pop-up has not shown: a trigger
 	// that fires early fails here rather than passing by luck of timing.
 	absent := func(what string, d time.Duration) {

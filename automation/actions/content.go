@@ -52,7 +52,6 @@ type trigger struct {
 // content is what a message is rendered from, gathered once per send.
 type content struct {
 	data    email.Data
-	profile *cdp.Profile
 	shopURL string
 }
 
@@ -85,7 +84,6 @@ func (c *Channels) content(ctx context.Context, en automation.Enrollment, p para
 	if err != nil {
 		return out, err
 	}
-	out.profile = prof
 	d.Items = tr.Items
 	if len(d.Items) == 0 {
 		for _, l := range prof.LastCart {
