@@ -68,6 +68,14 @@ type Checkout struct {
 	TotalMinor    int64      `json:"total_minor"`
 	Items         []LineItem `json:"items"`
 	RecoveryURL   string     `json:"recovery_url,omitempty"`
+	// FirstName and LastName are the buyer's names as the checkout gives
+	// them (customer, then billing address); empty when it gives none.
+	FirstName string `json:"first_name,omitempty"`
+	LastName  string `json:"last_name,omitempty"`
+	// EmailConsent is the buyer's own consent statement carried by the
+	// checkout, stamped with the time the buyer made it (not the time the
+	// checkout changed); nil when the delivery says nothing about consent.
+	EmailConsent *Consent `json:"email_consent,omitempty"`
 	// AcceptsMarketing is the buyer ticking the checkout's "email me with
 	// news and offers" box: a grant of email consent. Unticked means only
 	// that no consent was given here, never a withdrawal.
@@ -88,6 +96,15 @@ type Order struct {
 	CustomerID    string     `json:"customer_id,omitempty"`
 	VisitorID     string     `json:"visitor_id,omitempty"`
 	CheckoutToken string     `json:"checkout_token,omitempty"`
+	// FirstName and LastName are the buyer's names (customer, then billing
+	// address), so that guest orders name the person too.
+	FirstName string `json:"first_name,omitempty"`
+	LastName  string `json:"last_name,omitempty"`
+	// EmailConsent is the buyer's consent statement carried by the order
+	// (Shopify's buyer_accepts_marketing, the WordPress plugin's checkout
+	// box), stamped with the time the buyer made it; nil when the order
+	// says nothing about consent.
+	EmailConsent  *Consent   `json:"email_consent,omitempty"`
 	Currency      string     `json:"currency"`
 	SubtotalMinor int64      `json:"subtotal_minor"`
 	DiscountMinor int64      `json:"discount_minor"`
