@@ -87,15 +87,15 @@ type Checkout struct {
 
 // Order is a placed order.
 type Order struct {
-	ID            string     `json:"id"`
-	WorkspaceID   string     `json:"workspace_id"`
-	ShopID        string     `json:"shop_id"`
-	ExternalID    string     `json:"external_id"`
-	Number        string     `json:"number,omitempty"`
-	Email         string     `json:"email,omitempty"`
-	CustomerID    string     `json:"customer_id,omitempty"`
-	VisitorID     string     `json:"visitor_id,omitempty"`
-	CheckoutToken string     `json:"checkout_token,omitempty"`
+	ID            string `json:"id"`
+	WorkspaceID   string `json:"workspace_id"`
+	ShopID        string `json:"shop_id"`
+	ExternalID    string `json:"external_id"`
+	Number        string `json:"number,omitempty"`
+	Email         string `json:"email,omitempty"`
+	CustomerID    string `json:"customer_id,omitempty"`
+	VisitorID     string `json:"visitor_id,omitempty"`
+	CheckoutToken string `json:"checkout_token,omitempty"`
 	// FirstName and LastName are the buyer's names (customer, then billing
 	// address), so that guest orders name the person too.
 	FirstName string `json:"first_name,omitempty"`
