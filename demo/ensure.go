@@ -46,10 +46,16 @@ func Ensure(ctx context.Context, wsvc *workspace.Service, st *store.Store, publi
 	if err != nil {
 		return Site{}, err
 	}
-	if !slices.Contains(ws.AllowedOrigins, origin) {
-		// The public URL changed since the workspace was made (another port,
-		// a real domain): the tracker on the new origin must still be heard.
-		origins := append(slices.Clone(ws.AllowedOrigins), origin)
+	// The public URL may have changed since the workspace was made (another
+	// port, a real domain): the tracker on the new origin must still be
+	// heard, and on a loopback URL so must the other names of this machine.
+	origins := slices.Clone(ws.AllowedOrigins)
+	for _, o := range loopbackAliases(origin) {
+		if !slices.Contains(origins, o) {
+			origins = append(origins, o)
+		}
+	}
+	if len(origins) != len(ws.AllowedOrigins) {
 		if ws, err = wsvc.Update(ctx, ws.ID, workspace.Settings{AllowedOrigins: &origins}); err != nil {
 			return Site{}, fmt.Errorf("demo: allow origin %s: %w", origin, err)
 		}
@@ -62,6 +68,37 @@ func Ensure(ctx context.Context, wsvc *workspace.Service, st *store.Store, publi
 		return Site{}, err
 	}
 	return Site{Workspace: ws, Shop: shop}, nil
+}
+
+// loopbackAliases returns origin and, when its host is this machine's
+// loopback name (localhost, 127.0.0.1, [::1]), the same origin under the
+// other two: someone who opens http://127.0.0.1:8080/demo/ although the
+// public URL says localhost must not find tracking silently refused.
+func loopbackAliases(origin string) []string {
+	u, err := url.Parse(origin)
+	if err != nil {
+		return []string{origin}
+	}
+	names := []string{"localhost", "127.0.0.1", "[::1]"}
+	h := u.Hostname()
+	if strings.Contains(h, ":") {
+		h = "[" + h + "]"
+	}
+	if !slices.Contains(names, h) {
+		return []string{origin}
+	}
+	port := u.Port()
+	out := []string{origin}
+	for _, n := range names {
+		o := u.Scheme + "://" + n
+		if port != "" {
+			o += ":" + port
+		}
+		if o != origin {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // parsePublicURL returns the origin ("https://shop.example:8443") and the
@@ -112,7 +149,7 @@ func findOrCreateWorkspace(ctx context.Context, wsvc *workspace.Service, st *sto
 	}
 
 	name, tz, cur, locale := WorkspaceName, demoTimezone, demoCurrency, demoLocale
-	origins := []string{origin}
+	origins := loopbackAliases(origin)
 	ws, err := wsvc.Create(ctx, workspace.Settings{Name: &name, Timezone: &tz, Currency: &cur, Locale: &locale,
 		AllowedOrigins: &origins})
 	if err != nil {

@@ -31,7 +31,7 @@ func TestEnsureCreatesOnceAndFindsAgainAfterRestart(t *testing.T) {
 	}
 	ws, sh := first.Workspace, first.Shop
 	if ws.Name != WorkspaceName || ws.Currency != "EUR" || ws.Timezone != "Europe/Warsaw" ||
-		!slices.Equal(ws.AllowedOrigins, []string{"http://localhost:8080"}) {
+		!slices.Equal(ws.AllowedOrigins, []string{"http://localhost:8080", "http://127.0.0.1:8080", "http://[::1]:8080"}) {
 		t.Errorf("workspace %+v", ws)
 	}
 	if sh.Platform != "custom" || sh.Domain != "localhost:8080" || sh.WorkspaceID != ws.ID {
@@ -166,5 +166,19 @@ func TestEnsureRejectsBadPublicURL(t *testing.T) {
 	}
 	if _, err := st.Setting(t.Context(), SettingWorkspaceID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("a failed Ensure left the setting behind: %v", err)
+	}
+}
+
+func TestLoopbackAliases(t *testing.T) {
+	for origin, want := range map[string][]string{
+		"http://localhost:8080":   {"http://localhost:8080", "http://127.0.0.1:8080", "http://[::1]:8080"},
+		"http://127.0.0.1:9000":   {"http://127.0.0.1:9000", "http://localhost:9000", "http://[::1]:9000"},
+		"http://[::1]":            {"http://[::1]", "http://localhost", "http://127.0.0.1"},
+		"https://shop.example":    {"https://shop.example"},
+		"http://localhost.evil:1": {"http://localhost.evil:1"},
+	} {
+		if got := loopbackAliases(origin); !slices.Equal(got, want) {
+			t.Errorf("loopbackAliases(%q) = %v, want %v", origin, got, want)
+		}
 	}
 }

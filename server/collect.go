@@ -27,6 +27,7 @@ func (s *Server) collectSink(ctx context.Context, c tracker.Collected) error {
 		return tracker.ErrUnknownSite
 	}
 	if !si.allows(c.Origin) {
+		s.sites.refused.note(s.opt.Log, si.ws.ID, c.Origin)
 		return tracker.ErrForbidden
 	}
 	// A shop that requires consent gets nothing without it, whatever a

@@ -53,7 +53,8 @@ func (s *Server) publicSite(c *fiber.Ctx, key, visitorID string) (siteInfo, erro
 	if !si.found {
 		return si, errNotFound("unknown site key")
 	}
-	if !si.allows(c.Get(fiber.HeaderOrigin)) {
+	if origin := c.Get(fiber.HeaderOrigin); !si.allows(origin) {
+		s.sites.refused.note(s.opt.Log, si.ws.ID, origin)
 		return si, errForbidden("origin not allowed for this site")
 	}
 	return si, nil

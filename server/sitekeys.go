@@ -27,6 +27,8 @@ type siteCache struct {
 	ttl time.Duration
 	mu  sync.RWMutex
 	m   map[string]siteInfo
+	// refused logs each origin refused for a workspace once.
+	refused refusedOrigins
 }
 
 func newSiteCache(ws *workspace.Service, ttl time.Duration) *siteCache {

@@ -82,8 +82,9 @@ func (s *Server) listWidgetTemplates(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"templates": widgets.Templates()})
 }
 
-// enableWidgetTemplate creates a widget from a ready-made one; the body
-// may set {"status": "active"} (default draft).
+// enableWidgetTemplate creates a widget from a ready-made one, or returns
+// the workspace's widget made from it before; the body may set
+// {"status": "active"} (default draft for a new one).
 func (s *Server) enableWidgetTemplate(c *fiber.Ctx) error {
 	t, ok := widgets.TemplateByName(c.Params("name"))
 	if !ok {
@@ -98,7 +99,26 @@ func (s *Server) enableWidgetTemplate(c *fiber.Ctx) error {
 		}
 		t.Definition.Status = b.Status
 	}
-	w, err := s.opt.Personalization.CreateWidget(c.UserContext(), currentWorkspace(c).ID, t.Definition, t.Name)
+	ws := currentWorkspace(c).ID
+	// Enabling a ready-made widget the workspace already has (the demo
+	// starts with all of them) sets that one's status instead of making a
+	// second pop-up that competes with the first, as flow templates do.
+	have, err := s.opt.Store.Widgets(c.UserContext(), ws)
+	if err != nil {
+		return err
+	}
+	for _, w := range have {
+		if w.Template != t.Name {
+			continue
+		}
+		if t.Definition.Status != "" && t.Definition.Status != w.Status {
+			if w, err = s.opt.Personalization.SetStatus(c.UserContext(), ws, w.ID, t.Definition.Status); err != nil {
+				return err
+			}
+		}
+		return c.JSON(w)
+	}
+	w, err := s.opt.Personalization.CreateWidget(c.UserContext(), ws, t.Definition, t.Name)
 	if err != nil {
 		return err
 	}

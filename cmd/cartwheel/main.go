@@ -37,7 +37,8 @@ Commands:
   migrate   apply database migrations and exit
   vapid     print the web push (VAPID) public key, generating the key pair if needed
   bench     run a benchmark: "bench ingest" measures /collect end to end,
-            "bench webhooks" a burst of Shopify deliveries
+            "bench webhooks" a burst of Shopify deliveries, "bench reco"
+            the recommendation strategies offline on a purchase log
   version   print the version
 
 Run "cartwheel <command> -h" for the flags of a command. Every flag can also

@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 
 	"github.com/cartwheelhq/cartwheel/connectors"
 	"github.com/cartwheelhq/cartwheel/personalization"
 	"github.com/cartwheelhq/cartwheel/personalization/reco"
 	"github.com/cartwheelhq/cartwheel/secrets"
+	"github.com/cartwheelhq/cartwheel/store"
 	"github.com/cartwheelhq/cartwheel/widgets"
 )
 
@@ -49,4 +51,24 @@ func (d widgetDiscounts) CreateDiscount(ctx context.Context, workspaceID string,
 		return "", personalization.ErrNoDiscounts
 	}
 	return got.Code, err
+}
+
+// seedDemoWidgets turns on every ready-made widget in the demo workspace the
+// first time it starts (a workspace without widgets), so that a first visit
+// to the demo shows the pop-up, the frames and the inbox without any API
+// call; later starts leave the admin's choices alone.
+func seedDemoWidgets(ctx context.Context, st *store.Store, d *personalization.Decider, workspaceID string, log *slog.Logger) error {
+	have, err := st.Widgets(ctx, workspaceID)
+	if err != nil || len(have) > 0 {
+		return err
+	}
+	for _, t := range widgets.Templates() {
+		t, _ := widgets.TemplateByName(t.Name)
+		t.Definition.Status = widgets.StatusActive
+		if _, err := d.CreateWidget(ctx, workspaceID, t.Definition, t.Name); err != nil {
+			return fmt.Errorf("demo widget %s: %w", t.Name, err)
+		}
+	}
+	log.Info("demo widgets enabled", "workspace", workspaceID, "widgets", len(widgets.Templates()))
+	return nil
 }

@@ -238,6 +238,9 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 		if err := seedDemoFlows(ctx, inst.auto.engine, site.Workspace.ID, log); err != nil {
 			return fail(err)
 		}
+		if err := seedDemoWidgets(ctx, st, pers.decider, site.Workspace.ID, log); err != nil {
+			return fail(err)
+		}
 		opts.Demo = demo.NewStorefront(st, ingest, site, cfg.PublicURL, log)
 	}
 	inst.srv = server.New(opts)
@@ -245,6 +248,11 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 	inst.srv.SetReady(true)
 	log.Info("cartwheel ready", "addr", inst.ln.Addr().String(), "public_url", cfg.PublicURL, "demo", cfg.Demo,
 		"database", st.Path(), "startup_ms", time.Since(began).Milliseconds())
+	if cfg.Demo {
+		// Said on its own line: the demo works only at this exact origin
+		// (the tracker refuses pages served from another host name).
+		log.Info("demo shop: open " + strings.TrimRight(cfg.PublicURL, "/") + "/demo/")
+	}
 	return inst, nil
 }
 

@@ -154,7 +154,7 @@ func issueWait(t *testing.T, what string, d time.Duration, cond func() bool, exp
 func enableWidgetTemplate(t *testing.T, admin apiClient, name string) string {
 	t.Helper()
 	var w struct{ ID, Status string }
-	if code := admin.do("POST", "/api/v1/widget-templates/"+name, map[string]any{"status": "active"}, &w); code != http.StatusCreated || w.Status != "active" {
+	if code := admin.do("POST", "/api/v1/widget-templates/"+name, map[string]any{"status": "active"}, &w); (code != http.StatusCreated && code != http.StatusOK) || w.Status != "active" {
 		t.Fatalf("widget template %s: %d %+v", name, code, w)
 	}
 	return w.ID
