@@ -24,6 +24,7 @@ func (s *Server) flowRoutes(ws func(method, path string, h fiber.Handler)) {
 	ws("GET", "/enrollments/:id", s.getEnrollment)
 	ws("DELETE", "/enrollments/:id", s.cancelEnrollment)
 	ws("GET", "/flow-templates", s.listFlowTemplates)
+	ws("POST", "/flow-templates", s.enableAllFlowTemplates)
 	ws("POST", "/flow-templates/:name", s.enableFlowTemplate)
 }
 
@@ -140,4 +141,20 @@ func (s *Server) enableFlowTemplate(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(f)
+}
+
+// enableAllFlowTemplates enables every ready-made flow in one call, as the
+// demo does on its first start; flows the workspace already has are
+// activated, never doubled (EnableTemplate's rule).
+func (s *Server) enableAllFlowTemplates(c *fiber.Ctx) error {
+	ws := currentWorkspace(c).ID
+	var flows []automation.Flow
+	for _, t := range automation.Templates() {
+		f, err := s.opt.Automation.EnableTemplate(c.UserContext(), ws, t.Name)
+		if err != nil {
+			return err
+		}
+		flows = append(flows, f)
+	}
+	return c.JSON(fiber.Map{"flows": flows})
 }
