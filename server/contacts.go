@@ -9,19 +9,36 @@ import (
 	"github.com/cartwheelhq/cartwheel/store"
 )
 
+// findContacts lists and searches contacts, newest first, a page at a
+// time (?q=, ?cursor=, ?limit=); ?email= keeps its exact lookup.
 func (s *Server) findContacts(c *fiber.Ctx) error {
-	email := c.Query("email")
-	if email == "" {
-		return errBadRequest("email is required: GET /api/v1/contacts?email=…")
+	if email := c.Query("email"); email != "" {
+		ct, err := s.opt.Contacts.ByEmail(c.UserContext(), currentWorkspace(c).ID, email)
+		if errors.Is(err, store.ErrNotFound) {
+			return c.JSON(fiber.Map{"contacts": []store.Contact{}, "next_cursor": ""})
+		}
+		if err != nil {
+			return err
+		}
+		return c.JSON(fiber.Map{"contacts": []store.Contact{ct}, "next_cursor": ""})
 	}
-	ct, err := s.opt.Contacts.ByEmail(c.UserContext(), currentWorkspace(c).ID, email)
-	if errors.Is(err, store.ErrNotFound) {
-		return c.JSON(fiber.Map{"contacts": []store.Contact{}})
+	limit, err := queryInt(c, "limit", 50, 1, 500)
+	if err != nil {
+		return err
+	}
+	q := c.Query("q")
+	if len(q) > 200 {
+		return errBadRequest("q is longer than 200 characters")
+	}
+	page, err := s.opt.Store.ListContacts(c.UserContext(), currentWorkspace(c).ID,
+		store.ContactFilter{Query: q, Cursor: c.Query("cursor"), Limit: limit})
+	if errors.Is(err, store.ErrBadCursor) {
+		return errBadRequest(err.Error())
 	}
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"contacts": []store.Contact{ct}})
+	return c.JSON(page)
 }
 
 func (s *Server) getContact(c *fiber.Ctx) error {

@@ -69,6 +69,9 @@ type queries struct {
 	ContactUpdate        string `query:"contact-update"`
 	ContactMarkMerged    string `query:"contact-mark-merged"`
 	ContactRepointMerged string `query:"contact-repoint-merged"`
+	ContactList          string `query:"contact-list"`
+	ContactSearch        string `query:"contact-search"`
+	ContactSearchName    string `query:"contact-search-full-name"`
 	IdentityGet          string `query:"identity-get"`
 	IdentityAdd          string `query:"identity-add"`
 	IdentityList         string `query:"identity-list"`
