@@ -63,6 +63,28 @@ type queries struct {
 	CheckoutComplete string `query:"checkout-complete"`
 	CheckoutList     string `query:"checkout-list"`
 
+	UserCreate               string `query:"user-create"`
+	UserGet                  string `query:"user-get"`
+	UserByEmail              string `query:"user-by-email"`
+	UserCount                string `query:"user-count"`
+	UserSetPassword          string `query:"user-set-password"`
+	UserSetLocale            string `query:"user-set-locale"`
+	MembershipPut            string `query:"membership-put"`
+	MembershipDelete         string `query:"membership-delete"`
+	MembershipListUser       string `query:"membership-list-user"`
+	MembershipListWorkspace  string `query:"membership-list-workspace"`
+	ConsoleSessionCreate     string `query:"console-session-create"`
+	ConsoleSessionGet        string `query:"console-session-get"`
+	ConsoleSessionDelete     string `query:"console-session-delete"`
+	ConsoleSessionDeleteUser string `query:"console-session-delete-user"`
+	ConsoleSessionPrune      string `query:"console-session-prune"`
+	AccountLinkCreate        string `query:"account-link-create"`
+	AccountLinkGet           string `query:"account-link-get"`
+	AccountLinkUse           string `query:"account-link-use"`
+	AccountLinkRevokePurpose string `query:"account-link-revoke-purpose"`
+	AuditInsert              string `query:"audit-insert"`
+	AuditList                string `query:"audit-list"`
+
 	ContactCreate        string `query:"contact-create"`
 	ContactGet           string `query:"contact-get"`
 	ContactByEmail       string `query:"contact-by-email"`
