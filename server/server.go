@@ -47,6 +47,9 @@ type Options struct {
 	TrackerCarts http.Handler
 	// Demo serves the demo storefront under /demo/; nil when not in demo mode.
 	Demo http.Handler
+	// Console serves the admin console under /admin/ (the outbox and its
+	// token login keep their own routes there); nil leaves it out.
+	Console http.Handler
 	// Connectors receives shop webhooks and runs installs, syncs and
 	// privacy requests; nil turns those routes off.
 	Connectors *connectors.Hub
@@ -198,6 +201,14 @@ func (s *Server) routes() {
 	s.engagementRoutes(ws)
 	s.flowRoutes(ws)
 	s.widgetRoutes(ws)
+	if s.opt.Console != nil {
+		h := adaptor.HTTPHandler(s.opt.Console)
+		// As with /demo: Fiber's non-strict routing would make a separate
+		// "/admin" redirect catch "/admin/" too; the console's own mux
+		// redirects "/admin" to "/admin/".
+		a.All("/admin", h)
+		a.All("/admin/*", h)
+	}
 
 	a.Use(func(c *fiber.Ctx) error { return errNotFound("no route for " + c.Method() + " " + c.Path()) })
 }

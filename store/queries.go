@@ -84,6 +84,13 @@ type queries struct {
 	AccountLinkRevokePurpose string `query:"account-link-revoke-purpose"`
 	AuditInsert              string `query:"audit-insert"`
 	AuditList                string `query:"audit-list"`
+	DashboardShopRevenue     string `query:"dashboard-shop-revenue"`
+	DashboardAttributed      string `query:"dashboard-attributed"`
+	DashboardMessages        string `query:"dashboard-messages"`
+	DashboardConsents        string `query:"dashboard-consents"`
+	DashboardNewContacts     string `query:"dashboard-new-contacts"`
+	DashboardDaysShop        string `query:"dashboard-days-shop"`
+	DashboardDaysAttributed  string `query:"dashboard-days-attributed"`
 
 	ContactCreate        string `query:"contact-create"`
 	ContactGet           string `query:"contact-get"`

@@ -243,6 +243,9 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 		}
 		opts.Demo = demo.NewStorefront(st, ingest, site, cfg.PublicURL, log)
 	}
+	if opts.Console, err = buildConsole(ctx, inst, out); err != nil {
+		return fail(err)
+	}
 	inst.srv = server.New(opts)
 	go func() { inst.serve <- inst.srv.Serve(inst.ln) }()
 	inst.srv.SetReady(true)

@@ -1,0 +1,45 @@
+-- name: dashboard-shop-revenue
+-- Orders placed in [$2, $3), cancelled ones left out, per currency.
+SELECT currency, count(*), coalesce(sum(total_minor), 0) FROM orders
+WHERE workspace_id = $1 AND placed_at >= $2 AND placed_at < $3 AND cancelled_at = 0
+GROUP BY currency ORDER BY 3 DESC;
+
+-- name: dashboard-attributed
+-- Revenue credited to messages made in [$2, $3), per channel and currency.
+SELECT channel, currency, count(*), coalesce(sum(revenue_minor), 0) FROM messages
+WHERE workspace_id = $1 AND created_at >= $2 AND created_at < $3 AND order_id <> ''
+GROUP BY channel, currency ORDER BY 4 DESC;
+
+-- name: dashboard-messages
+-- Per channel: messages sent (or kept in the outbox), opened by a person
+-- (opens beyond the machine opens), opened by a machine only, clicked.
+SELECT channel,
+       count(*),
+       coalesce(sum(CASE WHEN opens > machine_opens THEN 1 ELSE 0 END), 0),
+       coalesce(sum(CASE WHEN opens > 0 AND opens <= machine_opens THEN 1 ELSE 0 END), 0),
+       coalesce(sum(CASE WHEN clicks > 0 THEN 1 ELSE 0 END), 0)
+FROM messages
+WHERE workspace_id = $1 AND created_at >= $2 AND created_at < $3 AND status IN ('sent', 'outbox')
+GROUP BY channel ORDER BY channel;
+
+-- name: dashboard-consents
+-- Consents given and withdrawn in [$2, $3) per channel (the latest state of
+-- each contact's consent, changed in the period).
+SELECT channel, granted, count(*) FROM consents
+WHERE workspace_id = $1 AND updated_at >= $2 AND updated_at < $3
+GROUP BY channel, granted ORDER BY channel, granted;
+
+-- name: dashboard-new-contacts
+SELECT count(*) FROM contacts WHERE workspace_id = $1 AND created_at >= $2 AND created_at < $3 AND merged_into = '';
+
+-- name: dashboard-days-shop
+-- The shop's revenue in $4 per day; $5 is the workspace's UTC offset in ms.
+SELECT (placed_at + $5) / 86400000, coalesce(sum(total_minor), 0) FROM orders
+WHERE workspace_id = $1 AND placed_at >= $2 AND placed_at < $3 AND cancelled_at = 0 AND currency = $4
+GROUP BY 1 ORDER BY 1;
+
+-- name: dashboard-days-attributed
+-- Revenue credited to messages per day, in $4.
+SELECT (created_at + $5) / 86400000, coalesce(sum(revenue_minor), 0) FROM messages
+WHERE workspace_id = $1 AND created_at >= $2 AND created_at < $3 AND order_id <> '' AND currency = $4
+GROUP BY 1 ORDER BY 1;
