@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-		"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp"
 
 	"github.com/cartwheelhq/cartwheel/internal/browsertest"
 )
