@@ -12,11 +12,12 @@ GROUP BY channel, currency ORDER BY 4 DESC;
 
 -- name: dashboard-messages
 -- Per channel: messages sent (or kept in the outbox), opened by a person
--- (opens beyond the machine opens), opened by a machine only, clicked.
+-- (opens counts people only; machine_opens privacy proxies and scanners),
+-- opened by a machine only, clicked.
 SELECT channel,
        count(*),
-       coalesce(sum(CASE WHEN opens > machine_opens THEN 1 ELSE 0 END), 0),
-       coalesce(sum(CASE WHEN opens > 0 AND opens <= machine_opens THEN 1 ELSE 0 END), 0),
+       coalesce(sum(CASE WHEN opens > 0 THEN 1 ELSE 0 END), 0),
+       coalesce(sum(CASE WHEN opens = 0 AND machine_opens > 0 THEN 1 ELSE 0 END), 0),
        coalesce(sum(CASE WHEN clicks > 0 THEN 1 ELSE 0 END), 0)
 FROM messages
 WHERE workspace_id = $1 AND created_at >= $2 AND created_at < $3 AND status IN ('sent', 'outbox')
