@@ -214,10 +214,14 @@ const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$" +
 	"0000000000000000000000000000000000000000000"
 
 func (s *Service) startSession(ctx context.Context, u store.User) (string, store.User, error) {
+	return s.startFramedSession(ctx, u, "", SessionLifetime)
+}
+
+func (s *Service) startFramedSession(ctx context.Context, u store.User, frameAncestors string, life time.Duration) (string, store.User, error) {
 	now := s.now()
 	token := ids.Token("ses")
 	err := s.st.CreateConsoleSession(ctx, secrets.HashToken(token), store.ConsoleSession{UserID: u.ID,
-		CSRF: ids.Token("csrf"), CreatedAt: now, ExpiresAt: now.Add(SessionLifetime)})
+		CSRF: ids.Token("csrf"), FrameAncestors: frameAncestors, CreatedAt: now, ExpiresAt: now.Add(life)})
 	if err != nil {
 		return "", u, err
 	}
@@ -385,4 +389,46 @@ func (s *Service) Record(ctx context.Context, u store.User, workspaceID, action,
 		Action: action, Target: target, Detail: detail, At: s.now()}); err != nil {
 		s.log.Error("audit log", "err", err, "action", action)
 	}
+}
+
+// EmbeddedSessionLifetime bounds a session opened inside the Shopify admin:
+// the shop admin reopens the app often, each time with a fresh session
+// token from Shopify.
+const EmbeddedSessionLifetime = 12 * time.Hour
+
+// ShopifySession signs in a Shopify staff member whose App Bridge session
+// token was verified, as an owner of the shop's workspace (whoever may open
+// the app in the shop's admin runs its marketing). The staff member is a
+// console user of their own (a synthetic address under the shop, no
+// password: they come in only through Shopify). The session may be framed
+// only by the shop's admin.
+//
+// A later opening keeps the role an owner has given them since.
+func (s *Service) ShopifySession(ctx context.Context, workspaceID, shop, staffID string) (string, store.User, error) {
+	email := "shopify-staff-" + staffID + "@" + shop
+	u, err := s.st.UserByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		now := s.now()
+		u = store.User{ID: ids.New("usr"), Email: email, Name: "Shopify staff " + staffID, CreatedAt: now, UpdatedAt: now}
+		if err = s.st.CreateUser(ctx, u); errors.Is(err, store.ErrConflict) {
+			// Two first openings at once: the other one made the user.
+			u, err = s.st.UserByEmail(ctx, email)
+		}
+	}
+	if err != nil {
+		return "", u, err
+	}
+	// The first opening makes them an owner; a role an owner gave them
+	// since then stays.
+	role, err := s.Role(ctx, u, workspaceID)
+	if err != nil {
+		return "", u, err
+	}
+	if role == "" {
+		if err := s.st.PutMembership(ctx, store.Membership{WorkspaceID: workspaceID, UserID: u.ID, Role: RoleOwner,
+			CreatedAt: s.now()}); err != nil {
+			return "", u, err
+		}
+	}
+	return s.startFramedSession(ctx, u, "https://"+shop+" https://admin.shopify.com", EmbeddedSessionLifetime)
 }

@@ -48,7 +48,11 @@ type Options struct {
 	// the instance's operator instead, as there is no other way to reach
 	// them without an SMTP relay.
 	SendMail func(ctx context.Context, to, subject, text string) error
-	Log      *slog.Logger
+	// ShopifyAPIKey and ShopifyAPISecret verify App Bridge session tokens
+	// when the console opens inside the Shopify admin; empty turns that
+	// entry off.
+	ShopifyAPIKey, ShopifyAPISecret string
+	Log                             *slog.Logger
 }
 
 // Handler serves the console.
@@ -112,12 +116,16 @@ func parsePages(texts catalog) (map[string]*template.Template, error) {
 	return pages, nil
 }
 
+// consoleCSP allows the console's own styles and forms and nothing else: no
+// script at all, no framing.
+const consoleCSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
 // ServeHTTP answers every console request with the headers that keep its
 // pages private: no framing, no scripts, no referrer to other sites (set-up
 // and reset links carry tokens), no caching.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	hd.Set("Content-Security-Policy", consoleCSP)
 	hd.Set("X-Frame-Options", "DENY")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	// same-origin, not no-referrer: set-up and reset links carry tokens
@@ -149,6 +157,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /admin/signout", h.signedIn(h.signout))
 	m.HandleFunc("POST /admin/language", h.signedIn(h.setLanguage))
 	m.HandleFunc("GET /admin/{$}", h.signedIn(h.home))
+	m.HandleFunc("GET /admin/shopify", h.shopifyEntry)
 
 	m.HandleFunc("GET /admin/w/{ws}/{$}", h.inWorkspace(h.dashboard))
 	m.HandleFunc("GET /admin/w/{ws}/contacts", h.inWorkspace(h.contacts))
@@ -234,6 +243,11 @@ func (h *Handler) signedIn(fn handlerFunc) http.HandlerFunc {
 		if err != nil {
 			h.finish(w, r, q, err)
 			return
+		}
+		if fa := q.Session.FrameAncestors; fa != "" {
+			// A session opened inside the Shopify admin is framed by it.
+			w.Header().Set("Content-Security-Policy", strings.Replace(consoleCSP, "frame-ancestors 'none'", "frame-ancestors "+fa, 1))
+			w.Header().Del("X-Frame-Options")
 		}
 		if r.Method == http.MethodPost && (!h.sameOrigin(r) || !equal(r.PostFormValue("_csrf"), q.Session.CSRF)) {
 			h.fail(w, r, q, http.StatusForbidden, "err.csrf")

@@ -141,6 +141,8 @@ func textsEN() map[string]string {
 		"audit.who":            "Who",
 		"audit.what":           "What",
 		"audit.none":           "No changes recorded yet.",
+		"shopify.refused":      "Shopify's session token for this page is not valid (expired, for another app, or not signed by Shopify). Reopen Cartwheel from your Shopify admin.",
+		"shopify.unknown":      "This shop is not connected to Cartwheel yet. Install the app from your Shopify admin first.",
 	}
 }
 
@@ -285,5 +287,7 @@ func textsPL() map[string]string {
 		"audit.who":            "Kto",
 		"audit.what":           "Co",
 		"audit.none":           "Nie zapisano jeszcze żadnych zmian.",
+		"shopify.refused":      "Token sesji Shopify dla tej strony jest nieważny (wygasł, jest dla innej aplikacji albo nie podpisał go Shopify). Otwórz Cartwheel ponownie z panelu Shopify.",
+		"shopify.unknown":      "Ten sklep nie jest jeszcze połączony z Cartwheel. Najpierw zainstaluj aplikację w panelu Shopify.",
 	}
 }

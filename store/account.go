@@ -34,8 +34,11 @@ type Membership struct {
 
 // ConsoleSession is a signed-in browser; only the hash of its id is stored.
 type ConsoleSession struct {
-	UserID    string
-	CSRF      string
+	UserID string
+	CSRF   string
+	// FrameAncestors are the origins that may frame the console in this
+	// session (the shop's Shopify admin); empty: none.
+	FrameAncestors string
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }
@@ -196,7 +199,8 @@ func (s *Store) WorkspaceMembers(ctx context.Context, workspaceID string) ([]Mem
 
 // CreateConsoleSession stores a session under the hash of its id.
 func (s *Store) CreateConsoleSession(ctx context.Context, idHash string, se ConsoleSession) error {
-	_, err := s.w.ExecContext(ctx, s.q.ConsoleSessionCreate, idHash, se.UserID, se.CSRF, ms(se.CreatedAt), ms(se.ExpiresAt))
+	_, err := s.w.ExecContext(ctx, s.q.ConsoleSessionCreate, idHash, se.UserID, se.CSRF, se.FrameAncestors,
+		ms(se.CreatedAt), ms(se.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
@@ -207,7 +211,7 @@ func (s *Store) CreateConsoleSession(ctx context.Context, idHash string, se Cons
 func (s *Store) ConsoleSession(ctx context.Context, idHash string) (ConsoleSession, error) {
 	var se ConsoleSession
 	var created, expires int64
-	err := s.r.QueryRowContext(ctx, s.q.ConsoleSessionGet, idHash).Scan(&se.UserID, &se.CSRF, &created, &expires)
+	err := s.r.QueryRowContext(ctx, s.q.ConsoleSessionGet, idHash).Scan(&se.UserID, &se.CSRF, &se.FrameAncestors, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return se, fmt.Errorf("session: %w", ErrNotFound)
 	}

@@ -18,7 +18,8 @@ import (
 func buildConsole(ctx context.Context, inst *instance, out io.Writer) (*admin.Handler, error) {
 	acc := accounts.New(inst.st, inst.log)
 	o := admin.Options{Accounts: acc, Store: inst.st, Workspaces: inst.ws, Contacts: cdp.NewContacts(inst.st),
-		Automation: inst.auto.engine, PublicURL: inst.cfg.PublicURL, Log: inst.log}
+		Automation: inst.auto.engine, PublicURL: inst.cfg.PublicURL, Log: inst.log,
+		ShopifyAPIKey: inst.cfg.ShopifyAPIKey, ShopifyAPISecret: inst.cfg.ShopifyAPISecret}
 	if inst.auto.smtp != nil {
 		from := "no-reply@localhost"
 		if u, err := url.Parse(inst.cfg.PublicURL); err == nil && u.Hostname() != "" {

@@ -33,10 +33,10 @@ FROM memberships m JOIN users u ON u.id = m.user_id
 WHERE m.workspace_id = $1 ORDER BY u.email;
 
 -- name: console-session-create
-INSERT INTO console_sessions (id_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5);
+INSERT INTO console_sessions (id_hash, user_id, csrf, frame_ancestors, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6);
 
 -- name: console-session-get
-SELECT user_id, csrf, created_at, expires_at FROM console_sessions WHERE id_hash = $1;
+SELECT user_id, csrf, frame_ancestors, created_at, expires_at FROM console_sessions WHERE id_hash = $1;
 
 -- name: console-session-delete
 DELETE FROM console_sessions WHERE id_hash = $1;

@@ -27,6 +27,9 @@ CREATE TABLE console_sessions (
     id_hash    TEXT PRIMARY KEY,
     user_id    TEXT NOT NULL,
     csrf       TEXT NOT NULL,
+    -- Who may frame the console in this session: empty for a browser tab,
+    -- the shop's admin origins for a session opened inside Shopify.
+    frame_ancestors TEXT NOT NULL DEFAULT '',
     created_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL
 );
