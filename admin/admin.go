@@ -23,6 +23,7 @@ import (
 	"github.com/cartwheelhq/cartwheel/automation"
 	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/ids"
+	"github.com/cartwheelhq/cartwheel/personalization"
 	"github.com/cartwheelhq/cartwheel/store"
 	"github.com/cartwheelhq/cartwheel/workspace"
 )
@@ -41,6 +42,9 @@ type Options struct {
 	Contacts   *cdp.Contacts
 	// Automation runs flows; nil leaves the flows page saying so.
 	Automation *automation.Engine
+	// Personalization holds the widgets; nil leaves the widgets page
+	// saying so.
+	Personalization *personalization.Decider
 	// PublicURL is how browsers reach Cartwheel: it decides the cookies'
 	// Secure flag and the origin forms must come from.
 	PublicURL string
@@ -166,6 +170,10 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /admin/w/{ws}/flows/enable-all", h.inWorkspace(h.editor(h.enableAllFlows)))
 	m.HandleFunc("POST /admin/w/{ws}/flow-templates/{name}", h.inWorkspace(h.editor(h.enableFlow)))
 	m.HandleFunc("POST /admin/w/{ws}/flows/{id}/status", h.inWorkspace(h.editor(h.setFlowStatus)))
+	m.HandleFunc("GET /admin/w/{ws}/messages", h.inWorkspace(h.messages))
+	m.HandleFunc("GET /admin/w/{ws}/messages/{id}", h.inWorkspace(h.message))
+	m.HandleFunc("GET /admin/w/{ws}/widgets", h.inWorkspace(h.widgets))
+	m.HandleFunc("POST /admin/w/{ws}/widgets/{id}/status", h.inWorkspace(h.editor(h.setWidgetStatus)))
 	m.HandleFunc("GET /admin/w/{ws}/team", h.inWorkspace(h.team))
 	m.HandleFunc("POST /admin/w/{ws}/team/invite", h.inWorkspace(h.owner(h.invite)))
 	m.HandleFunc("GET /admin/w/{ws}/audit", h.inWorkspace(h.owner(h.audit)))

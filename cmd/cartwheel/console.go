@@ -11,14 +11,15 @@ import (
 	"github.com/cartwheelhq/cartwheel/admin"
 	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/messaging/email"
+	"github.com/cartwheelhq/cartwheel/personalization"
 )
 
 // buildConsole makes the admin console and, while the instance has no
 // user yet, prints the one-time link that creates the first one.
-func buildConsole(ctx context.Context, inst *instance, out io.Writer) (*admin.Handler, error) {
+func buildConsole(ctx context.Context, inst *instance, decider *personalization.Decider, out io.Writer) (*admin.Handler, error) {
 	acc := accounts.New(inst.st, inst.log)
 	o := admin.Options{Accounts: acc, Store: inst.st, Workspaces: inst.ws, Contacts: cdp.NewContacts(inst.st),
-		Automation: inst.auto.engine, PublicURL: inst.cfg.PublicURL, Log: inst.log,
+		Automation: inst.auto.engine, Personalization: decider, PublicURL: inst.cfg.PublicURL, Log: inst.log,
 		ShopifyAPIKey: inst.cfg.ShopifyAPIKey, ShopifyAPISecret: inst.cfg.ShopifyAPISecret}
 	if inst.auto.smtp != nil {
 		from := "no-reply@localhost"

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -208,3 +209,11 @@ func lastIndexFold(s, sub string) int {
 	}
 	return -1
 }
+
+// openPixelTag matches the open pixel Rewrite appends.
+var openPixelTag = regexp.MustCompile(`<img src="[^"]*/o/[A-Za-z0-9_-]+\.gif\?s=[^"]*" width="1" height="1"[^>]*>`)
+
+// WithoutOpenPixel removes the open pixel from a rewritten email, so that
+// showing the email to the shop's staff does not count as the recipient
+// opening it.
+func WithoutOpenPixel(doc string) string { return openPixelTag.ReplaceAllString(doc, "") }
