@@ -43,12 +43,13 @@ func TestDecodeOrderGuest(t *testing.T) {
 		ch := mustDecode(t, topic, readTestdata(t, "order_created.json"))
 		want := commerce.Order{
 			ExternalID: "727", Number: "727", Email: "john.doe@example.com",
-			CustomerID: "", // customer_id 0 is a guest
-			Currency:   "USD", SubtotalMinor: 1800, DiscountMinor: 0, ShippingMinor: 1000, TaxMinor: 135, TotalMinor: 2935,
-			Financial: "paid",
+			CustomerID: "", // customer_id 0 is a guest, named by the billing address
+			FirstName:  "John", LastName: "Doe",
+			Currency: "USD", SubtotalMinor: 1800, DiscountMinor: 0, ShippingMinor: 1000, TaxMinor: 135, TotalMinor: 2935,
+			Financial: "paid", Status: "processing", Fulfillment: commerce.FulfillmentUnfulfilled,
 			Items: []commerce.LineItem{
-				{ProductID: "93", SKU: "", Title: "Woo Single #1", Quantity: 2, PriceMinor: 300},
-				{ProductID: "22", VariantID: "23", SKU: "Bar3", Title: "Ship Your Idea – Color: Black, Size: M Test", Quantity: 1, PriceMinor: 1200},
+				{ProductID: "93", SKU: "", Title: "Woo Single #1", Quantity: 2, PriceMinor: 300, TaxMinor: 45},
+				{ProductID: "22", VariantID: "23", SKU: "Bar3", Title: "Ship Your Idea – Color: Black, Size: M Test", Quantity: 1, PriceMinor: 1200, TaxMinor: 90},
 			},
 			DiscountCodes: []string{},
 			PlacedAt:      utc("2017-03-22T19:28:02Z"),
@@ -68,12 +69,14 @@ func TestDecodeOrderWithPluginMetaCouponAndRefund(t *testing.T) {
 	want := commerce.Order{
 		ExternalID: "727", Number: "727", Email: "john.doe@example.com", CustomerID: "25",
 		VisitorID: "1234567890123456789", CheckoutToken: "9f86d081884c7d659a2feaa0c55ad015",
+		FirstName: "John", LastName: "Doe",
 		Currency: "USD", SubtotalMinor: 2200, DiscountMinor: 180, ShippingMinor: 1000, TaxMinor: 135, TotalMinor: 3155,
-		Financial: "partially_refunded",
+		Financial: "partially_refunded", Status: "completed", Fulfillment: commerce.FulfillmentFulfilled,
+		RefundedMinor: 500,
 		Items: []commerce.LineItem{
 			// price 2.7333333333333334 (8.20 / 3 in PHP floats) rounds to 2.73.
-			{ProductID: "93", Title: "Woo Single #1", Quantity: 3, PriceMinor: 273, ImageURL: "https://example.com/wp-content/uploads/2017/03/T_2_front-4.jpg"},
-			{ProductID: "22", VariantID: "23", SKU: "Bar3", Title: "Ship Your Idea – Color: Black, Size: M Test", Quantity: 1, PriceMinor: 1200},
+			{ProductID: "93", Title: "Woo Single #1", Quantity: 3, PriceMinor: 273, TaxMinor: 45, ImageURL: "https://example.com/wp-content/uploads/2017/03/T_2_front-4.jpg"},
+			{ProductID: "22", VariantID: "23", SKU: "Bar3", Title: "Ship Your Idea – Color: Black, Size: M Test", Quantity: 1, PriceMinor: 1200, TaxMinor: 90},
 		},
 		DiscountCodes: []string{"welcome10"},
 		PlacedAt:      utc("2017-03-22T19:28:02Z"),
