@@ -93,3 +93,20 @@ func replaceOnce(t *testing.T, s, old, new string) string {
 	}
 	return strings.Replace(s, old, new, 1)
 }
+
+// The plugin's cart of a shop that shows prices with tax: the lines and
+// the subtotal read as the shopper saw them.
+func TestDecodeGrossCart(t *testing.T) {
+	ch := mustDecode(t, TopicCartUpdated, readTestdata(t, "pl_cart_updated.json"))
+	c := ch.Checkout
+	if ch.Kind != commerce.ChangeCheckout || len(c.Items) != 2 || c.Items[0].PriceMinor != 4900 || c.Items[0].TaxMinor != 1832 ||
+		c.Items[1].PriceMinor != 19900 || c.Items[1].TaxMinor != 3721 || c.SubtotalMinor != 29700 || c.TotalMinor != 30867 {
+		t.Fatalf("cart %+v", *c)
+	}
+	// Without prices_include_tax the price is shown as sent.
+	body := replaceOnce(t, string(readTestdata(t, "pl_cart_updated.json")), `"prices_include_tax": true`, `"prices_include_tax": false`)
+	c = mustDecode(t, TopicCartUpdated, []byte(body)).Checkout
+	if c.Items[0].PriceMinor != 3984 || c.SubtotalMinor != 24146 {
+		t.Fatalf("net cart %+v", *c)
+	}
+}
