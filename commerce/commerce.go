@@ -7,6 +7,7 @@
 package commerce
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -15,32 +16,62 @@ import (
 
 // Product is one sellable item of a shop's catalogue.
 type Product struct {
-	ID            string    `json:"id"`
-	WorkspaceID   string    `json:"workspace_id"`
-	ShopID        string    `json:"shop_id"`
-	ExternalID    string    `json:"external_id,omitempty"`
-	Handle        string    `json:"handle"`
-	Title         string    `json:"title"`
-	Description   string    `json:"description,omitempty"`
-	Vendor        string    `json:"vendor,omitempty"`
-	Category      string    `json:"category,omitempty"`
-	Tags          []string  `json:"tags"`
-	PriceMinor    int64     `json:"price_minor"`
-	CompareMinor  int64     `json:"compare_at_minor,omitempty"`
-	Currency      string    `json:"currency"`
-	Stock         int64     `json:"stock"`
-	ImageURL      string    `json:"image_url,omitempty"`
-	URL           string    `json:"url,omitempty"`
-	Status        string    `json:"status"`
-	ReplenishDays int       `json:"replenish_days,omitempty"`
-	Variants      []Variant `json:"variants,omitempty"`
-	Collections   []string  `json:"collections,omitempty"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	ID           string   `json:"id"`
+	WorkspaceID  string   `json:"workspace_id"`
+	ShopID       string   `json:"shop_id"`
+	ExternalID   string   `json:"external_id,omitempty"`
+	Handle       string   `json:"handle"`
+	Title        string   `json:"title"`
+	Description  string   `json:"description,omitempty"`
+	Vendor       string   `json:"vendor,omitempty"`
+	Category     string   `json:"category,omitempty"`
+	Tags         []string `json:"tags"`
+	PriceMinor   int64    `json:"price_minor"`
+	CompareMinor int64    `json:"compare_at_minor,omitempty"`
+	Currency     string   `json:"currency"`
+	Stock        int64    `json:"stock"`
+	// StockUntracked is true when the shop does not count this product's
+	// stock (WooCommerce's manage_stock false): Stock is then 1 while the
+	// shop sells it and 0 when it is out of stock, so that Stock > 0 keeps
+	// meaning "can be bought" for every reader, and JSON shows
+	// "stock_managed": false and no count (see MarshalJSON).
+	StockUntracked bool `json:"-"`
+	// VariantIDsOnly says Variants carry only their ids (WooCommerce's
+	// product payload lists variation ids): stored variant details are
+	// kept, and only variants no longer listed are dropped.
+	VariantIDsOnly bool      `json:"-"`
+	ImageURL       string    `json:"image_url,omitempty"`
+	URL            string    `json:"url,omitempty"`
+	Status         string    `json:"status"`
+	ReplenishDays  int       `json:"replenish_days,omitempty"`
+	Variants       []Variant `json:"variants,omitempty"`
+	Collections    []string  `json:"collections,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // InStock reports whether the product can be bought now.
 func (p Product) InStock() bool { return p.Status == "active" && p.Stock > 0 }
+
+// MarshalJSON shows stock as the shop knows it: "stock" is the count, or
+// null when the shop does not count it ("stock_managed": false), and
+// "in_stock" says whether the product can be bought now.
+func (p Product) MarshalJSON() ([]byte, error) {
+	type plain Product
+	return json.Marshal(struct {
+		plain
+		Stock        *int64 `json:"stock"`
+		StockManaged bool   `json:"stock_managed"`
+		InStock      bool   `json:"in_stock"`
+	}{plain(p), stockCount(p.Stock, p.StockUntracked), !p.StockUntracked, p.InStock()})
+}
+
+func stockCount(n int64, untracked bool) *int64 {
+	if untracked {
+		return nil
+	}
+	return &n
+}
 
 // LineItem is one product line of a cart, checkout or order.
 type LineItem struct {

@@ -1,28 +1,33 @@
 -- name: product-upsert
 INSERT INTO products (workspace_id, id, shop_id, external_id, handle, title, description, vendor, category, tags,
-    price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+    price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at,
+    stock_managed)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
 ON CONFLICT (workspace_id, id) DO UPDATE SET
     external_id = excluded.external_id, handle = excluded.handle, title = excluded.title,
     description = excluded.description, vendor = excluded.vendor, category = excluded.category,
     tags = excluded.tags, price_minor = excluded.price_minor, compare_minor = excluded.compare_minor,
     currency = excluded.currency, stock = excluded.stock, image_url = excluded.image_url, url = excluded.url,
-    status = excluded.status, replenish_days = excluded.replenish_days, updated_at = excluded.updated_at;
+    status = excluded.status, replenish_days = excluded.replenish_days, updated_at = excluded.updated_at,
+    stock_managed = excluded.stock_managed;
 
 -- name: product-get
 SELECT workspace_id, id, shop_id, external_id, handle, title, description, vendor, category, tags,
-    price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at
+    price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at,
+    stock_managed
 FROM products WHERE workspace_id = $1 AND id = $2;
 
 -- name: product-by-handle
 SELECT workspace_id, id, shop_id, external_id, handle, title, description, vendor, category, tags,
-    price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at
+    price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at,
+    stock_managed
 FROM products WHERE workspace_id = $1 AND shop_id = $2 AND handle = $3;
 
 -- name: product-list
 -- $2 category ('' = any), $3 lower-cased search text ('' = any), $4 sort, $5 limit, $6 offset, $7 shop ('' = any).
 SELECT workspace_id, id, shop_id, external_id, handle, title, description, vendor, category, tags,
-    price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at
+    price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at,
+    stock_managed
 FROM products
 WHERE workspace_id = $1 AND status = 'active' AND ($7 = '' OR shop_id = $7)
   AND ($2 = '' OR category = $2)
