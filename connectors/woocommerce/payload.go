@@ -249,6 +249,11 @@ type product struct {
 		Src string `json:"src"`
 	} `json:"images"`
 	Variations []wooID `json:"variations"`
+	// Attributes name a variation's options ("option": "M"); a parent's
+	// list "options" instead, which Cartwheel does not read.
+	Attributes []struct {
+		Option string `json:"option"`
+	} `json:"attributes"`
 }
 
 // deleted is the body of a *.deleted delivery: {"id": N}. Some versions send
