@@ -25,9 +25,9 @@ const (
 	EventOrderUpdated    = "order_updated"
 	EventOrderCancelled  = "order_cancelled"
 	EventOrderPaid       = "order_paid"
-	// EventOrderRefunded is logged when an order's refunded amount grows;
-	// its refund_minor is what that refund gave back, refunded_minor the
-	// order's refunds so far.
+	// EventOrderRefunded is logged when an order's refunded amount changes;
+	// its refund_minor is what that refund gave back (negative when the
+	// shop deleted a refund), refunded_minor the order's refunds so far.
 	EventOrderRefunded   = "order_refunded"
 	EventCustomerUpdated = "customer_updated"
 	EventConsentChanged  = "consent_changed"
@@ -181,7 +181,10 @@ func (in *Ingest) RecordOrder(ctx context.Context, o commerce.Order, source stri
 			o.VisitorID = prev.VisitorID
 		}
 		var evs []store.Event
-		if o.RefundedMinor > prev.RefundedMinor {
+		if o.RefundedMinor != prev.RefundedMinor {
+			// Less than before is a refund the shop deleted
+			// (WooCommerce's woocommerce_delete_order_refund): the
+			// negative amount gives the revenue back.
 			evs = append(evs, refund(o.RefundedMinor-prev.RefundedMinor))
 		}
 		switch {

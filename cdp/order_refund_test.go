@@ -50,8 +50,18 @@ func TestRevenueFollowsRefundsAndCancellations(t *testing.T) {
 	if r := revenue(); r != 36837-5970 {
 		t.Fatalf("revenue %d after the partial refund", r)
 	}
+	// A refund the shop deleted, later, gives the revenue back; it is
+	// made again right after.
+	order("o1", "paid", 0, 90*time.Minute, nil)
+	if r := revenue(); r != 36837 {
+		t.Fatalf("revenue %d after the refund was deleted", r)
+	}
+	order("o1", "partially_refunded", 5970, 100*time.Minute, nil)
+	if r := revenue(); r != 36837-5970 {
+		t.Fatalf("revenue %d after the refund was made again", r)
+	}
 	// A smaller refund of the same second is an earlier state.
-	order("o1", "paid", 0, time.Hour, nil)
+	order("o1", "paid", 0, 100*time.Minute, nil)
 	if r := revenue(); r != 36837-5970 {
 		t.Fatalf("revenue %d after an equal-time earlier state", r)
 	}

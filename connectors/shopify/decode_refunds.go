@@ -11,6 +11,9 @@ import (
 // list the transactions that gave money back (orders/updated follows every
 // refunds/create, so the order's refunds are always complete there).
 type orderMoneyPayload struct {
+	// TaxesIncluded: the shop's prices include tax, so line prices and
+	// the subtotal are gross, as the shopper saw them.
+	TaxesIncluded     bool  `json:"taxes_included"`
 	FulfillmentStatus *text `json:"fulfillment_status"`
 	Refunds           []struct {
 		Transactions []struct {
@@ -21,9 +24,10 @@ type orderMoneyPayload struct {
 	} `json:"refunds"`
 }
 
-// orderMoney fills in o's refunded amount and fulfilment from an order
-// body: the successful refund transactions summed (capped at the total),
-// and "fulfilled" only once every line was sent ("partial" is not yet).
+// orderMoney fills in o's refunded amount, fulfilment and whether its
+// prices include tax from an order body. The refunded amount is the
+// successful refund transactions summed (capped at the total); fulfilled
+// means every line was sent ("partial" is not yet).
 func orderMoney(body []byte, o *commerce.Order) error {
 	var p orderMoneyPayload
 	if err := unmarshalObject(body, &p); err != nil {
@@ -45,6 +49,7 @@ func orderMoney(body []byte, o *commerce.Order) error {
 		o.RefundedMinor = o.TotalMinor
 	}
 	o.RefundedMinor = min(max(o.RefundedMinor, 0), o.TotalMinor)
+	o.PricesIncludeTax = p.TaxesIncluded
 	if p.FulfillmentStatus != nil && *p.FulfillmentStatus == "fulfilled" {
 		o.Fulfillment = commerce.FulfillmentFulfilled
 	} else {

@@ -21,7 +21,7 @@ func TestDecodeOrderRefundsAndFulfilment(t *testing.T) {
 	if !strings.Contains(body, `"total_price"`) {
 		t.Fatal("sample without total_price")
 	}
-	body = strings.Replace(body, `"total_price"`, refunds+`"total_price"`, 1)
+	body = strings.Replace(body, `"total_price"`, refunds+`"taxes_included": true, "total_price"`, 1)
 	ch, err := Decode(TopicOrdersUpdated, []byte(body))
 	if err != nil {
 		t.Fatal(err)
@@ -29,8 +29,11 @@ func TestDecodeOrderRefundsAndFulfilment(t *testing.T) {
 	if o := ch.Order; o.RefundedMinor != 2048 || o.Fulfillment != commerce.FulfillmentFulfilled || o.TotalMinor != 10096 {
 		t.Fatalf("order refunded %d fulfilment %q total %d", o.RefundedMinor, o.Fulfillment, o.TotalMinor)
 	}
+	if !ch.Order.PricesIncludeTax {
+		t.Error("taxes_included not read")
+	}
 	plain := decode(t, TopicOrdersPaid, "orders_paid.json").Order
-	if plain.RefundedMinor != 0 || plain.Fulfillment != commerce.FulfillmentUnfulfilled {
+	if plain.RefundedMinor != 0 || plain.Fulfillment != commerce.FulfillmentUnfulfilled || plain.PricesIncludeTax {
 		t.Fatalf("paid order refunded %d fulfilment %q", plain.RefundedMinor, plain.Fulfillment)
 	}
 }
