@@ -38,7 +38,7 @@ type cart struct {
 	Items      []cartItem `json:"items"`
 	// PricesIncludeTax says the shop shows prices with tax (see the
 	// package doc): the items' tax is then added to their price.
-	PricesIncludeTax bool    `json:"prices_include_tax"`
+	PricesIncludeTax flag    `json:"prices_include_tax"`
 	Subtotal         decimal `json:"subtotal"`
 	Total            decimal `json:"total"`
 	RecoveryURL      string  `json:"recovery_url"`

@@ -86,7 +86,7 @@ func orderChange(o order) (commerce.Change, error) {
 		Status:       o.Status,
 		Fulfillment:  fulfillment(o.Status),
 
-		PricesIncludeTax: o.PricesIncludeTax,
+		PricesIncludeTax: bool(o.PricesIncludeTax),
 		Items:            make([]commerce.LineItem, 0, len(o.LineItems)),
 		DiscountCodes:    make([]string, 0, len(o.CouponLines)),
 		PlacedAt:         o.DateCreatedGMT.Time,
@@ -120,7 +120,7 @@ func orderChange(o order) (commerce.Change, error) {
 			return commerce.Change{}, err
 		}
 	}
-	if o.PricesIncludeTax {
+	if out.PricesIncludeTax {
 		// Shown as the shop shows them: discount and shipping with their
 		// tax, so that subtotal − discount + shipping = total.
 		for _, f := range []struct {
@@ -151,7 +151,7 @@ func orderChange(o order) (commerce.Change, error) {
 	}
 	out.RefundedMinor = min(out.RefundedMinor, out.TotalMinor)
 	for i, li := range o.LineItems {
-		item, subtotal, err := orderItem(li, cur, o.PricesIncludeTax)
+		item, subtotal, err := orderItem(li, cur, out.PricesIncludeTax)
 		if err != nil {
 			return commerce.Change{}, fmt.Errorf("line_items[%d]: %w", i, err)
 		}

@@ -58,6 +58,21 @@ func (t *text) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// flag is a boolean that extensions may rewrite as "yes"/"no", "1"/"0" or
+// a number; anything unrecognised, and null, is false.
+type flag bool
+
+// UnmarshalJSON accepts a boolean, a string or a number.
+func (f *flag) UnmarshalJSON(b []byte) error {
+	switch strings.ToLower(strings.Trim(strings.TrimSpace(string(b)), `"`)) {
+	case "true", "yes", "1":
+		*f = true
+	default:
+		*f = false
+	}
+	return nil
+}
+
 // decimal is an amount exactly as delivered: money fields are JSON strings
 // ("29.35"), but line_items[].price is a JSON number (24.99). Keeping the
 // literal text lets ParseMinor convert it without a float ever holding money.
@@ -189,7 +204,7 @@ type order struct {
 	Shipping        address `json:"shipping"`
 	// PricesIncludeTax is the shop's "prices entered with tax" setting
 	// when the order was placed: what its pages and emails showed.
-	PricesIncludeTax bool       `json:"prices_include_tax"`
+	PricesIncludeTax flag       `json:"prices_include_tax"`
 	CartHash         string     `json:"cart_hash"`
 	MetaData         []meta     `json:"meta_data"`
 	LineItems        []lineItem `json:"line_items"`

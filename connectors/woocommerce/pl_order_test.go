@@ -110,3 +110,19 @@ func TestDecodeGrossCart(t *testing.T) {
 		t.Fatalf("net cart %+v", *c)
 	}
 }
+
+// Extensions rewrite booleans as strings; a delivery must not be refused
+// over one, since WooCommerce never resends it.
+func TestPricesIncludeTaxLenient(t *testing.T) {
+	for lit, want := range map[string]bool{`"yes"`: true, `"1"`: true, `1`: true, `"no"`: false, `null`: false, `""`: false} {
+		body := replaceOnce(t, string(readTestdata(t, "pl_order_on_hold.json")), `"prices_include_tax": true`, `"prices_include_tax": `+lit)
+		ch, err := Decode("order.updated", []byte(body))
+		if err != nil || ch.Order.PricesIncludeTax != want {
+			t.Errorf("prices_include_tax %s: %v, err %v", lit, ch.Order, err)
+		}
+	}
+	orphan := replaceOnce(t, string(readTestdata(t, "pl_variation_m.json")), `"parent_id": 310`, `"parent_id": 0`)
+	if ch, err := Decode("product.updated", []byte(orphan)); err != nil || ch.Kind != commerce.ChangeIgnored {
+		t.Errorf("a variation without a parent: %v %v", ch.Kind, err)
+	}
+}

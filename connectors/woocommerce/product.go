@@ -1,7 +1,6 @@
 package woocommerce
 
 import (
-	"errors"
 	"html"
 	"strconv"
 	"strings"
@@ -114,7 +113,9 @@ func productChange(p product, currency string) (commerce.Change, error) {
 func variationChange(p product, price, stock int64, untracked bool) (commerce.Change, error) {
 	parent := p.ParentID.nonZero()
 	if parent == "" {
-		return commerce.Change{}, errors.New("variation has no parent_id")
+		// Nothing to attach it to: acknowledged and dropped rather than
+		// refused, since a refused delivery is never resent.
+		return commerce.Change{Kind: commerce.ChangeIgnored, ExternalID: string(p.ID), UpdatedAt: p.DateModifiedGMT.Time}, nil
 	}
 	v := commerce.Variant{ID: string(p.ID), SKU: p.SKU, Title: html.UnescapeString(p.Name), PriceMinor: price,
 		Stock: stock, StockUntracked: untracked, UpdatedAt: p.DateModifiedGMT.Time}
