@@ -14,7 +14,7 @@ import (
 func (p *Processor) apply(ctx context.Context, b *batchState, ev *store.Event) error {
 	switch ev.Type {
 	case cdp.EventPageView, cdp.EventProductView, cdp.EventAddToCart, cdp.EventRemoveFromCart, cdp.EventCheckoutUpdated,
-		cdp.EventOrderPlaced, cdp.EventOrderCancelled, cdp.EventConsent, cdp.EventConsentChanged, cdp.EventCustomerUpdated,
+		cdp.EventOrderPlaced, cdp.EventOrderCancelled, cdp.EventOrderRefunded, cdp.EventConsent, cdp.EventConsentChanged, cdp.EventCustomerUpdated,
 		cdp.EventIdentify, cdp.EventProductUpdated, EventWidgetShown, EventWidgetClicked, EventWidgetClosed, EventRecoClicked,
 		EventFormSubmitted, EventWishlistAdded, EventWishlistRemoved, cdp.EventInboxAdded:
 	default:
@@ -141,7 +141,7 @@ func (p *Processor) applyVisitor(ctx context.Context, b *batchState, w *wsState,
 			if !counted {
 				v.cartMinor += max(props.num("quantity"), 1) * pr.PriceMinor
 			}
-		case cdp.EventRemoveFromCart, cdp.EventCheckoutUpdated, cdp.EventOrderCancelled, cdp.EventConsent,
+		case cdp.EventRemoveFromCart, cdp.EventCheckoutUpdated, cdp.EventOrderCancelled, cdp.EventOrderRefunded, cdp.EventConsent,
 			cdp.EventConsentChanged, cdp.EventCustomerUpdated, cdp.EventIdentify, cdp.EventInboxAdded:
 			// The unread inbox count is re-read with the rest.
 			reload = true
@@ -276,7 +276,7 @@ func (p *Processor) reloadContact(ctx context.Context, ws, vid string, w *wsStat
 func browsing(typ string) bool {
 	switch typ {
 	case cdp.EventPageView, cdp.EventProductView, cdp.EventAddToCart, cdp.EventRemoveFromCart, cdp.EventCheckoutUpdated,
-		cdp.EventOrderCancelled, cdp.EventConsent, cdp.EventConsentChanged, cdp.EventCustomerUpdated, cdp.EventIdentify:
+		cdp.EventOrderCancelled, cdp.EventOrderRefunded, cdp.EventConsent, cdp.EventConsentChanged, cdp.EventCustomerUpdated, cdp.EventIdentify:
 		return true
 	}
 	return false

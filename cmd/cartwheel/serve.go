@@ -212,6 +212,8 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 		return fail(fmt.Errorf("automation: %w", err))
 	}
 	inst.auto.processor.On(cdp.EventOrderPlaced, engagement.Attribute)
+	inst.auto.processor.On(cdp.EventOrderRefunded, engagement.Attribute)
+	inst.auto.processor.On(cdp.EventOrderCancelled, engagement.Attribute)
 	opts.Automation = inst.auto.engine
 	inst.processor.OnAdvance(pers.processor.Notify)
 	opts.Personalization = pers.decider
