@@ -77,6 +77,8 @@ type Decider struct {
 
 	mu  sync.Mutex
 	wss map[string]*wsState
+
+	push pushTopics
 }
 
 // New returns a Decider; state is loaded lazily per workspace and visitor.
