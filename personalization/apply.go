@@ -175,6 +175,9 @@ func (p *Processor) applyVisitor(ctx context.Context, b *batchState, w *wsState,
 					m.shownSession, m.shows = ev.SessionID, 0
 				}
 				m.shows++
+				if m.early > 0 && m.earlySession == ev.SessionID {
+					m.early-- // counted early by Collected: now for good
+				}
 				m.shownAt = max(m.shownAt, at)
 			case EventWidgetClicked, EventRecoClicked:
 				s.Clicks++

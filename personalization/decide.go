@@ -300,8 +300,8 @@ func capped(def *widgets.Definition, m *mark, session string, nowMS int64, b bec
 		return true, b.f("caps: the visitor already submitted this form")
 	case c.StopAfterConversion && m.convertedAt > 0:
 		return true, b.f("caps: the visitor converted (stop_after_conversion)")
-	case c.PerSession > 0 && session != "" && m.shownSession == session && int(m.shows) >= c.PerSession:
-		return true, b.f("caps: per_session %d, shown %d times this session", c.PerSession, m.shows)
+	case c.PerSession > 0 && session != "" && m.sessionShows(session) >= c.PerSession:
+		return true, b.f("caps: per_session %d, shown %d times this session", c.PerSession, m.sessionShows(session))
 	case c.EveryDays > 0 && m.shownAt > 0 && nowMS-m.shownAt < int64(c.EveryDays)*24*3600*1000:
 		return true, b.f("caps: every_days %d, last shown %s ago", c.EveryDays,
 			time.Duration(nowMS-m.shownAt)*time.Millisecond/time.Minute*time.Minute)

@@ -207,3 +207,35 @@ func TestPushPromptPromisesOnlyActivePushFlows(t *testing.T) {
 		t.Errorf("three topics: %q", txt["text"])
 	}
 }
+
+// A pop-up capped once per session is capped as soon as /collect stored
+// its widget_shown (Collected), before the processor has read it: the
+// next page, opened at once, does not get it again.
+func TestSessionCapBeforeTheProcessor(t *testing.T) {
+	e := newEnv(t)
+	def := popupDef("Once")
+	def.Caps = widgets.Caps{PerSession: 1}
+	id := e.create(def)
+	r := DecideRequest{VisitorID: "v1", SessionID: "s1"}
+	if d, _ := e.decide(r); !slices.Equal(popupIDs(d), []string{id}) || d.Popups[0].PerSession != 1 {
+		t.Fatalf("first page: %+v", d.Popups)
+	}
+	shown := e.widgetEv("widget_shown", "v1", id)
+	if err := e.st.AppendEvents(e.ctx, []store.Event{shown}); err != nil {
+		t.Fatal(err)
+	}
+	e.d.Collected([]store.Event{shown})
+	if d, ex := e.decide(r); len(d.Popups) != 0 {
+		t.Fatalf("next page before the processor ran: %v (%+v)", popupIDs(d), ex.Widgets)
+	}
+	// The processor then counts it once, not twice: a cap of 2 still
+	// leaves one showing.
+	e.process()
+	def.Caps.PerSession = 2
+	if _, err := e.d.UpdateWidget(e.ctx, wsA, id, def); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := e.decide(r); len(d.Popups) != 1 {
+		t.Fatalf("per_session 2 after one showing: %v", popupIDs(d))
+	}
+}

@@ -58,6 +58,23 @@ type mark struct {
 	submittedAt  int64
 	convertedAt  int64
 	clickedAt    int64
+	// early counts showings in earlySession that /collect accepted and
+	// the processor has not applied yet (see Decider.Collected).
+	early        int32
+	earlySession string
+}
+
+// sessionShows is how often the widget was shown in session, counting
+// showings the processor has not applied yet.
+func (m *mark) sessionShows(session string) int {
+	n := 0
+	if m.shownSession == session {
+		n += int(m.shows)
+	}
+	if m.earlySession == session {
+		n += int(m.early)
+	}
+	return n
 }
 
 func (v *visitor) mark(widget string) *mark {
