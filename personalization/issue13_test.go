@@ -2,6 +2,7 @@ package personalization
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -237,5 +238,37 @@ func TestSessionCapBeforeTheProcessor(t *testing.T) {
 	}
 	if d, _ := e.decide(r); len(d.Popups) != 1 {
 		t.Fatalf("per_session 2 after one showing: %v", popupIDs(d))
+	}
+}
+
+// A pop-up promising a code is not made active where no code can be made;
+// a draft is kept.
+func TestPromisedCodeNeedsACodeMaker(t *testing.T) {
+	e := newEnv(t)
+	e.disc.none = true
+	tp, _ := widgets.TemplateByName("first_visit_discount")
+	tp.Definition.Status = widgets.StatusActive
+	_, err := e.d.CreateWidget(e.ctx, wsA, tp.Definition, "")
+	var inv *widgets.InvalidError
+	if !errors.As(err, &inv) || inv.Field != "discount" {
+		t.Fatalf("active code pop-up without a code maker: %v, want an InvalidError on discount", err)
+	}
+	// Without a discount, "{code}" in a text is a promise too.
+	def := popupDef("Sneaky")
+	def.Variants[0].Content.Success = "Your code: {code}"
+	if _, err := e.d.CreateWidget(e.ctx, wsA, def, ""); !errors.As(err, &inv) {
+		t.Fatalf("{code} without a code maker: %v", err)
+	}
+	tp.Definition.Status = widgets.StatusDraft
+	w, err := e.d.CreateWidget(e.ctx, wsA, tp.Definition, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.d.SetStatus(e.ctx, wsA, w.ID, widgets.StatusActive); !errors.As(err, &inv) {
+		t.Fatalf("activating it: %v", err)
+	}
+	e.disc.none = false
+	if _, err := e.d.SetStatus(e.ctx, wsA, w.ID, widgets.StatusActive); err != nil {
+		t.Fatalf("with a code maker: %v", err)
 	}
 }

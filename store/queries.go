@@ -146,6 +146,7 @@ type queries struct {
 	contentQueries
 	scheduleQueries
 	widgetQueries
+	discountCodeQueries
 
 	// automation
 	FlowCreate           string `query:"flow-create"`
