@@ -161,3 +161,40 @@ func TestOverlaysTakeTurnsInBrowser(t *testing.T) {
 	}
 	poll("the pop-up in a new session", `!!`+popup)
 }
+
+// On a phone-sized screen a corner pop-up goes above the inbox button
+// rather than over it, and does not take the focus.
+func TestCornerPopupClearsTheInboxButtonInBrowser(t *testing.T) {
+	ctx := browsertest.New(t, 60*time.Second)
+	mux := http.NewServeMux()
+	js := scripts(mux)
+	js("/stub.js", `window.cartwheel = {track: () => {}, visitorId: () => 'v1'};`)
+	js("/boot.js", `window.cartwheel._w({"w": true, "inbox": {"id": "wdg_inbox", "unread": 0},
+		"popups": [{"id": "wdg_corner", "variant": "a", "trigger": {"after_seconds": 0}, "layout": "corner",
+		  "content": {"title": "Still deciding?", "body": "Here is what you looked at.", "cta": "OK"}}]});`)
+	mux.Handle("/w.js", BundleHandler())
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Shop</title><script src="/stub.js"></script></head><body><a id="link" href="#x">A link</a>
+<script src="/w.js"></script><script src="/boot.js"></script></body></html>`)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	eval := evaluator(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 640), chromedp.Navigate(srv.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!document.querySelector('[data-cartwheel-widget=popup]')`,
+		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatal(err)
+	}
+	got := eval("corner", `(() => { const r = document.querySelector('[data-cartwheel-widget=popup]').shadowRoot;
+		const p = r.querySelector('.bx').getBoundingClientRect();
+		const i = document.querySelector('[data-cartwheel-widget=inbox]').shadowRoot.querySelector('.ib').getBoundingClientRect();
+		const apart = p.right <= i.left || i.right <= p.left || p.bottom <= i.top || i.bottom <= p.top;
+		return [apart, r.activeElement === null].join(';'); })()`)
+	if got != "true;true" {
+		t.Errorf("corner pop-up on a phone (apart from the inbox button;unfocused) = %q", got)
+	}
+}

@@ -117,6 +117,7 @@
       '.cn{position:fixed;left:16px;bottom:16px;z-index:2147483000;max-width:calc(100vw - 32px)}' +
       '.bx{position:relative;width:420px;max-width:100%;max-height:calc(100vh - 32px);overflow:auto;padding:24px;background:#fff;border-radius:12px;box-shadow:0 10px 40px rgba(0,0,0,.25)}' +
       '.cn .bx{width:340px;padding:18px;border:1px solid #d0d7de}' +
+      '.cn.up{bottom:88px}' +
       '.bx:focus{outline:none}' +
       '.x{position:absolute;top:8px;right:8px;width:36px;height:36px;border:0;border-radius:50%;background:transparent;font-size:24px;line-height:1}' +
       '.x:hover{background:#eef1f4}' +
@@ -428,6 +429,12 @@
       // corner card does not move it: it is announced, and Tab reaches it.
       if (modal) box.focus();
       else {
+        // On a narrow screen the card would cover the inbox button, which
+        // sits in the other bottom corner: it goes above it.
+        let ib = d.querySelector('[data-cartwheel-widget=inbox]');
+        let a = box.getBoundingClientRect();
+        let b = ib && ib.shadowRoot.querySelector('.ib').getBoundingClientRect();
+        b && a.right > b.left && a.left < b.right && a.bottom > b.top && wrap.classList.add('up');
         // A live region announces what is already in it only once it changes.
         let say = el(root, 'p', 'vh', null, { role: 'status' });
         setTimeout(safe(() => (say.textContent = c.title || '')), 50);
