@@ -657,8 +657,9 @@
       lang = A.locale || '';
       Object.assign(T, A.texts);
       (A.frames || []).forEach(safe(frame));
-      (A.popups || []).forEach(safe(arm));
+      // The inbox button first: a pop-up opening at once keeps clear of it.
       A.inbox && safe(inbox)(A.inbox);
+      (A.popups || []).forEach(safe(arm));
       // The heart shows on every product page, also with an empty list.
       safe(heart)(Array.isArray(A.wishlist) ? A.wishlist : []);
       A.push_prompt && safe(pushPrompt)();
