@@ -99,7 +99,7 @@ func activePushTopics(flows []store.Flow) []string {
 		push := slices.ContainsFunc(def.Steps, func(s struct {
 			Kind string `json:"kind"`
 		}) bool {
-			return s.Kind == "send_push"
+			return s.Kind == "send_push" // automation.KindSendPush
 		})
 		if !push {
 			continue
