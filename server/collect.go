@@ -63,6 +63,10 @@ func (s *Server) collectSink(ctx context.Context, c tracker.Collected) error {
 	if errors.Is(err, cdp.ErrOverloaded) || errors.Is(err, cdp.ErrClosed) {
 		return fmt.Errorf("%w: %w", tracker.ErrBusy, err)
 	}
+	if err == nil && s.opt.Personalization != nil {
+		// Stored: pop-up caps apply now, not once the processor reads it.
+		s.opt.Personalization.Collected(evs)
+	}
 	return err
 }
 

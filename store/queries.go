@@ -147,6 +147,7 @@ type queries struct {
 	scheduleQueries
 	widgetQueries
 	variantQueries
+	discountCodeQueries
 
 	// automation
 	FlowCreate           string `query:"flow-create"`
