@@ -11,6 +11,7 @@ add_action( 'admin_init', 'cartwheel_register_setting' );
 add_action( 'admin_menu', 'cartwheel_admin_menu' );
 add_action( 'admin_post_cartwheel_register_webhooks', 'cartwheel_handle_register_webhooks' );
 add_action( 'update_option_' . CARTWHEEL_OPTION, 'cartwheel_settings_saved', 10, 2 );
+add_filter( 'pre_update_option_' . CARTWHEEL_OPTION, 'cartwheel_settings_unchanged', 10, 2 );
 add_action( 'add_option_' . CARTWHEEL_OPTION, 'cartwheel_settings_added', 10, 2 );
 add_filter( 'plugin_action_links_' . plugin_basename( CARTWHEEL_PLUGIN_FILE ), 'cartwheel_action_links' );
 
@@ -60,6 +61,24 @@ function cartwheel_settings_added( $option, $value ) {
 }
 
 /**
+ * A save that changes nothing: update_option() then returns before its
+ * update_option_{name} action, yet the save must still re-register (a
+ * webhook WooCommerce disabled after failed deliveries, or one deleted by
+ * hand, comes back), as the settings page promises. Registration is
+ * idempotent.
+ *
+ * @param mixed $value New settings, already sanitised.
+ * @param mixed $old   Stored settings.
+ * @return mixed The value, unchanged.
+ */
+function cartwheel_settings_unchanged( $value, $old ) {
+	if ( $value === $old || maybe_serialize( $value ) === maybe_serialize( $old ) ) {
+		cartwheel_settings_saved( $old, $value );
+	}
+	return $value;
+}
+
+/**
  * After a save: the cached worker may come from an old URL, and the
  * webhooks must follow the new URL, shop id or secret.
  *
@@ -68,6 +87,7 @@ function cartwheel_settings_added( $option, $value ) {
  */
 function cartwheel_settings_saved( $old, $value ) {
 	delete_transient( CARTWHEEL_SW_TRANSIENT );
+	delete_transient( CARTWHEEL_SW_FAILED );
 	if ( ! cartwheel_webhooks_configured() ) {
 		return;
 	}

@@ -65,9 +65,16 @@ function cartwheel_register_webhooks() {
 		if ( ! $hook ) {
 			continue;
 		}
+		$mine = in_array( (int) $hook->get_id(), $ours, true );
 		if ( untrailingslashit( $hook->get_delivery_url() ) === $delivery ) {
+			if ( isset( $existing[ $hook->get_topic() ] ) && $mine ) {
+				// A duplicate of ours (two saves racing): one per topic is enough.
+				$hook->delete( true );
+				++$counts['deleted'];
+				continue;
+			}
 			$existing[ $hook->get_topic() ] = $hook;
-		} elseif ( in_array( (int) $hook->get_id(), $ours, true ) ) {
+		} elseif ( $mine ) {
 			$hook->delete( true );
 			++$counts['deleted'];
 		}
