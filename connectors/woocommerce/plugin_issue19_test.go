@@ -200,3 +200,28 @@ func TestPluginServiceWorkerOutage(t *testing.T) {
 		t.Errorf("Cartwheel saw %d fetches, want 4", n)
 	}
 }
+
+// Every save of the settings page re-registers the webhooks, a save that
+// changes nothing included (update_option() skips its update hooks then):
+// disabled ones are re-activated, deleted ones re-created, and an
+// idempotent save writes nothing. Network activation reaches every site.
+func TestPluginSettingsSaveRegisters(t *testing.T) {
+	data := runPluginTest(t, "settings-test.php")
+	hooks := field[[][]string](t, data, "webhooks")
+	var topics []string
+	for _, h := range hooks {
+		topics = append(topics, h[0])
+		if h[1] != "active" || h[2] != "https://cw.example/webhooks/woocommerce/shop2" {
+			t.Errorf("webhook %v", h)
+		}
+	}
+	if strings.Join(topics, ",") != strings.Join(DefaultTopics(), ",") {
+		t.Errorf("topics %v, want %v", topics, DefaultTopics())
+	}
+}
+
+// Uninstalling removes each site's webhooks even while WooCommerce is
+// inactive, and the plugin's options, cached worker and saved carts.
+func TestPluginUninstallWithoutWooCommerce(t *testing.T) {
+	runPluginTest(t, "uninstall-test.php")
+}
