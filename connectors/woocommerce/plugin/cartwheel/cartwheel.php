@@ -55,6 +55,11 @@ add_action( 'init', 'cartwheel_load_textdomain', 0 );
  * languages/. Early on init, before any hooked label is built.
  */
 function cartwheel_load_textdomain() {
+	static $loaded = false;
+	if ( $loaded ) {
+		return;
+	}
+	$loaded = true;
 	load_plugin_textdomain( 'cartwheel', false, dirname( plugin_basename( CARTWHEEL_PLUGIN_FILE ) ) . '/languages' );
 }
 

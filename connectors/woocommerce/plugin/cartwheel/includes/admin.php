@@ -172,7 +172,7 @@ function cartwheel_render_settings_page() {
 					<td><fieldset>
 						<label><input type="checkbox" name="<?php echo esc_attr( CARTWHEEL_OPTION ); ?>[enable_push]" value="1" <?php checked( $s['enable_push'] ); ?> /> <?php esc_html_e( 'Enable web push (serves /cartwheel-sw.js)', 'cartwheel' ); ?></label><br />
 						<label><input type="checkbox" name="<?php echo esc_attr( CARTWHEEL_OPTION ); ?>[require_consent]" value="1" <?php checked( $s['require_consent'] ); ?> /> <?php esc_html_e( 'Track only after the visitor consents', 'cartwheel' ); ?></label><br />
-						<label><input type="checkbox" name="<?php echo esc_attr( CARTWHEEL_OPTION ); ?>[consent_field]" value="1" <?php checked( $s['consent_field'] ); ?> /> <?php esc_html_e( 'Ask customers for email consent (registration, checkout, account details)', 'cartwheel' ); ?></label>
+						<label><input type="checkbox" name="<?php echo esc_attr( CARTWHEEL_OPTION ); ?>[consent_field]" value="1" <?php checked( $s['consent_field'] ); ?> /> <?php esc_html_e( 'Ask for email consent at checkout (guests too), registration and in account details', 'cartwheel' ); ?></label>
 					</fieldset></td>
 				</tr>
 			</table>
@@ -190,7 +190,7 @@ function cartwheel_render_settings_page() {
 				</tbody>
 			</table>
 		<?php else : ?>
-			<p><?php esc_html_e( 'None registered yet. They are registered when the settings are saved.', 'cartwheel' ); ?></p>
+			<p><?php esc_html_e( 'None registered yet. They are registered whenever the settings are saved.', 'cartwheel' ); ?></p>
 		<?php endif; ?>
 		<form method="post" action="<?php echo esc_url( admin_url( 'admin-post.php' ) ); ?>">
 			<input type="hidden" name="action" value="cartwheel_register_webhooks" />

@@ -208,6 +208,8 @@ function cartwheel_register_block_consent() {
 	if ( ! cartwheel_setting( 'consent_field' ) ) {
 		return;
 	}
+	// WooCommerce's init may run before ours: the label must be translated.
+	cartwheel_load_textdomain();
 	if ( function_exists( 'woocommerce_register_additional_checkout_field' ) ) {
 		woocommerce_register_additional_checkout_field(
 			array(

@@ -103,7 +103,8 @@ function cartwheel_register_webhooks() {
 			continue;
 		}
 		$hook = new WC_Webhook();
-		$hook->set_name( 'Cartwheel ' . $topic );
+		/* translators: %s: webhook topic, e.g. order.created. */
+		$hook->set_name( sprintf( __( 'Cartwheel %s', 'cartwheel' ), $topic ) );
 		$hook->set_user_id( get_current_user_id() );
 		$hook->set_topic( $topic );
 		$hook->set_delivery_url( $delivery );

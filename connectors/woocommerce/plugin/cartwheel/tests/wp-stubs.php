@@ -18,6 +18,7 @@ define( 'HOUR_IN_SECONDS', 3600 );
 define( 'DAY_IN_SECONDS', 86400 );
 define( 'MINUTE_IN_SECONDS', 60 );
 define( 'WPINC', 'wp-includes' );
+define( 'WP_PLUGIN_DIR', dirname( __DIR__, 2 ) );
 
 $GLOBALS['cw'] = array(
 	'now'          => time(),
@@ -204,9 +205,27 @@ function esc_attr__( $text, $domain = 'default' ) {
 function esc_html_e( $text, $domain = 'default' ) {
 	echo esc_html( translate( $text, $domain ) );
 }
+/**
+ * As WordPress: WP_PLUGIN_DIR/{$rel}/{$domain}-{$locale}.mo, read with a
+ * .mo reader of its own (not the plugin's generator).
+ */
 function load_plugin_textdomain( $domain, $deprecated = false, $rel = false ) {
 	$GLOBALS['cw']['textdomains'][ $domain ] = $rel;
+	$file = WP_PLUGIN_DIR . '/' . trim( (string) $rel, '/' ) . '/' . $domain . '-' . determine_locale() . '.mo';
+	$mo   = is_readable( $file ) ? file_get_contents( $file ) : '';
+	if ( strlen( $mo ) < 28 || 0x950412de !== unpack( 'V', $mo )[1] ) {
+		return false;
+	}
+	list( , , $n, $otab, $ttab ) = array_values( unpack( 'V5', $mo ) );
+	for ( $i = 0; $i < $n; $i++ ) {
+		$o = unpack( 'Vlen/Voff', substr( $mo, $otab + 8 * $i, 8 ) );
+		$t = unpack( 'Vlen/Voff', substr( $mo, $ttab + 8 * $i, 8 ) );
+		$GLOBALS['cw']['l10n'][ $domain ][ substr( $mo, $o['off'], $o['len'] ) ] = substr( $mo, $t['off'], $t['len'] );
+	}
 	return true;
+}
+function determine_locale() {
+	return $GLOBALS['cw']['locale'] ?? 'en_US';
 }
 function plugin_basename( $file ) {
 	return basename( dirname( $file ) ) . '/' . basename( $file );
