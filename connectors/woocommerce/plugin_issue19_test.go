@@ -104,6 +104,8 @@ func TestPluginCheckoutConsent(t *testing.T) {
 			stated("block_withdrawal", "no")
 			stated("block_withdrawal_user", "no")
 			silent("block_no_box")
+			silent("block_draft_update")
+			silent("block_retried_blank")
 		})
 	}
 }

@@ -86,7 +86,13 @@ function cartwheel_record_email_consent( $user_id, $yes, $at = '' ) {
  * @return string "yes", "no" or "" when nothing was recorded.
  */
 function cartwheel_apply_checkout_consent( $order, $ticked, $shown_ticked ) {
-	if ( null === $ticked || ( ! $ticked && ! $shown_ticked ) || ! is_object( $order ) ) {
+	if ( null === $ticked || ! is_object( $order ) ) {
+		return '';
+	}
+	if ( ! $ticked && ! $shown_ticked ) {
+		// An earlier attempt at this (draft) order may have been ticked.
+		$order->delete_meta_data( CARTWHEEL_META_EMAIL_CONSENT );
+		$order->delete_meta_data( CARTWHEEL_META_EMAIL_CONSENT_AT );
 		return '';
 	}
 	$answer = $ticked ? 'yes' : 'no';
@@ -307,6 +313,11 @@ function cartwheel_enqueue_block_consent() {
  * @param WP_REST_Request $request The Store API checkout request.
  */
 function cartwheel_block_checkout_consent( $order, $request ) {
+	// Only placing the order states an answer; newer WooCommerce also
+	// updates the draft order while the shopper is still filling the form.
+	if ( is_object( $request ) && method_exists( $request, 'get_method' ) && 'POST' !== $request->get_method() ) {
+		return;
+	}
 	$ticked       = null;
 	$shown_ticked = false;
 	$prior        = cartwheel_customer_consent( (int) $order->get_customer_id() );

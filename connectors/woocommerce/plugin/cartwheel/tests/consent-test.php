@@ -51,11 +51,13 @@ function cw_classic_order( $user, array $post ) {
 }
 
 /** Places a Checkout-block order through the Store API hook. */
-function cw_block_order( $user, array $body ) {
+function cw_block_order( $user, array $body, $order = null, $method = 'POST' ) {
 	$GLOBALS['cw']['user'] = $user;
-	$order                 = new WC_Order();
+	$order                 = $order ?? new WC_Order();
 	$order->customer_id    = $user;
-	do_action( 'woocommerce_store_api_checkout_update_order_from_request', $order, new ArrayObject( $body ) );
+	$request               = new WP_REST_Request( $body );
+	$request->method       = $method;
+	do_action( 'woocommerce_store_api_checkout_update_order_from_request', $order, $request );
 	return (object) $order->meta;
 }
 
@@ -117,6 +119,15 @@ if ( 'fields' === $cw_mode ) {
 	$out['block_guest_blank'] = cw_block_order( 0, array( 'extensions' => array( 'cartwheel' => array( 'email_consent' => false, 'shown_ticked' => false ) ) ) );
 	$out['block_withdrawal']  = cw_block_order( 11, array( 'extensions' => array( 'cartwheel' => array( 'email_consent' => false, 'shown_ticked' => true ) ) ) );
 }
+// The draft order updated while the form is filled in states nothing; the
+// order placed states the final answer, not an earlier attempt's.
+$draft = new WC_Order();
+$yes   = 'fields' === $cw_mode ? array( 'additional_fields' => array( $field => true ) ) : array( 'extensions' => array( 'cartwheel' => array( 'email_consent' => true ) ) );
+$no    = 'fields' === $cw_mode ? array( 'additional_fields' => array( $field => false ) ) : array( 'extensions' => array( 'cartwheel' => array( 'email_consent' => false ) ) );
+$out['block_draft_update'] = cw_block_order( 12, $yes, $draft, 'PUT' );
+check( ! isset( $GLOBALS['cw']['user_meta'][12] ), 'updating the draft order recorded the customer\'s consent' );
+cw_block_order( 0, $yes, $draft );
+$out['block_retried_blank'] = cw_block_order( 0, $no, $draft );
 $out['block_withdrawal_user'] = (object) ($GLOBALS['cw']['user_meta'][11]);
 $out['block_no_box']          = cw_block_order( 0, array() );
 

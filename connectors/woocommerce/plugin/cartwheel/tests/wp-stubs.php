@@ -546,9 +546,20 @@ class WC_Customer {
 	}
 }
 
+/** The Store API request: array access to the JSON body, and its method. */
+class WP_REST_Request extends ArrayObject {
+	public $method = 'POST';
+	public function get_method() {
+		return $this->method;
+	}
+}
+
 class WC_Order {
 	public $meta        = array();
 	public $customer_id = 0;
+	public function delete_meta_data( $key ) {
+		unset( $this->meta[ $key ] );
+	}
 	public function get_customer_id() {
 		return $this->customer_id;
 	}
