@@ -155,9 +155,28 @@ function cartwheel_maybe_restore_cart() {
 	if ( '' === $target ) {
 		return;
 	}
+	$target = cartwheel_recovery_target( $target, wp_unslash( $_GET ) ); // phpcs:ignore WordPress.Security.NonceVerification.Recommended
 	nocache_headers();
 	wp_safe_redirect( $target );
 	exit;
+}
+
+/**
+ * Keeps the link's other query arguments (utm_* campaign tags a message
+ * added) on the page the shopper is sent to, so the tracker still sees them.
+ *
+ * @param string $target Where the shopper goes.
+ * @param array  $query  The link's query arguments.
+ * @return string
+ */
+function cartwheel_recovery_target( $target, array $query ) {
+	$keep = array();
+	foreach ( $query as $key => $value ) {
+		if ( CARTWHEEL_RECOVERY_PARAM !== $key && is_string( $value ) && preg_match( '/^[A-Za-z0-9_.-]{1,64}$/', (string) $key ) ) {
+			$keep[ $key ] = rawurlencode( $value );
+		}
+	}
+	return empty( $keep ) ? $target : add_query_arg( $keep, $target );
 }
 
 /**

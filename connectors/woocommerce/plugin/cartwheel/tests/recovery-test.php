@@ -66,6 +66,10 @@ do_action( 'shutdown' );
 $body_b = json_decode( $GLOBALS['cw']['posts'][0][1]['body'] ?? '{}', true );
 check( ( $body_b['token'] ?? '' ) === $body['token'], 'device B reports another cart: ' . json_encode( $body_b ) );
 
+// The message's campaign tags survive the redirect.
+$tagged = cartwheel_recovery_target( $redirect, array( 'cartwheel_cart' => $token, 'utm_source' => 'cartwheel', 'utm_campaign' => 'cart & more', 'x[]' => array( 'y' ) ) );
+check( 'https://shop.example/cart/?utm_source=cartwheel&utm_campaign=cart%20%26%20more' === $tagged, 'redirect with tags: ' . $tagged );
+
 // Refused tokens leave a shopper's own cart alone.
 $refused = array(
 	'tampered signature' => substr( $token, 0, -1 ) . ( '0' === substr( $token, -1 ) ? '1' : '0' ),

@@ -296,8 +296,19 @@ function home_url( $path = '' ) {
 function admin_url( $path = '' ) {
 	return 'https://shop.example/wp-admin/' . $path;
 }
-function add_query_arg( $key, $value, $url ) {
-	return $url . ( false === strpos( $url, '?' ) ? '?' : '&' ) . rawurlencode( $key ) . '=' . rawurlencode( $value );
+/** Both forms: ( key, value, url ) with the value raw, ( array, url ) with values already encoded. */
+function add_query_arg( ...$args ) {
+	if ( is_array( $args[0] ) ) {
+		$url  = $args[1];
+		$args = $args[0];
+	} else {
+		$url  = $args[2];
+		$args = array( $args[0] => rawurlencode( $args[1] ) );
+	}
+	foreach ( $args as $k => $v ) {
+		$url .= ( false === strpos( $url, '?' ) ? '?' : '&' ) . $k . '=' . $v;
+	}
+	return $url;
 }
 function remove_query_arg( $key, $url = '' ) {
 	return preg_replace( '/[?&]' . preg_quote( $key, '/' ) . '=[^&]*/', '', $url );
