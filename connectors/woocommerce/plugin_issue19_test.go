@@ -227,3 +227,16 @@ func TestPluginSettingsSaveRegisters(t *testing.T) {
 func TestPluginUninstallWithoutWooCommerce(t *testing.T) {
 	runPluginTest(t, "uninstall-test.php")
 }
+
+// The Checkout block fallback's script has no build step; it must at least
+// parse. Skipped without node (CI checks it where node is installed).
+func TestPluginScriptsParse(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed")
+	}
+	f := filepath.Join(pluginDir, "assets", "block-consent.js")
+	if out, err := exec.Command(node, "--check", f).CombinedOutput(); err != nil {
+		t.Errorf("node --check %s: %v\n%s", f, err, out)
+	}
+}

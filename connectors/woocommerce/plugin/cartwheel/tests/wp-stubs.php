@@ -377,12 +377,18 @@ function wp_remote_get( $url, $args = array() ) {
 			),
 		)
 	);
-	$body = @file_get_contents( $url, false, $ctx );
-	if ( false === $body ) {
+	$fp = @fopen( $url, 'rb', false, $ctx );
+	if ( false === $fp ) {
 		return new WP_Error( 'http_request_failed', 'request failed' );
 	}
+	$body = stream_get_contents( $fp );
+	$meta = stream_get_meta_data( $fp );
+	fclose( $fp );
+	if ( false === $body || ! empty( $meta['timed_out'] ) ) {
+		return new WP_Error( 'http_request_failed', 'timed out' );
+	}
 	$code = 0;
-	foreach ( $http_response_header ?? array() as $h ) {
+	foreach ( (array) ( $meta['wrapper_data'] ?? array() ) as $h ) {
 		if ( preg_match( '#^HTTP/\S+ (\d+)#', $h, $m ) ) {
 			$code = (int) $m[1];
 		}
