@@ -99,6 +99,7 @@ func TestPluginCheckoutConsent(t *testing.T) {
 			}
 			stated("classic_customer_yes", "yes")
 			stated("classic_customer_user", "yes")
+			stated("account_withdrawal", "no")
 			stated("block_guest_yes", "yes")
 			silent("block_guest_blank")
 			stated("block_withdrawal", "no")

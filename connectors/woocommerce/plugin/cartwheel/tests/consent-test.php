@@ -91,6 +91,17 @@ $out['classic_no_box_user']     = (object) ($GLOBALS['cw']['user_meta'][9]);
 $out['classic_customer_yes']    = cw_classic_order( 8, $shown + array( 'cartwheel_email_consent' => '1' ) );
 $out['classic_customer_user']   = $GLOBALS['cw']['user_meta'][8] ?? array();
 
+// My account → Account details: unticking the shown-ticked box withdraws;
+// a save from a form without the box does not.
+$GLOBALS['cw']['user_meta'][21] = array( '_cartwheel_email_consent' => 'yes' );
+$GLOBALS['cw']['user_meta'][22] = array( '_cartwheel_email_consent' => 'yes' );
+$_POST                          = $shown;
+do_action( 'woocommerce_save_account_details', 21 );
+$_POST = array();
+do_action( 'woocommerce_save_account_details', 22 );
+$out['account_withdrawal'] = (object) $GLOBALS['cw']['user_meta'][21];
+check( 'yes' === $GLOBALS['cw']['user_meta'][22]['_cartwheel_email_consent'], 'an account form without the box withdrew consent' );
+
 // Checkout block.
 $field = CARTWHEEL_CONSENT_FIELD;
 if ( 'fields' === $cw_mode ) {
