@@ -39,7 +39,7 @@
 //	  "prices_include_tax": true,              // optional: the shop shows prices with tax
 //	  "subtotal":    "6.00",
 //	  "total":       "6.00",
-//	  "recovery_url": "https://shop.example/cart/",
+//	  "recovery_url": "https://shop.example/?cartwheel_cart=3f1c….9a0b…", // restores the cart; see below
 //	  "created_at":  "2024-05-01T10:00:00Z",   // optional, defaults to updated_at
 //	  "updated_at":  "2024-05-01T10:02:31.250Z"
 //	}
@@ -55,6 +55,15 @@
 // the token in the order meta "_cartwheel_cart_token", which becomes
 // Order.CheckoutToken, so the server can tell a cart that converted from one
 // that was abandoned. testdata/cart_updated.json is the reference sample.
+//
+// The recovery URL is the plugin's own signed link (as Shopify's
+// abandoned_checkout_url is Shopify's): cartwheel_cart={token}.{signature},
+// the signature being the first 128 bits, in hex, of
+// HMAC-SHA256(webhook secret, "cartwheel-cart-recovery:"+token). The plugin
+// keeps the cart's contents under the token, so the link restores the latest
+// cart on any device; it is stable for the cart's life. Cartwheel only
+// carries it (Checkout.RecoveryURL → the messages' .Links.Recovery). Before a
+// webhook secret is set, the plugin sends the plain cart page instead.
 //
 // # REST
 //
