@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"github.com/prometheus/client_golang/prometheus"
@@ -87,6 +86,14 @@ func New(o Options) *Server {
 		AppName:               "cartwheel",
 		DisableStartupMessage: true,
 		ErrorHandler:          s.errorHandler,
+		// Every string a handler gets (c.Query, c.Params, c.Get, c.Method…)
+		// is its own copy instead of a view into fasthttp's request buffer,
+		// which the connection's next request overwrites. Without this, a
+		// string kept past its request (a cache key, a metric label, a
+		// visitor id in the personalization state) silently changes: site
+		// keys were answered with another workspace's widgets. The cost is
+		// a few small allocations a request (docs/BENCHMARKS.md).
+		Immutable: true,
 		// Bodies above this are refused before a handler runs; endpoints
 		// with tighter limits check their own.
 		BodyLimit:    4 << 20,
@@ -108,26 +115,26 @@ func (s *Server) routes() {
 
 	a.Get("/healthz", s.healthz)
 	a.Get("/readyz", s.readyz)
-	a.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(s.opt.Registry, promhttp.HandlerOpts{Registry: s.opt.Registry})))
+	a.Get("/metrics", s.netHTTP(promhttp.HandlerFor(s.opt.Registry, promhttp.HandlerOpts{Registry: s.opt.Registry})))
 	a.Get("/", s.root)
 	if s.opt.Tracker != nil {
-		h := adaptor.HTTPHandler(s.opt.Tracker)
+		h := s.netHTTP(s.opt.Tracker)
 		a.Get("/t.js", h)
 		a.Head("/t.js", h)
 	}
 	if s.opt.TrackerCarts != nil {
-		h := adaptor.HTTPHandler(s.opt.TrackerCarts)
+		h := s.netHTTP(s.opt.TrackerCarts)
 		a.Get("/tc.js", h)
 		a.Head("/tc.js", h)
 	}
 	if s.opt.Writer != nil {
 		// The per-IP limit runs first, on Fiber's view of the client address.
-		h := adaptor.HTTPHandler(tracker.NewCollectHandler(s.collectSink))
+		h := s.netHTTP(tracker.NewCollectHandler(s.collectSink))
 		a.Post("/collect", s.limitIP, h)
 		a.Options("/collect", h)
 	}
 	if s.opt.Demo != nil {
-		h := adaptor.HTTPHandler(s.opt.Demo)
+		h := s.netHTTP(s.opt.Demo)
 		// Fiber's routing is not strict, so a separate "/demo" redirect would
 		// also catch "/demo/" and loop; the storefront redirects "/demo" itself.
 		a.All("/demo", h)
