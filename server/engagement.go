@@ -44,7 +44,9 @@ func (s *Server) engagementRoutes(ws func(method, path string, h fiber.Handler))
 		a.Post("/e/p/:token", s.preferencesPost)
 		a.Get("/e/confirm/:token", s.confirmPage)
 	}
-	a.Get("/admin/login", s.adminLogin)
+	a.Get("/admin/login", s.adminLoginForm)
+	a.Post("/admin/login", s.adminLogin)
+	a.Post("/admin/logout", s.adminLogout)
 	a.Get("/admin/outbox", s.adminPage, s.outboxPage)
 	a.Get("/admin/outbox/:id", s.adminPage, s.outboxMessagePage)
 

@@ -54,16 +54,24 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		ae = &apiError{fe.Code, codeFor(fe.Code), fe.Message, nil}
 	default:
 		// The cause goes to the log, not to the client.
-		s.opt.Log.Error("request failed", "method", c.Method(), "path", c.Path(),
-			"request_id", c.Locals("requestid"), "err", err)
+		s.opt.Log.Error("request failed", "method", c.Method(), "path", clipText(c.Path(), maxEcho),
+			"request_id", c.Locals("requestid"), "err", clipText(err.Error(), maxLogErr))
 		ae = &apiError{fiber.StatusInternalServerError, "internal", "internal error", nil}
 	}
-	body := fiber.Map{"code": ae.code, "message": ae.message}
+	// Whatever built the message, it never repeats a megabyte of input.
+	body := fiber.Map{"code": ae.code, "message": clipText(ae.message, maxMessage)}
 	if ae.details != nil {
 		body["details"] = ae.details
 	}
 	return c.Status(ae.status).JSON(fiber.Map{"error": body, "request_id": c.Locals("requestid")})
 }
+
+// maxMessage bounds an error message as a whole: room for a sentence and
+// an echo of at most maxEcho bytes of input.
+const maxMessage = 300
+
+// maxLogErr bounds an error in a log line.
+const maxLogErr = 1000
 
 func codeFor(status int) string {
 	switch status {
@@ -81,6 +89,10 @@ func codeFor(status int) string {
 		return "too_large"
 	case fiber.StatusTooManyRequests:
 		return "rate_limited"
+	case fiber.StatusBadGateway:
+		return "upstream_failed"
+	case fiber.StatusGatewayTimeout:
+		return "upstream_timeout"
 	case fiber.StatusServiceUnavailable:
 		return "unavailable"
 	}

@@ -73,6 +73,7 @@ type Server struct {
 	sites        *siteCache
 	ipLimit      *limiter
 	visitorLimit *limiter
+	authLimit    *authThrottle
 }
 
 // New builds the server and its routes. It does not listen.
@@ -81,6 +82,7 @@ func New(o Options) *Server {
 		sites:        newSiteCache(o.Workspaces, 30*time.Second),
 		ipLimit:      newLimiter(o.Config.CollectIPRate, int(10*o.Config.CollectIPRate)),
 		visitorLimit: newLimiter(o.Config.CollectVisitorRate, int(10*o.Config.CollectVisitorRate)),
+		authLimit:    newAuthThrottle(),
 	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "cartwheel",
@@ -137,8 +139,8 @@ func (s *Server) routes() {
 		h := s.netHTTP(s.opt.Demo)
 		// Fiber's routing is not strict, so a separate "/demo" redirect would
 		// also catch "/demo/" and loop; the storefront redirects "/demo" itself.
-		a.All("/demo", h)
-		a.All("/demo/*", h)
+		a.All("/demo", s.demoSecurity, h)
+		a.All("/demo/*", s.demoSecurity, h)
 	}
 
 	// The push service worker, for storefront integrations that proxy it
@@ -182,11 +184,14 @@ func (s *Server) routes() {
 	ws("GET", "/shops/:id", s.getShop)
 	ws("PATCH", "/shops/:id", s.updateShop)
 	if s.opt.Connectors != nil {
-		ws("GET", "/shops/:id/status", s.shopStatus)
-		ws("POST", "/shops/:id/sync", s.startShopSync)
-		ws("POST", "/shops/:id/webhooks", s.registerShopWebhooks)
-		ws("GET", "/shops/:id/deliveries", s.listDeliveries)
-		ws("POST", "/shops/:id/discount-codes", s.createDiscountCode)
+		// A shop's sub-resources answer 404 for a shop of another
+		// workspace, not an empty list: shopInWorkspace checks first.
+		shop := func(method, path string, h fiber.Handler) { api.Add(method, path, s.resolveWorkspace, s.shopInWorkspace, h) }
+		shop("GET", "/shops/:id/status", s.shopStatus)
+		shop("POST", "/shops/:id/sync", s.startShopSync)
+		shop("POST", "/shops/:id/webhooks", s.registerShopWebhooks)
+		shop("GET", "/shops/:id/deliveries", s.listDeliveries)
+		shop("POST", "/shops/:id/discount-codes", s.createDiscountCode)
 		ws("GET", "/privacy-requests", s.listPrivacyRequests)
 		ws("GET", "/privacy-requests/:id", s.getPrivacyRequest)
 		ws("GET", "/privacy-requests/:id/export", s.privacyExport)
@@ -206,7 +211,9 @@ func (s *Server) routes() {
 	s.flowRoutes(ws)
 	s.widgetRoutes(ws)
 
-	a.Use(func(c *fiber.Ctx) error { return errNotFound("no route for " + c.Method() + " " + c.Path()) })
+	// No catch-all here: falling off the route table lets Fiber answer 405
+	// with an Allow header when the path exists under other methods, and
+	// 404 otherwise (errorHandler gives both the usual error body).
 }
 
 // Serve answers requests on ln until Shutdown.

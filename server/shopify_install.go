@@ -36,7 +36,7 @@ func (s *Server) shopifyInstall(c *fiber.Ctx) error {
 		return installError(err)
 	}
 	c.Cookie(&fiber.Cookie{Name: stateCookie, Value: st.Cookie, Path: "/shopify/", HTTPOnly: true,
-		Secure: c.Protocol() == "https", SameSite: "Lax", Expires: time.Now().Add(10 * time.Minute)})
+		Secure: s.secureCookies(), SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(10 * time.Minute)})
 	return c.Redirect(st.RedirectURL, fiber.StatusFound)
 }
 
