@@ -186,7 +186,9 @@ func (s *Server) routes() {
 	if s.opt.Connectors != nil {
 		// A shop's sub-resources answer 404 for a shop of another
 		// workspace, not an empty list: shopInWorkspace checks first.
-		shop := func(method, path string, h fiber.Handler) { api.Add(method, path, s.resolveWorkspace, s.shopInWorkspace, h) }
+		shop := func(method, path string, h fiber.Handler) {
+			api.Add(method, path, s.resolveWorkspace, s.shopInWorkspace, h)
+		}
 		shop("GET", "/shops/:id/status", s.shopStatus)
 		shop("POST", "/shops/:id/sync", s.startShopSync)
 		shop("POST", "/shops/:id/webhooks", s.registerShopWebhooks)
