@@ -1,11 +1,14 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/cartwheelhq/cartwheel/connectors"
 	"github.com/cartwheelhq/cartwheel/store"
 )
 
@@ -42,8 +45,12 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	var ae *apiError
 	var fe *fiber.Error
 	var inv invalidInput
+	var up *connectors.UpstreamError
 	switch {
 	case errors.As(err, &ae):
+	case errors.As(err, &up):
+		status, code := upstreamStatus(up)
+		ae = &apiError{status, code, up.Error(), nil}
 	case errors.As(err, &inv):
 		ae = &apiError{fiber.StatusBadRequest, "invalid", inv.Error(), nil}
 	case errors.Is(err, store.ErrNotFound):
@@ -100,4 +107,19 @@ func codeFor(status int) string {
 		return "internal"
 	}
 	return fmt.Sprintf("http_%d", status)
+}
+
+// upstreamStatus tells a shop that cannot be reached or answers nonsense
+// (502) from one that did not answer in time (504). A dial error in the
+// chain means unreachable even when the deadline ran out while retrying.
+func upstreamStatus(up *connectors.UpstreamError) (int, string) {
+	var op *net.OpError
+	if errors.As(up, &op) && !op.Timeout() {
+		return fiber.StatusBadGateway, "upstream_failed"
+	}
+	var ne net.Error
+	if errors.Is(up, context.DeadlineExceeded) || errors.As(up, &ne) && ne.Timeout() {
+		return fiber.StatusGatewayTimeout, "upstream_timeout"
+	}
+	return fiber.StatusBadGateway, "upstream_failed"
 }
