@@ -46,6 +46,18 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	return nil
 }
 
+// decodePublicJSON reads the body of a public endpoint (widgets, push):
+// one JSON value like every body, but unknown fields pass, so that a
+// newer w.js or push prompt cached in a browser still works against an
+// older server.
+func decodePublicJSON(c *fiber.Ctx, v any) error {
+	b, err := jsonBody(c)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
 // maxEcho bounds how much of a caller's input an error message repeats.
 const maxEcho = 120
 

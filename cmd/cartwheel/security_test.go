@@ -278,6 +278,14 @@ func TestProtocolStrictness(t *testing.T) {
 		}
 	}
 
+	// The public endpoints too (no token: a site key in the body).
+	for _, path := range []string{"/widgets/submit", "/wishlist", "/push/subscribe", "/collect"} {
+		body := `{"k":"` + wa.SiteKey + `","v":"visitor1","s":"s1","e":[]}}`
+		if r := secSend(t, http.DefaultClient, "POST", inst.url(path), body, nil); r.code != 400 {
+			t.Errorf("POST %s %s: %d %s", path, body, r.code, r.body)
+		}
+	}
+
 	// Wrong methods: 405 with Allow.
 	for _, tc := range []struct{ method, path, allow string }{
 		{"DELETE", "/api/v1/workspace", "GET"},
