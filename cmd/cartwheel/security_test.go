@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
@@ -9,7 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	"github.com/cartwheelhq/cartwheel/config"
 	"github.com/cartwheelhq/cartwheel/connectors/shopify"
 	"github.com/cartwheelhq/cartwheel/secrets"
 )
@@ -353,3 +356,20 @@ func TestProtocolStrictness(t *testing.T) {
 func timeNow() time.Time { return time.Now() }
 
 func signShopifyQuery(q url.Values) string { return shopify.SignQuery(testAppSecret, q) }
+
+// TestLogValuesAreBounded: the binary's logger clips long strings and
+// errors, so a megabyte of input cannot become a megabyte log line.
+func TestLogValuesAreBounded(t *testing.T) {
+	for _, format := range []string{"text", "json"} {
+		var out strings.Builder
+		log := newLogger(config.Config{LogLevel: "info", LogFormat: format}, &out)
+		huge := strings.Repeat("é", 1<<19)
+		log.Warn("refused", "value", huge, "err", errors.New("bad value "+huge), "n", 42)
+		if out.Len() > 4000 || !strings.Contains(out.String(), "bytes)") || !strings.Contains(out.String(), "42") {
+			t.Errorf("%s log line of %d bytes: %.300s", format, out.Len(), out.String())
+		}
+		if !utf8.ValidString(out.String()) {
+			t.Errorf("%s: clipped inside a character", format)
+		}
+	}
+}
