@@ -31,20 +31,20 @@ type queries struct {
 	WorkspaceList      string `query:"workspace-list"`
 	WorkspaceUpdate    string `query:"workspace-update"`
 
-	APIKeyCreate string `query:"api-key-create"`
-	APIKeyByHash string `query:"api-key-by-hash"`
-	APIKeyList   string `query:"api-key-list"`
-	APIKeyRevoke string `query:"api-key-revoke"`
-	APIKeyTouch  string `query:"api-key-touch"`
-	APIKeyAdminN string `query:"api-key-admin-count"`
-	APIKeyByName string `query:"api-key-admin-by-name"`
-	APIKeyByID   string `query:"api-key-by-id"`
+	APIKeyCreate  string `query:"api-key-create"`
+	APIKeyByHash  string `query:"api-key-by-hash"`
+	APIKeyList    string `query:"api-key-list"`
+	APIKeyRevoke  string `query:"api-key-revoke"`
+	APIKeyTouch   string `query:"api-key-touch"`
+	APIKeyAdminN  string `query:"api-key-admin-count"`
+	APIKeyByName  string `query:"api-key-admin-by-name"`
+	APIKeyReplace string `query:"api-key-admin-replace-hash"`
+	APIKeyByID    string `query:"api-key-by-id"`
 
 	SessionCreate        string `query:"session-create"`
 	SessionGet           string `query:"session-get"`
 	SessionDelete        string `query:"session-delete"`
 	SessionDeleteExpired string `query:"session-delete-expired"`
-	APIKeyReplace        string `query:"api-key-admin-replace-hash"`
 
 	ShopCreate   string `query:"shop-create"`
 	ShopGet      string `query:"shop-get"`
