@@ -29,8 +29,6 @@ const (
 	sessionCookie   = "cartwheel_session"
 	workspaceCookie = "cartwheel_workspace"
 	sessionTTL      = 12 * time.Hour
-	// sessionAPIKey is the kind of a session signed in with an API key.
-	sessionAPIKey = "api_key:"
 )
 
 // secureCookies reports whether cookies must be Secure: decided by the
@@ -80,7 +78,7 @@ func (s *Server) adminPrincipal(c *fiber.Ctx) (workspace.Principal, store.Sessio
 // sessionPrincipal is who a session speaks for, checked again at every
 // request: revoking the key ends its sessions.
 func (s *Server) sessionPrincipal(c *fiber.Ctx, se store.Session) (workspace.Principal, error) {
-	keyID, ok := strings.CutPrefix(se.Who, sessionAPIKey)
+	keyID, ok := strings.CutPrefix(se.Who, store.SessionAPIKey)
 	if !ok {
 		return workspace.Principal{}, workspace.ErrUnauthenticated
 	}
@@ -172,7 +170,7 @@ func (s *Server) adminLogin(c *fiber.Ctx) error {
 		s.opt.Log.Warn("delete expired sessions", "err", err)
 	}
 	sid := ids.Token("cws")
-	se := store.Session{IDHash: secrets.HashToken(sid), Who: sessionAPIKey + p.KeyID, WorkspaceID: named,
+	se := store.Session{IDHash: secrets.HashToken(sid), Who: store.SessionAPIKey + p.KeyID, WorkspaceID: named,
 		CreatedAt: now, ExpiresAt: now.Add(sessionTTL)}
 	if err := s.opt.Store.CreateSession(c.UserContext(), se); err != nil {
 		return err

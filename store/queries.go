@@ -45,6 +45,7 @@ type queries struct {
 	SessionGet           string `query:"session-get"`
 	SessionDelete        string `query:"session-delete"`
 	SessionDeleteExpired string `query:"session-delete-expired"`
+	SessionDeleteRotated string `query:"session-delete-rotated"`
 
 	ShopCreate   string `query:"shop-create"`
 	ShopGet      string `query:"shop-get"`

@@ -8,6 +8,10 @@ import (
 	"time"
 )
 
+// SessionAPIKey prefixes Session.Who for a session signed in with an API
+// key: "api_key:<key id>".
+const SessionAPIKey = "api_key:"
+
 // Session is a browser's sign-in; the id itself is never stored, only its
 // hash.
 type Session struct {

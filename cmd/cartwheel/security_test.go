@@ -373,3 +373,36 @@ func TestLogValuesAreBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminTokenRotationEndsSessions: changing CARTWHEEL_ADMIN_TOKEN ends
+// the sessions signed in with the old token; restarting with the same
+// token keeps them.
+func TestAdminTokenRotationEndsSessions(t *testing.T) {
+	dir := t.TempDir()
+	signIn := func(inst *instance) map[string]string {
+		a := secSend(t, noFollow, "POST", inst.url("/admin/login"), "token="+testAdminToken, nil)
+		for _, c := range (&http.Response{Header: a.hdr}).Cookies() {
+			if c.Name == "cartwheel_session" {
+				return map[string]string{"Cookie": "cartwheel_session=" + c.Value}
+			}
+		}
+		t.Fatalf("sign-in: %d", a.code)
+		return nil
+	}
+	inst, _ := startTest(t, testEnv(t, dir, nil))
+	cookie := signIn(inst)
+	if err := inst.stop(); err != nil {
+		t.Fatal(err)
+	}
+	inst, _ = startTest(t, testEnv(t, dir, nil))
+	if a := secSend(t, noFollow, "GET", inst.url("/admin/outbox"), "", cookie); a.code != 200 {
+		t.Fatalf("session after a restart with the same token: %d", a.code)
+	}
+	if err := inst.stop(); err != nil {
+		t.Fatal(err)
+	}
+	inst, _ = startTest(t, testEnv(t, dir, map[string]string{"CARTWHEEL_ADMIN_TOKEN": "rotated-admin-token-0123456789"}))
+	if a := secSend(t, noFollow, "GET", inst.url("/admin/outbox"), "", cookie); a.code != 401 {
+		t.Errorf("session after the token was rotated: %d", a.code)
+	}
+}
