@@ -58,7 +58,9 @@ func (s *Server) shopifyCallback(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in, err := s.opt.Connectors.FinishShopifyInstall(c.UserContext(), q, c.Cookies(stateCookie))
+	ctx, cancel := s.upstreamContext(c)
+	defer cancel()
+	in, err := s.opt.Connectors.FinishShopifyInstall(ctx, q, c.Cookies(stateCookie))
 	if err != nil {
 		return installError(err)
 	}

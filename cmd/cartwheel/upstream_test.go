@@ -1,10 +1,17 @@
 package main
 
 import (
+	"io"
 	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cartwheelhq/cartwheel/connectors/shopify"
 )
 
 // TestUnreachableShopIs502Or504: calls that wait on a shop's API answer
@@ -82,5 +89,44 @@ func TestUnreachableShopIs502Or504(t *testing.T) {
 				t.Errorf("%s shop %s: status %+v", tc.name, op.path, st)
 			}
 		}
+	}
+}
+
+// TestShopifyInstallWithUnreachableShop: the app install's callback calls
+// the shop too; an unreachable one is a 502 in words, within the bound.
+func TestShopifyInstallWithUnreachableShop(t *testing.T) {
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedURL := "http://" + closed.Addr().String()
+	closed.Close()
+	inst, _ := startTest(t, testEnv(t, t.TempDir(), map[string]string{"CARTWHEEL_UPSTREAM_TIMEOUT": "2s", "CARTWHEEL_SYNC_INTERVAL": "0",
+		"CARTWHEEL_SHOPIFY_API_KEY": testAppKey, "CARTWHEEL_SHOPIFY_API_SECRET": testAppSecret, "CARTWHEEL_SHOPIFY_API_BASE": closedURL}))
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	now := strconv.FormatInt(time.Now().Unix(), 10)
+	q := url.Values{"shop": {testShopDomain}, "timestamp": {now}}
+	q.Set("hmac", shopify.SignQuery(testAppSecret, q))
+	resp, err := browser.Get(inst.url("/shopify/install?" + q.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	cb := url.Values{"code": {"install-code"}, "shop": {testShopDomain}, "state": {loc.Query().Get("state")}, "timestamp": {now}}
+	cb.Set("hmac", shopify.SignQuery(testAppSecret, cb))
+	start := time.Now()
+	resp, err = browser.Get(inst.url("/shopify/callback?" + cb.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 502 || !strings.Contains(string(body), "install code exchange failed: ") || !strings.Contains(string(body), "connection refused") {
+		t.Errorf("callback: %d %s", resp.StatusCode, body)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("callback took %v", took)
 	}
 }
