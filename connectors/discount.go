@@ -137,14 +137,15 @@ func (h *Hub) CreateDiscountCode(ctx context.Context, workspaceID, shopID string
 		}
 		if err == nil {
 			h.log.Info("discount code created", "shop", sh.ID, "code", d.Code, "expires", d.ExpiresAt)
-			return d, nil
+			return d, h.recordCall(ctx, sh, OpDiscountCodes, "discount code creation", nil)
 		}
 		if r.Code != "" && isDuplicateCode(err) {
 			h.log.Info("discount code already created", "shop", sh.ID, "code", d.Code)
-			return d, nil
+			return d, h.recordCall(ctx, sh, OpDiscountCodes, "discount code creation", nil)
 		}
 		if attempt >= 2 || !isDuplicateCode(err) {
-			return Discount{}, fmt.Errorf("create discount code in shop %s: %w", sh.ID, err)
+			return Discount{}, h.recordCall(ctx, sh, OpDiscountCodes, "discount code creation",
+				fmt.Errorf("shop %s: %w", sh.ID, err))
 		}
 	}
 }

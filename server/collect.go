@@ -72,7 +72,7 @@ func (s *Server) collectSink(ctx context.Context, c tracker.Collected) error {
 
 // limitIP applies the per-IP rate limit to the public ingest endpoints.
 func (s *Server) limitIP(c *fiber.Ctx) error {
-	if !s.ipLimit.allow(c.IP(), time.Now()) {
+	if !s.ipLimit.allow(s.clientIP(c), time.Now()) {
 		c.Set(fiber.HeaderRetryAfter, "1")
 		return &apiError{fiber.StatusTooManyRequests, "rate_limited", "too many requests from this address", nil}
 	}

@@ -18,7 +18,11 @@ func (s *Server) listWidgets(c *fiber.Ctx) error {
 
 // createWidget stores a widget (a draft unless the body says otherwise).
 func (s *Server) createWidget(c *fiber.Ctx) error {
-	def, err := widgets.Decode(c.Body())
+	body, err := jsonBody(c)
+	if err != nil {
+		return err
+	}
+	def, err := widgets.Decode(body)
 	if err != nil {
 		return err
 	}
@@ -39,7 +43,11 @@ func (s *Server) getWidget(c *fiber.Ctx) error {
 
 // updateWidget replaces a widget's definition.
 func (s *Server) updateWidget(c *fiber.Ctx) error {
-	def, err := widgets.Decode(c.Body())
+	body, err := jsonBody(c)
+	if err != nil {
+		return err
+	}
+	def, err := widgets.Decode(body)
 	if err != nil {
 		return err
 	}
