@@ -181,8 +181,13 @@ func (b *batch) count(e *store.Event, ectx EventContext, props map[string]json.R
 		p.LastCart = p.LastCart[:0]
 		p.CartAt = e.OccurredAt
 	case EventOrderCancelled:
+		// Refunds logged before the cancellation took back their part.
 		if cur := str(props, "currency"); cur != "" {
-			p.Revenue[cur] -= num(props, "total_minor")
+			p.Revenue[cur] -= num(props, "total_minor") - num(props, "refunded_minor")
+		}
+	case EventOrderRefunded:
+		if cur := str(props, "currency"); cur != "" {
+			p.Revenue[cur] -= num(props, "refund_minor")
 		}
 	case EventConsent:
 		return b.consent(e, props, contact)

@@ -25,6 +25,10 @@ const (
 	EventOrderUpdated    = "order_updated"
 	EventOrderCancelled  = "order_cancelled"
 	EventOrderPaid       = "order_paid"
+	// EventOrderRefunded is logged when an order's refunded amount changes;
+	// its refund_minor is what that refund gave back (negative when the
+	// shop deleted a refund), refunded_minor the order's refunds so far.
+	EventOrderRefunded   = "order_refunded"
 	EventCustomerUpdated = "customer_updated"
 	EventConsentChanged  = "consent_changed"
 	EventProductUpdated  = "product_updated"
@@ -115,14 +119,24 @@ type orderProps struct {
 	DiscountCodes []string            `json:"discount_codes"`
 	CheckoutToken string              `json:"checkout_token,omitempty"`
 	ShopID        string              `json:"shop_id"`
+	Status        string              `json:"status,omitempty"`
+	Fulfillment   string              `json:"fulfillment_status,omitempty"`
+	// RefundedMinor is the order's refunds so far: a cancellation takes
+	// back only what they have not already taken back.
+	RefundedMinor int64 `json:"refunded_minor,omitempty"`
+	// RefundMinor is, on order_refunded only, what this refund gave back.
+	RefundMinor int64 `json:"refund_minor,omitempty"`
 }
 
 // RecordOrder stores an order (insert or update) and logs what changed:
-// order_placed the first time it is seen (with order_paid too when it
-// arrives paid), order_paid when it becomes paid, order_cancelled when it is
-// cancelled, order_updated otherwise. A redelivered identical order
-// therefore never counts as a second sale, and a delivery older than the
-// stored order (webhooks arrive out of order) changes nothing.
+// order_placed the first time it is seen (with order_paid, order_refunded
+// and order_cancelled too when it arrives so), order_refunded when its
+// refunded amount grows, order_paid when it becomes paid, order_cancelled
+// when it is cancelled, order_updated otherwise. A redelivered identical
+// order therefore never counts as a second sale, and a delivery that is not
+// a later state of the stored order (commerce.Order.Supersedes: older, or
+// as old and behind in the lifecycle, since webhooks arrive out of order and
+// WooCommerce's times are to the second) changes nothing.
 func (in *Ingest) RecordOrder(ctx context.Context, o commerce.Order, source string) error {
 	now := in.now().UTC()
 	if o.UpdatedAt.IsZero() {
@@ -131,12 +145,20 @@ func (in *Ingest) RecordOrder(ctx context.Context, o commerce.Order, source stri
 	if err := o.Validate(); err != nil {
 		return fmt.Errorf("record order: %w", err)
 	}
-	p := props(orderProps{OrderID: o.ID, Number: o.Number, Email: o.Email, CustomerID: o.CustomerID, Currency: o.Currency,
+	base := orderProps{OrderID: o.ID, Number: o.Number, Email: o.Email, CustomerID: o.CustomerID, Currency: o.Currency,
 		TotalMinor: o.TotalMinor, Items: o.Items, DiscountCodes: o.DiscountCodes, CheckoutToken: o.CheckoutToken,
-		ShopID: o.ShopID, Financial: o.Financial})
+		ShopID: o.ShopID, Financial: o.Financial, Status: o.Status, Fulfillment: o.Fulfillment, RefundedMinor: o.RefundedMinor}
+	p := props(base)
 	ev := func(typ string, at time.Time) store.Event {
 		return store.Event{WorkspaceID: o.WorkspaceID, Type: typ, Source: source, VisitorID: o.VisitorID,
 			OccurredAt: at, ReceivedAt: now, Props: p}
+	}
+	refund := func(amount int64) store.Event {
+		e := ev(EventOrderRefunded, o.UpdatedAt)
+		rp := base
+		rp.RefundMinor = amount
+		e.Props = props(rp)
+		return e
 	}
 	err := in.st.SaveOrder(ctx, o, func(prev *commerce.Order) ([]store.Event, bool) {
 		if prev == nil {
@@ -144,19 +166,34 @@ func (in *Ingest) RecordOrder(ctx context.Context, o commerce.Order, source stri
 			if paid(o.Financial) {
 				evs = append(evs, ev(EventOrderPaid, o.PlacedAt))
 			}
+			if o.RefundedMinor > 0 {
+				evs = append(evs, refund(o.RefundedMinor))
+			}
+			if !o.CancelledAt.IsZero() {
+				evs = append(evs, ev(EventOrderCancelled, o.CancelledAt))
+			}
 			return evs, true
 		}
-		if prev.UpdatedAt.After(o.UpdatedAt) {
+		if !o.Supersedes(*prev) {
 			return nil, false
 		}
 		if o.VisitorID == "" {
 			o.VisitorID = prev.VisitorID
 		}
+		var evs []store.Event
+		if o.RefundedMinor != prev.RefundedMinor {
+			// Less than before is a refund the shop deleted
+			// (WooCommerce's woocommerce_delete_order_refund): the
+			// negative amount gives the revenue back.
+			evs = append(evs, refund(o.RefundedMinor-prev.RefundedMinor))
+		}
 		switch {
 		case !o.CancelledAt.IsZero() && prev.CancelledAt.IsZero():
-			return []store.Event{ev(EventOrderCancelled, o.CancelledAt)}, true
+			return append(evs, ev(EventOrderCancelled, o.CancelledAt)), true
 		case paid(o.Financial) && !paid(prev.Financial):
-			return []store.Event{ev(EventOrderPaid, o.UpdatedAt)}, true
+			return append(evs, ev(EventOrderPaid, o.UpdatedAt)), true
+		case len(evs) > 0:
+			return evs, true
 		case sameOrder(*prev, o):
 			// A redelivery: keep the row as it is and log nothing.
 			return nil, false
@@ -182,7 +219,9 @@ func paid(financial string) bool {
 // sameOrder reports whether an update changes nothing a consumer reads.
 func sameOrder(a, b commerce.Order) bool {
 	return a.Financial == b.Financial && a.TotalMinor == b.TotalMinor && a.Email == b.Email &&
-		a.CancelledAt.Equal(b.CancelledAt) && a.UpdatedAt.Equal(b.UpdatedAt) && len(a.Items) == len(b.Items)
+		a.CancelledAt.Equal(b.CancelledAt) && a.UpdatedAt.Equal(b.UpdatedAt) && len(a.Items) == len(b.Items) &&
+		a.Status == b.Status && a.Fulfillment == b.Fulfillment && a.RefundedMinor == b.RefundedMinor &&
+		a.FirstName == b.FirstName && a.LastName == b.LastName
 }
 
 // Record appends one server-side event (a connector's customer_updated,

@@ -1,6 +1,9 @@
 package commerce
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Variant is one purchasable variant of a product (a size, a colour). Shop
 // carts and line items name variants; Product.ID is what profiles,
@@ -11,9 +14,25 @@ type Variant struct {
 	Title      string `json:"title,omitempty"`
 	PriceMinor int64  `json:"price_minor"`
 	Stock      int64  `json:"stock"`
+	// StockUntracked is Product.StockUntracked for the variant.
+	StockUntracked bool `json:"-"`
+	// UpdatedAt is the variant's own modification time when the platform
+	// sends variants on their own (WooCommerce variations), else zero.
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
 	// InventoryItemID is Shopify's stock-keeping handle for the variant:
 	// inventory webhooks name it rather than the variant.
 	InventoryItemID string `json:"inventory_item_id,omitempty"`
+}
+
+// MarshalJSON shows the variant's stock as Product.MarshalJSON does.
+func (v Variant) MarshalJSON() ([]byte, error) {
+	type plain Variant
+	return json.Marshal(struct {
+		plain
+		Stock        *int64 `json:"stock"`
+		StockManaged bool   `json:"stock_managed"`
+		InStock      bool   `json:"in_stock"`
+	}{plain(v), stockCount(v.Stock, v.StockUntracked), !v.StockUntracked, v.Stock > 0})
 }
 
 // Consent states, shared by every channel. They follow Shopify's
@@ -64,6 +83,7 @@ const (
 	ChangeConsent        ChangeKind = "consent"         // Customer set with ExternalID, Email and EmailConsent only
 	ChangeProduct        ChangeKind = "product"         // Product set (with Variants)
 	ChangeProductDeleted ChangeKind = "product_deleted" // ExternalID set
+	ChangeVariant        ChangeKind = "variant"         // Product set: ExternalID is the parent's, Variants holds the one variant
 	ChangeInventory      ChangeKind = "inventory"       // Inventory set
 	ChangeUninstalled    ChangeKind = "uninstalled"     // the app was removed from the shop
 	ChangeDataRequest    ChangeKind = "data_request"    // Privacy set: export what is held on the customer

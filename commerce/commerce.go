@@ -7,6 +7,7 @@
 package commerce
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -15,43 +16,78 @@ import (
 
 // Product is one sellable item of a shop's catalogue.
 type Product struct {
-	ID            string    `json:"id"`
-	WorkspaceID   string    `json:"workspace_id"`
-	ShopID        string    `json:"shop_id"`
-	ExternalID    string    `json:"external_id,omitempty"`
-	Handle        string    `json:"handle"`
-	Title         string    `json:"title"`
-	Description   string    `json:"description,omitempty"`
-	Vendor        string    `json:"vendor,omitempty"`
-	Category      string    `json:"category,omitempty"`
-	Tags          []string  `json:"tags"`
-	PriceMinor    int64     `json:"price_minor"`
-	CompareMinor  int64     `json:"compare_at_minor,omitempty"`
-	Currency      string    `json:"currency"`
-	Stock         int64     `json:"stock"`
-	ImageURL      string    `json:"image_url,omitempty"`
-	URL           string    `json:"url,omitempty"`
-	Status        string    `json:"status"`
-	ReplenishDays int       `json:"replenish_days,omitempty"`
-	Variants      []Variant `json:"variants,omitempty"`
-	Collections   []string  `json:"collections,omitempty"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	ID           string   `json:"id"`
+	WorkspaceID  string   `json:"workspace_id"`
+	ShopID       string   `json:"shop_id"`
+	ExternalID   string   `json:"external_id,omitempty"`
+	Handle       string   `json:"handle"`
+	Title        string   `json:"title"`
+	Description  string   `json:"description,omitempty"`
+	Vendor       string   `json:"vendor,omitempty"`
+	Category     string   `json:"category,omitempty"`
+	Tags         []string `json:"tags"`
+	PriceMinor   int64    `json:"price_minor"`
+	CompareMinor int64    `json:"compare_at_minor,omitempty"`
+	Currency     string   `json:"currency"`
+	Stock        int64    `json:"stock"`
+	// StockUntracked is true when the shop does not count this product's
+	// stock (WooCommerce's manage_stock false): Stock is then 1 while the
+	// shop sells it and 0 when it is out of stock, so that Stock > 0 keeps
+	// meaning "can be bought" for every reader, and JSON shows
+	// "stock_managed": false and no count (see MarshalJSON).
+	StockUntracked bool `json:"-"`
+	// VariantIDsOnly says Variants carry only their ids (WooCommerce's
+	// product payload lists variation ids): stored variant details are
+	// kept, and only variants no longer listed are dropped.
+	VariantIDsOnly bool      `json:"-"`
+	ImageURL       string    `json:"image_url,omitempty"`
+	URL            string    `json:"url,omitempty"`
+	Status         string    `json:"status"`
+	ReplenishDays  int       `json:"replenish_days,omitempty"`
+	Variants       []Variant `json:"variants,omitempty"`
+	Collections    []string  `json:"collections,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // InStock reports whether the product can be bought now.
 func (p Product) InStock() bool { return p.Status == "active" && p.Stock > 0 }
 
+// MarshalJSON shows stock as the shop knows it: "stock" is the count, or
+// null when the shop does not count it ("stock_managed": false), and
+// "in_stock" says whether the product can be bought now.
+func (p Product) MarshalJSON() ([]byte, error) {
+	type plain Product
+	return json.Marshal(struct {
+		plain
+		Stock        *int64 `json:"stock"`
+		StockManaged bool   `json:"stock_managed"`
+		InStock      bool   `json:"in_stock"`
+	}{plain(p), stockCount(p.Stock, p.StockUntracked), !p.StockUntracked, p.InStock()})
+}
+
+func stockCount(n int64, untracked bool) *int64 {
+	if untracked {
+		return nil
+	}
+	return &n
+}
+
 // LineItem is one product line of a cart, checkout or order.
 type LineItem struct {
-	ProductID  string `json:"product_id"`
-	VariantID  string `json:"variant_id,omitempty"`
-	SKU        string `json:"sku,omitempty"`
-	Title      string `json:"title"`
-	Quantity   int64  `json:"quantity"`
-	PriceMinor int64  `json:"price_minor"`
-	ImageURL   string `json:"image_url,omitempty"`
-	URL        string `json:"url,omitempty"`
+	ProductID string `json:"product_id"`
+	VariantID string `json:"variant_id,omitempty"`
+	SKU       string `json:"sku,omitempty"`
+	Title     string `json:"title"`
+	Quantity  int64  `json:"quantity"`
+	// PriceMinor is the unit price as the shop showed it to the shopper:
+	// with tax where the shop's prices include tax (Order.PricesIncludeTax),
+	// without it otherwise, after line discounts.
+	PriceMinor int64 `json:"price_minor"`
+	// TaxMinor is the tax of the whole line, when the platform reports it.
+	TaxMinor int64  `json:"tax_minor,omitempty"`
+	ImageURL string `json:"image_url,omitempty"`
+	URL      string `json:"url,omitempty"`
 }
 
 // Checkout is a cart that reached the checkout, possibly with an email; it is
@@ -104,20 +140,79 @@ type Order struct {
 	// (Shopify's buyer_accepts_marketing, the WordPress plugin's checkout
 	// box), stamped with the time the buyer made it; nil when the order
 	// says nothing about consent.
-	EmailConsent  *Consent   `json:"email_consent,omitempty"`
-	Currency      string     `json:"currency"`
-	SubtotalMinor int64      `json:"subtotal_minor"`
-	DiscountMinor int64      `json:"discount_minor"`
-	ShippingMinor int64      `json:"shipping_minor"`
-	TaxMinor      int64      `json:"tax_minor"`
-	TotalMinor    int64      `json:"total_minor"`
-	Financial     string     `json:"financial_status"`
-	CancelledAt   time.Time  `json:"cancelled_at,omitzero"`
-	Items         []LineItem `json:"items"`
-	DiscountCodes []string   `json:"discount_codes"`
-	PlacedAt      time.Time  `json:"placed_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
+	EmailConsent  *Consent `json:"email_consent,omitempty"`
+	Currency      string   `json:"currency"`
+	SubtotalMinor int64    `json:"subtotal_minor"`
+	DiscountMinor int64    `json:"discount_minor"`
+	ShippingMinor int64    `json:"shipping_minor"`
+	TaxMinor      int64    `json:"tax_minor"`
+	TotalMinor    int64    `json:"total_minor"`
+	Financial     string   `json:"financial_status"`
+	// Status is the order's status in the shop's own words (WooCommerce's
+	// "on-hold", "processing", "completed"…), as the shop shows it.
+	Status string `json:"status,omitempty"`
+	// Fulfillment is FulfillmentFulfilled once the goods went out (Shopify's
+	// fulfillment status, WooCommerce's "completed"), FulfillmentUnfulfilled
+	// before, "" when the shop says nothing.
+	Fulfillment string `json:"fulfillment_status,omitempty"`
+	// RefundedMinor is how much of TotalMinor was given back, summed over
+	// the order's refunds; revenue counts TotalMinor − RefundedMinor.
+	RefundedMinor int64 `json:"refunded_minor"`
+	// PricesIncludeTax says whether the shop shows prices with tax (most
+	// European shops): SubtotalMinor and the items' PriceMinor are then
+	// gross, as the shopper saw them; TaxMinor is the tax either way.
+	PricesIncludeTax bool       `json:"prices_include_tax"`
+	CancelledAt      time.Time  `json:"cancelled_at,omitzero"`
+	Items            []LineItem `json:"items"`
+	DiscountCodes    []string   `json:"discount_codes"`
+	PlacedAt         time.Time  `json:"placed_at"`
+	UpdatedAt        time.Time  `json:"updated_at"`
 }
+
+// Fulfilment states of Order.Fulfillment.
+const (
+	FulfillmentFulfilled   = "fulfilled"
+	FulfillmentUnfulfilled = "unfulfilled"
+)
+
+// Stage places an order on the lifecycle every shop's orders follow:
+// 0 awaiting payment, 1 payment failed, 2 paid, 3 fulfilled, 4 over
+// (cancelled, voided or fully refunded). Webhooks that carry the same
+// modification time (WooCommerce's is to the second) cannot be ordered by
+// it; the later stage is then the later state, so a terminal state is
+// never undone by an equal-time earlier one.
+func (o Order) Stage() int {
+	switch {
+	case !o.CancelledAt.IsZero() || o.Financial == "cancelled" || o.Financial == "voided" || o.Financial == "refunded":
+		return 4
+	case o.Fulfillment == FulfillmentFulfilled:
+		return 3
+	case o.Financial == "paid" || o.Financial == "partially_refunded":
+		return 2
+	case o.Financial == "failed":
+		return 1
+	}
+	return 0
+}
+
+// Supersedes reports whether o is a later state of the same order than
+// prev: a newer modification time, or the same time and a stage (then a
+// refunded amount) that is not behind prev's. Equal states supersede, so
+// deliveries of one time and stage apply in arrival order.
+func (o Order) Supersedes(prev Order) bool {
+	switch {
+	case o.UpdatedAt.After(prev.UpdatedAt):
+		return true
+	case o.UpdatedAt.Before(prev.UpdatedAt):
+		return false
+	case o.Stage() != prev.Stage():
+		return o.Stage() > prev.Stage()
+	}
+	return o.RefundedMinor >= prev.RefundedMinor
+}
+
+// NetMinor is what the order brings in: its total less what was refunded.
+func (o Order) NetMinor() int64 { return o.TotalMinor - o.RefundedMinor }
 
 // Sum returns the sum of quantity × unit price over items.
 func Sum(items []LineItem) int64 {
@@ -139,6 +234,8 @@ func (o Order) Validate() error {
 		return fmt.Errorf("order: currency %q is not an ISO 4217 code", o.Currency)
 	case o.TotalMinor < 0:
 		return errors.New("order: negative total")
+	case o.RefundedMinor < 0:
+		return errors.New("order: negative refunded amount")
 	case o.PlacedAt.IsZero():
 		return errors.New("order: placed time is required")
 	}

@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -71,6 +72,16 @@ type Config struct {
 	PushSubject string
 	// AutomationWorkers is how many flow steps run at once.
 	AutomationWorkers int
+	// TrustedProxies are the networks (comma-separated CIDRs or addresses)
+	// of the reverse proxies in front of Cartwheel: only a peer inside one
+	// of them is believed when it names the client in X-Forwarded-For.
+	// Empty trusts no one, so the peer's address is the client's.
+	TrustedProxies string
+	// TrustedProxyNets is TrustedProxies parsed.
+	TrustedProxyNets []netip.Prefix
+	// UpstreamTimeout bounds a request that waits on a shop's API
+	// (discount codes, webhook registration): past it the caller gets 504.
+	UpstreamTimeout time.Duration
 }
 
 // Defaults returns a Config with every default filled in.
@@ -89,6 +100,7 @@ func Defaults() Config {
 		// reconciliation bounds how late a missed order can be.
 		SyncInterval:      15 * time.Minute,
 		AutomationWorkers: 64,
+		UpstreamTimeout:   10 * time.Second,
 	}
 }
 
@@ -124,6 +136,8 @@ func (c *Config) settings() []setting {
 		{flag: "smtp-url", env: "CARTWHEEL_SMTP_URL", usage: "smtp://user:pass@host:port?tls=starttls|tls|none&max_conns=N (empty: emails stay in the outbox)", str: &c.SMTPURL},
 		{flag: "push-subject", env: "CARTWHEEL_PUSH_SUBJECT", usage: "VAPID contact, mailto: or https: (default mailto:admin@ the public URL's host)", str: &c.PushSubject},
 		{flag: "automation-workers", env: "CARTWHEEL_AUTOMATION_WORKERS", usage: "flow steps run at once", integer: &c.AutomationWorkers},
+		{flag: "trusted-proxies", env: "CARTWHEEL_TRUSTED_PROXIES", usage: "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (empty: none)", str: &c.TrustedProxies},
+		{flag: "upstream-timeout", env: "CARTWHEEL_UPSTREAM_TIMEOUT", usage: "how long a request may wait on a shop's API before answering 504", dur: &c.UpstreamTimeout},
 	}
 }
 
@@ -267,7 +281,38 @@ func (c *Config) normalize() error {
 	if c.ShutdownTimeout <= 0 {
 		return errors.New("shutdown timeout must be positive")
 	}
+	if c.UpstreamTimeout <= 0 || c.UpstreamTimeout > 5*time.Minute {
+		return errors.New("upstream timeout must be positive and at most 5m")
+	}
+	nets, err := ParseCIDRs(c.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("trusted proxies: %w", err)
+	}
+	c.TrustedProxyNets = nets
 	return nil
+}
+
+// ParseCIDRs reads a comma-separated list of CIDRs; a bare address means
+// that one address.
+func ParseCIDRs(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither a CIDR nor an address", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // EnvNames lists every environment variable Config reads, for docs and tests.

@@ -63,6 +63,10 @@ func TestRejects(t *testing.T) {
 		{env: map[string]string{"CARTWHEEL_PUSH_SUBJECT": "ops@shop.example"}, want: "mailto: or https:"},
 		{env: map[string]string{"CARTWHEEL_AUTOMATION_WORKERS": "2.5"}, want: "not a whole number"},
 		{env: map[string]string{"CARTWHEEL_AUTOMATION_WORKERS": "0"}, want: "at least 1"},
+		{env: map[string]string{"CARTWHEEL_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, want: "neither a CIDR"},
+		{env: map[string]string{"CARTWHEEL_TRUSTED_PROXIES": "10.0.0.0/33"}, want: "neither a CIDR"},
+		{env: map[string]string{"CARTWHEEL_UPSTREAM_TIMEOUT": "0s"}, want: "upstream timeout"},
+		{env: map[string]string{"CARTWHEEL_UPSTREAM_TIMEOUT": "1h"}, want: "upstream timeout"},
 		{args: []string{"--nope"}, want: "not defined"},
 		{args: []string{"extra"}, want: "unexpected argument"},
 	} {
@@ -78,6 +82,23 @@ func TestRejects(t *testing.T) {
 	_, err := Load("serve", nil, env(map[string]string{"CARTWHEEL_DATABASE_URL": "postgresql://x"}), io.Discard)
 	if !errors.Is(err, ErrPostgresNotSupported) {
 		t.Errorf("postgresql:// not rejected with ErrPostgresNotSupported: %v", err)
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	c, err := Load("serve", nil, env(map[string]string{"CARTWHEEL_TRUSTED_PROXIES": " 10.1.2.3/8 ,192.168.0.7, ::1"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.TrustedProxyNets {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, " ") != "10.0.0.0/8 192.168.0.7/32 ::1/128" {
+		t.Errorf("trusted proxies %v", got)
+	}
+	if c, _ := Load("serve", nil, env(nil), io.Discard); len(c.TrustedProxyNets) != 0 || c.UpstreamTimeout != 10*time.Second {
+		t.Errorf("defaults: proxies %v, upstream timeout %v", c.TrustedProxyNets, c.UpstreamTimeout)
 	}
 }
 

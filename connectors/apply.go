@@ -65,6 +65,13 @@ func (h *Hub) apply(ctx context.Context, sh store.Shop, ch commerce.Change, live
 			return &permanentError{errors.New("product change without a product id")}
 		}
 		return h.saveProducts(ctx, sh, []commerce.Product{*ch.Product}, live)
+	case commerce.ChangeVariant:
+		// A WooCommerce variation: its parent's variant, with its own
+		// price, stock and modification time.
+		if ch.Product == nil || ch.Product.ExternalID == "" || len(ch.Product.Variants) != 1 {
+			return &permanentError{errors.New("variant change without a product and one variant")}
+		}
+		return h.opt.Store.UpsertVariant(ctx, sh.WorkspaceID, sh.ID, ch.Product.ExternalID, ch.Product.Variants[0])
 	case commerce.ChangeProductDeleted:
 		err := h.opt.Store.SetProductStatus(ctx, sh.WorkspaceID, sh.ID, ch.ExternalID, "archived", h.now())
 		if errors.Is(err, store.ErrNotFound) {

@@ -13,6 +13,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -73,6 +74,9 @@ type Hub struct {
 	// runCtx is Run's context: background syncs started by requests live
 	// as long as the hub runs, not as long as the request.
 	runCtx atomic.Pointer[context.Context]
+	// localCodes holds the custom shops whose codes Cartwheel keeps
+	// (KeepCodesFor).
+	localCodes sync.Map
 }
 
 // New returns a Hub; call Run to start processing deliveries and syncs.

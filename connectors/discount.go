@@ -11,6 +11,7 @@ import (
 
 	"github.com/cartwheelhq/cartwheel/connectors/shopify"
 	"github.com/cartwheelhq/cartwheel/connectors/woocommerce"
+	"github.com/cartwheelhq/cartwheel/store"
 	"github.com/cartwheelhq/cartwheel/workspace"
 )
 
@@ -125,30 +126,76 @@ func (h *Hub) CreateDiscountCode(ctx context.Context, workspaceID, shopID string
 			}
 			created, err = c.CreateCoupon(ctx, cp)
 			d.RemoteID = created.ID
+		case Custom:
+			if !h.keepsCodes(sh.ID) {
+				return Discount{}, &workspace.InvalidError{Field: "shop", Reason: "a custom shop cannot create discount codes"}
+			}
+			err = h.opt.Store.CreateDiscountCode(ctx, store.DiscountCode{WorkspaceID: workspaceID, Code: d.Code, ShopID: sh.ID,
+				Percent: r.Percent, AmountMinor: r.AmountMinor, ExpiresAt: d.ExpiresAt, CreatedAt: start})
 		default:
 			return Discount{}, &workspace.InvalidError{Field: "shop", Reason: "a " + sh.Platform + " shop cannot create discount codes"}
 		}
 		if err == nil {
 			h.log.Info("discount code created", "shop", sh.ID, "code", d.Code, "expires", d.ExpiresAt)
-			return d, nil
+			return d, h.recordCall(ctx, sh, OpDiscountCodes, "discount code creation", nil)
 		}
 		if r.Code != "" && isDuplicateCode(err) {
 			h.log.Info("discount code already created", "shop", sh.ID, "code", d.Code)
-			return d, nil
+			return d, h.recordCall(ctx, sh, OpDiscountCodes, "discount code creation", nil)
 		}
 		if attempt >= 2 || !isDuplicateCode(err) {
-			return Discount{}, fmt.Errorf("create discount code in shop %s: %w", sh.ID, err)
+			return Discount{}, h.recordCall(ctx, sh, OpDiscountCodes, "discount code creation",
+				fmt.Errorf("shop %s: %w", sh.ID, err))
 		}
 	}
 }
 
 func isDuplicateCode(err error) bool {
-	return errors.Is(err, shopify.ErrDuplicateCode) || errors.Is(err, woocommerce.ErrCouponExists)
+	return errors.Is(err, shopify.ErrDuplicateCode) || errors.Is(err, woocommerce.ErrCouponExists) || errors.Is(err, store.ErrConflict)
+}
+
+// Custom is the platform of a shop Cartwheel has no API for: its data
+// comes through the REST API (or, for the demo, from the demo itself).
+const Custom = "custom"
+
+// KeepCodesFor makes the custom shop shopID one whose checkout redeems the
+// discount codes Cartwheel keeps (the demo's: demo.Storefront reads them):
+// CreateDiscountCode then stores its codes instead of calling a platform,
+// so pop-ups and flows can promise codes there too. Other custom shops
+// still cannot make codes, since nothing would honour them.
+func (h *Hub) KeepCodesFor(shopID string) { h.localCodes.Store(shopID, true) }
+
+func (h *Hub) keepsCodes(shopID string) bool {
+	_, ok := h.localCodes.Load(shopID)
+	return ok
+}
+
+// makesCodes reports whether a shop can make discount codes.
+func (h *Hub) makesCodes(sh store.Shop) bool {
+	return sh.Status == workspace.ShopActive &&
+		(sh.Platform == Shopify || sh.Platform == WooCommerce || sh.Platform == Custom && h.keepsCodes(sh.ID))
+}
+
+// CanCreateWorkspaceDiscountCode reports whether the workspace has a shop
+// able to make discount codes, i.e. whether CreateWorkspaceDiscountCode
+// can succeed: what a pop-up promising a code needs before it goes live.
+func (h *Hub) CanCreateWorkspaceDiscountCode(ctx context.Context, workspaceID string) (bool, error) {
+	shops, err := h.opt.Store.Shops(ctx, workspaceID)
+	if err != nil {
+		return false, err
+	}
+	for _, sh := range shops {
+		if h.makesCodes(sh) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // ErrNoDiscountShop is returned by CreateWorkspaceDiscountCode when the
-// workspace has no active Shopify or WooCommerce shop: a custom shop (the
-// demo's) cannot create codes.
+// workspace has no active shop that can make codes: a Shopify or
+// WooCommerce shop, or a custom shop that keeps Cartwheel's codes
+// (KeepCodesFor: the demo's).
 var ErrNoDiscountShop = errors.New("no connected shop can create discount codes")
 
 // CreateWorkspaceDiscountCode creates a code in the workspace's first
@@ -159,8 +206,14 @@ func (h *Hub) CreateWorkspaceDiscountCode(ctx context.Context, workspaceID strin
 	if err != nil {
 		return Discount{}, err
 	}
+	// A platform's shop first: its checkout is where the buyer pays.
 	for _, sh := range shops {
-		if sh.Status == workspace.ShopActive && (sh.Platform == Shopify || sh.Platform == WooCommerce) {
+		if h.makesCodes(sh) && sh.Platform != Custom {
+			return h.CreateDiscountCode(ctx, workspaceID, sh.ID, r)
+		}
+	}
+	for _, sh := range shops {
+		if h.makesCodes(sh) {
 			return h.CreateDiscountCode(ctx, workspaceID, sh.ID, r)
 		}
 	}

@@ -94,12 +94,12 @@ func (h *Hub) FinishShopifyInstall(ctx context.Context, q url.Values, cookie str
 	client := h.shopifyClient(store.Shop{Domain: shop, APIURL: apiURL}, "")
 	tok, err := client.ExchangeToken(ctx, h.opt.ShopifyAPIKey, h.opt.ShopifyAPISecret, q.Get("code"))
 	if err != nil {
-		return Installed{}, fmt.Errorf("exchange install code: %w", err)
+		return Installed{}, &UpstreamError{Op: "install code exchange", Err: err}
 	}
 	client = h.shopifyClient(store.Shop{Domain: shop, APIURL: apiURL}, tok.AccessToken)
 	info, err := client.ShopInfo(ctx)
 	if err != nil {
-		return Installed{}, fmt.Errorf("read shop info: %w", err)
+		return Installed{}, &UpstreamError{Op: "reading the shop's settings", Err: err}
 	}
 	sh, isNew, err := h.opt.Workspaces.InstallShopify(ctx, shop, tok.AccessToken, info.Currency)
 	if err != nil {
@@ -112,8 +112,9 @@ func (h *Hub) FinishShopifyInstall(ctx context.Context, q url.Values, cookie str
 		}
 	}
 	topics := shopify.DefaultTopics()
-	if err := client.RegisterWebhooks(ctx, strings.TrimRight(h.opt.PublicURL, "/")+"/webhooks/shopify", topics); err != nil {
-		return Installed{}, fmt.Errorf("register webhooks: %w", err)
+	err = client.RegisterWebhooks(ctx, strings.TrimRight(h.opt.PublicURL, "/")+"/webhooks/shopify", topics)
+	if err := h.recordCall(ctx, sh, OpWebhooks, "webhook registration", err); err != nil {
+		return Installed{}, err
 	}
 	w, err := h.opt.Workspaces.Get(ctx, sh.WorkspaceID)
 	if err != nil {

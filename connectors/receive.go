@@ -93,17 +93,11 @@ func (h *Hub) ReceiveWooCommerce(ctx context.Context, shopID string, header func
 		return Receipt{}, ErrBadSignature
 	}
 	topic := header(woocommerce.HeaderTopic)
-	ch, err := woocommerce.Decode(topic, body)
+	_, err = woocommerce.Decode(topic, body)
 	if err != nil && !errors.Is(err, woocommerce.ErrUnknownTopic) {
 		return Receipt{}, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
-	// WooCommerce has no stable delivery id: the same change of the same
-	// resource is recognised by its id and modification time.
-	key := "woocommerce:" + topic + ":" + ch.ExternalID + ":" + ch.UpdatedAt.Format("20060102T150405.000")
-	if ch.UpdatedAt.IsZero() {
-		key = "woocommerce:" + topic + ":" + header(woocommerce.HeaderDeliveryID) + ":" + ch.ExternalID
-	}
-	return h.store(ctx, sh, topic, key, body, err, woocommerce.ErrUnknownTopic)
+	return h.store(ctx, sh, topic, woocommerce.DedupKey(topic, body), body, err, woocommerce.ErrUnknownTopic)
 }
 
 // store persists a verified delivery; decodeErr is what decoding it at

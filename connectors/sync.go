@@ -329,7 +329,7 @@ func (h *Hub) Status(ctx context.Context, workspaceID, shopID string) (SyncStatu
 		return out, err
 	}
 	for _, s := range out.Syncs {
-		if s.LastSuccessAt.After(out.LastSyncAt) {
+		if !isCallKind(s.Kind) && s.LastSuccessAt.After(out.LastSyncAt) {
 			out.LastSyncAt = s.LastSuccessAt
 		}
 	}
@@ -349,6 +349,11 @@ func (h *Hub) RegisterWebhooks(ctx context.Context, workspaceID, shopID string) 
 	if err != nil {
 		return 0, err
 	}
+	n, err := h.registerWebhooks(ctx, sh, token, secret)
+	return n, h.recordCall(ctx, sh, OpWebhooks, "webhook registration", err)
+}
+
+func (h *Hub) registerWebhooks(ctx context.Context, sh store.Shop, token, secret string) (int, error) {
 	base := strings.TrimRight(h.opt.PublicURL, "/")
 	switch sh.Platform {
 	case Shopify:

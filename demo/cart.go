@@ -116,6 +116,9 @@ type cartView struct {
 	TotalMinor    int64
 	// FreeShippingGapMinor is what is left to spend for free shipping.
 	FreeShippingGapMinor int64
+	// DiscountCode took DiscountMinor off the subtotal (checkout only).
+	DiscountCode  string
+	DiscountMinor int64
 }
 
 // Empty reports a cart with nothing in it.

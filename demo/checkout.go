@@ -172,6 +172,9 @@ func (s *Storefront) checkoutContact(w http.ResponseWriter, r *http.Request) {
 type paymentData struct {
 	Cart  cartView
 	Email string
+	// Code and CodeError are a refused discount code and why.
+	Code      string
+	CodeError string
 }
 
 // payment shows the (fake) payment step of an open checkout.
@@ -185,7 +188,12 @@ func (s *Storefront) payment(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, s.base+"/checkout", http.StatusSeeOther)
 		return
 	}
-	v.Data = paymentData{Cart: v.cart, Email: c.Email}
+	cart, err := s.withDiscount(r, v.cart)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	v.Data = paymentData{Cart: cart, Email: c.Email}
 	s.render(w, r, http.StatusOK, "payment", v)
 }
 

@@ -72,12 +72,36 @@ func (s *Storefront) placeOrder(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, s.base+"/cart", http.StatusSeeOther)
 		return
 	}
-	number, err := s.nextOrderNumber(ctx)
-	if err != nil {
+	if cart, err = s.withDiscount(r, cart); err != nil {
 		s.internal(w, r, err)
 		return
 	}
 	now := time.Now().UTC()
+	if cart.DiscountCode != "" {
+		// Taken before the order is recorded, so two checkouts cannot
+		// both spend it; given back if the order fails.
+		if err := s.st.RedeemDiscountCode(ctx, ws, cart.DiscountCode, id, now); errors.Is(err, store.ErrConflict) {
+			s.clearCookie(w, codeCookie)
+			http.Redirect(w, r, s.base+"/checkout/payment", http.StatusSeeOther)
+			return
+		} else if err != nil {
+			s.internal(w, r, err)
+			return
+		}
+	}
+	release := func() {
+		if cart.DiscountCode != "" {
+			if err := s.st.ReleaseDiscountCode(context.WithoutCancel(ctx), ws, cart.DiscountCode, id); err != nil {
+				s.log.Error("demo: release discount code", "code", cart.DiscountCode, "err", err)
+			}
+		}
+	}
+	number, err := s.nextOrderNumber(ctx)
+	if err != nil {
+		release()
+		s.internal(w, r, err)
+		return
+	}
 	visitor := visitorID(r)
 	if visitor == "" {
 		visitor = c.VisitorID
@@ -86,15 +110,21 @@ func (s *Storefront) placeOrder(w http.ResponseWriter, r *http.Request) {
 		ID: id, WorkspaceID: ws, ShopID: s.site.Shop.ID, ExternalID: id, Number: "#" + strconv.FormatInt(number, 10),
 		Email: c.Email, VisitorID: visitor, CheckoutToken: token, Currency: cart.Currency,
 		SubtotalMinor: cart.SubtotalMinor, ShippingMinor: cart.ShippingMinor, TotalMinor: cart.TotalMinor,
-		Financial: "paid", Items: cart.lineItems(), DiscountCodes: []string{}, PlacedAt: now, UpdatedAt: now,
+		Financial: "paid", Items: cart.lineItems(), DiscountCodes: []string{}, DiscountMinor: cart.DiscountMinor,
+		PlacedAt: now, UpdatedAt: now,
+	}
+	if cart.DiscountCode != "" {
+		o.DiscountCodes = []string{cart.DiscountCode}
 	}
 	if err := s.ing.RecordOrder(ctx, o, sourceDemo); err != nil {
+		release()
 		s.internal(w, r, err)
 		return
 	}
 	s.log.Info("demo order placed", "workspace", ws, "order", o.ID, "number", o.Number, "total", o.TotalMinor)
 	s.clearCookie(w, cartCookie)
 	s.clearCookie(w, checkoutCookie)
+	s.clearCookie(w, codeCookie)
 	http.Redirect(w, r, s.base+"/thank-you/"+id, http.StatusSeeOther)
 }
 

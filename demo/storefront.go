@@ -81,6 +81,7 @@ func (s *Storefront) routes() *http.ServeMux {
 	m.HandleFunc("POST /demo/checkout", s.checkoutContact)
 	m.HandleFunc("GET /demo/checkout/payment", s.payment)
 	m.HandleFunc("POST /demo/checkout/place", s.placeOrder)
+	m.HandleFunc("POST /demo/checkout/discount", s.applyCode)
 	m.HandleFunc("GET /demo/checkout/recover", s.recoverCheckout)
 	m.HandleFunc("GET /demo/thank-you/{id}", s.thankYou)
 	m.HandleFunc("POST /demo/newsletter", s.newsletter)

@@ -27,7 +27,9 @@ const (
 	SourceEmailLink   = "email_link"
 	SourceDoubleOptIn = "double_opt_in"
 
-	eventOrderPlaced = "order_placed"
+	eventOrderPlaced    = "order_placed"
+	eventOrderRefunded  = "order_refunded"
+	eventOrderCancelled = "order_cancelled"
 )
 
 // Recorder logs an event about a known contact; *cdp.Ingest satisfies it.
@@ -324,19 +326,34 @@ func (e *Engagement) Confirm(ctx context.Context, token string) error {
 		map[string]any{"email": true, "confirmed": true, "text": "confirmed by email link"})
 }
 
-// orderProps are the order_placed props attribution reads.
+// orderProps are the order event props attribution reads.
 type orderProps struct {
-	OrderID    string `json:"order_id"`
-	TotalMinor int64  `json:"total_minor"`
-	Currency   string `json:"currency"`
+	OrderID       string `json:"order_id"`
+	TotalMinor    int64  `json:"total_minor"`
+	RefundedMinor int64  `json:"refunded_minor"`
+	Currency      string `json:"currency"`
 }
 
 // Attribute credits an order_placed event's order to the contact's
 // message clicked last within the workspace's attribution window before
-// the order (last click wins). Other events are ignored. An order already
-// credited (the event seen again on a replay) is not credited twice.
+// the order (last click wins). An order already credited (the event seen
+// again on a replay) is not credited twice. order_refunded and
+// order_cancelled bring the credited message's revenue down to what the
+// order still brings in. Other events are ignored.
 func (e *Engagement) Attribute(ctx context.Context, ev store.Event, contactID string) error {
-	if ev.Type != eventOrderPlaced {
+	switch ev.Type {
+	case eventOrderPlaced:
+	case eventOrderRefunded, eventOrderCancelled:
+		var p orderProps
+		if err := json.Unmarshal(ev.Props, &p); err != nil || p.OrderID == "" {
+			return nil
+		}
+		net := p.TotalMinor - p.RefundedMinor
+		if ev.Type == eventOrderCancelled {
+			net = 0
+		}
+		return e.st.SetAttributedRevenue(ctx, ev.WorkspaceID, p.OrderID, net)
+	default:
 		return nil
 	}
 	if contactID == "" {

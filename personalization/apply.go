@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 
 	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/store"
@@ -14,7 +15,7 @@ import (
 func (p *Processor) apply(ctx context.Context, b *batchState, ev *store.Event) error {
 	switch ev.Type {
 	case cdp.EventPageView, cdp.EventProductView, cdp.EventAddToCart, cdp.EventRemoveFromCart, cdp.EventCheckoutUpdated,
-		cdp.EventOrderPlaced, cdp.EventOrderCancelled, cdp.EventConsent, cdp.EventConsentChanged, cdp.EventCustomerUpdated,
+		cdp.EventOrderPlaced, cdp.EventOrderCancelled, cdp.EventOrderRefunded, cdp.EventConsent, cdp.EventConsentChanged, cdp.EventCustomerUpdated,
 		cdp.EventIdentify, cdp.EventProductUpdated, EventWidgetShown, EventWidgetClicked, EventWidgetClosed, EventRecoClicked,
 		EventFormSubmitted, EventWishlistAdded, EventWishlistRemoved, cdp.EventInboxAdded:
 	default:
@@ -58,6 +59,9 @@ func (p *Processor) apply(ctx context.Context, b *batchState, ev *store.Event) e
 		if err := p.applyVisitor(ctx, b, w, ev, props, vid); err != nil {
 			return err
 		}
+	}
+	if ev.Type == cdp.EventOrderPlaced {
+		p.attribute(b, ev, visitors, props.num("total_minor"))
 	}
 	if len(visitors) == 0 && ev.ContactID != "" {
 		observe(w.reco, ev, props, ev.ContactID)
@@ -141,13 +145,15 @@ func (p *Processor) applyVisitor(ctx context.Context, b *batchState, w *wsState,
 			if !counted {
 				v.cartMinor += max(props.num("quantity"), 1) * pr.PriceMinor
 			}
-		case cdp.EventRemoveFromCart, cdp.EventCheckoutUpdated, cdp.EventOrderCancelled, cdp.EventConsent,
+			if id := props.str("product_id"); id != "" && !slices.Contains(v.cart, id) {
+				v.cart = append(v.cart, id)
+			}
+		case cdp.EventRemoveFromCart, cdp.EventCheckoutUpdated, cdp.EventOrderCancelled, cdp.EventOrderRefunded, cdp.EventConsent,
 			cdp.EventConsentChanged, cdp.EventCustomerUpdated, cdp.EventIdentify, cdp.EventInboxAdded:
 			// The unread inbox count is re-read with the rest.
 			reload = true
 		case cdp.EventOrderPlaced:
 			reload = true
-			p.convert(b, ws, vid, v, ev, props.num("total_minor"))
 		case EventWidgetShown, EventWidgetClicked, EventWidgetClosed, EventRecoClicked, EventFormSubmitted:
 			id := props.str("widget")
 			w.mu.RLock()
@@ -169,14 +175,13 @@ func (p *Processor) applyVisitor(ctx context.Context, b *batchState, w *wsState,
 					m.shownSession, m.shows = ev.SessionID, 0
 				}
 				m.shows++
+				if m.early > 0 && m.earlySession == ev.SessionID {
+					m.early-- // counted early by Collected: now for good
+				}
 				m.shownAt = max(m.shownAt, at)
-			case EventWidgetClicked:
+			case EventWidgetClicked, EventRecoClicked:
 				s.Clicks++
-			case EventRecoClicked:
-				s.Clicks++
-				// A frame click opens the conversion window, as a pop-up's
-				// impression does.
-				m.shownAt = max(m.shownAt, at)
+				m.clickedAt = max(m.clickedAt, at)
 			case EventWidgetClosed:
 				s.Closes++
 				m.closedAt = max(m.closedAt, at)
@@ -218,23 +223,56 @@ func (p *Processor) applyVisitor(ctx context.Context, b *batchState, w *wsState,
 	return nil
 }
 
-// convert credits an order to the widgets the visitor saw or submitted in
-// the 7 days before it. A view converts once: a later order converts again
-// only after the widget was shown again.
-func (p *Processor) convert(b *batchState, ws, vid string, v *visitor, ev *store.Event, total int64) {
+// attribute credits an order once, to the one widget that earned it
+// (docs/widgets.md): the widget the buyer last clicked (a pop-up's button
+// or a frame's product) within the conversion window before the order,
+// else the one whose form the buyer last submitted within it; a widget
+// only seen earns nothing. The buyer is every browser of the order's
+// contact, so an order is credited once however many devices saw widgets.
+// A click or a submission earns one order: a later order needs a new one.
+func (p *Processor) attribute(b *batchState, ev *store.Event, visitors []string, total int64) {
 	at := ev.OccurredAt.UnixMilli()
 	from := at - conversionWindow.Milliseconds()
-	for i := range v.marks {
-		m := &v.marks[i]
-		seen := max(m.shownAt, m.submittedAt)
-		if seen < from || seen > at || m.convertedAt >= seen {
+	// touch is the time a mark earned credit by kind (click, then
+	// submission), 0 when it did not within the window.
+	touch := func(m *mark, submitted bool) int64 {
+		t := m.clickedAt
+		if submitted {
+			t = m.submittedAt
+		}
+		if t < from || t > at || t <= m.convertedAt {
+			return 0
+		}
+		return t
+	}
+	ws := ev.WorkspaceID
+	for _, submitted := range []bool{false, true} {
+		best, bestAt := "", int64(0)
+		var widget string
+		for _, vid := range visitors {
+			p.d.vs.with(vkey(ws, vid), func(v *visitor) {
+				for i := range v.marks {
+					if t := touch(&v.marks[i], submitted); t > bestAt {
+						best, bestAt, widget = vid, t, v.marks[i].widget
+					}
+				}
+			})
+		}
+		if best == "" {
 			continue
 		}
-		m.convertedAt = at
-		s := b.stat(ws, m.widget, m.variant, ev.OccurredAt)
-		s.Conversions++
-		s.RevenueMinor += total
-		b.marks[[3]string{ws, vid, m.widget}] = true
+		p.d.vs.with(vkey(ws, best), func(v *visitor) {
+			m := v.findMark(widget)
+			if m == nil {
+				return
+			}
+			m.convertedAt = at
+			s := b.stat(ws, m.widget, m.variant, ev.OccurredAt)
+			s.Conversions++
+			s.RevenueMinor += total
+			b.marks[[3]string{ws, best, m.widget}] = true
+		})
+		return
 	}
 }
 
@@ -258,6 +296,7 @@ func (p *Processor) reloadContact(ctx context.Context, ws, vid string, w *wsStat
 		old = v.contact
 		v.contact, v.asOf, v.visits, v.orders, v.session = fresh.contact, fresh.asOf, fresh.visits, fresh.orders, fresh.session
 		v.cartMinor, v.emailConsent, v.unread, v.unreadAt = fresh.cartMinor, fresh.emailConsent, fresh.unread, fresh.unreadAt
+		v.cart = fresh.cart
 		if len(fresh.viewed) > 0 {
 			v.viewed = fresh.viewed
 		}
@@ -276,7 +315,7 @@ func (p *Processor) reloadContact(ctx context.Context, ws, vid string, w *wsStat
 func browsing(typ string) bool {
 	switch typ {
 	case cdp.EventPageView, cdp.EventProductView, cdp.EventAddToCart, cdp.EventRemoveFromCart, cdp.EventCheckoutUpdated,
-		cdp.EventOrderCancelled, cdp.EventConsent, cdp.EventConsentChanged, cdp.EventCustomerUpdated, cdp.EventIdentify:
+		cdp.EventOrderCancelled, cdp.EventOrderRefunded, cdp.EventConsent, cdp.EventConsentChanged, cdp.EventCustomerUpdated, cdp.EventIdentify:
 		return true
 	}
 	return false

@@ -34,14 +34,16 @@ type DecideRequest struct {
 
 // Decision is the answer of GET /decide (docs/widgets.md).
 type Decision struct {
-	W          bool              `json:"w"`
-	Locale     string            `json:"locale,omitempty"`
-	Texts      map[string]string `json:"texts,omitempty"`
-	Popups     []Popup           `json:"popups,omitempty"`
-	Frames     []Frame           `json:"frames,omitempty"`
-	Inbox      *Inbox            `json:"inbox,omitempty"`
-	Wishlist   []string          `json:"wishlist,omitempty"`
-	PushPrompt bool              `json:"push_prompt,omitempty"`
+	W      bool              `json:"w"`
+	Locale string            `json:"locale,omitempty"`
+	Texts  map[string]string `json:"texts,omitempty"`
+	Popups []Popup           `json:"popups,omitempty"`
+	Frames []Frame           `json:"frames,omitempty"`
+	Inbox  *Inbox            `json:"inbox,omitempty"`
+	// Wishlist is the visitor's wishlist, an empty list when it is empty
+	// (w.js draws the heart on product pages whenever w is true).
+	Wishlist   []string `json:"wishlist,omitzero"`
+	PushPrompt bool     `json:"push_prompt,omitempty"`
 }
 
 // Popup is a pop-up to show once its trigger fires.
@@ -50,7 +52,11 @@ type Popup struct {
 	Variant string         `json:"variant"`
 	Trigger map[string]any `json:"trigger"`
 	Layout  string         `json:"layout"`
-	Content PopupContent   `json:"content"`
+	// PerSession is the widget's caps.per_session (0: none): w.js keeps
+	// its own count of this session's showings, which the server only
+	// learns from the tracker's next batch.
+	PerSession int          `json:"per_session,omitempty"`
+	Content    PopupContent `json:"content"`
 }
 
 // PopupContent is a variant's content as w.js renders it.
@@ -84,9 +90,11 @@ type Product struct {
 	Price string `json:"price"`
 }
 
-// Inbox is the inbox button's badge.
+// Inbox is the inbox button: its widget (the id its events carry, so that
+// they are counted) and its badge.
 type Inbox struct {
-	Unread int `json:"unread"`
+	ID     string `json:"id"`
+	Unread int    `json:"unread"`
 }
 
 // Explanation says why a visitor got a decision: the facts used and, per
@@ -194,7 +202,7 @@ func (d *Decider) decide(ctx context.Context, r DecideRequest, explain because) 
 				reason.Shown, why = d.decideFrame(w, wd, &r, &v, person, &dec, explain)
 			case widgets.KindInbox:
 				if dec.Inbox == nil {
-					dec.Inbox = &Inbox{Unread: int(v.unread)}
+					dec.Inbox = &Inbox{ID: wd.id, Unread: int(v.unread)}
 					reason.Shown, why = true, explain.f("shown: %d unread", v.unread)
 				} else {
 					why = explain.f("another inbox widget is shown")
@@ -206,11 +214,22 @@ func (d *Decider) decide(ctx context.Context, r DecideRequest, explain because) 
 			ex.Widgets = append(ex.Widgets, reason)
 		}
 	}
-	dec.PushPrompt = !v.push
+	if !v.push {
+		// Only when an active flow sends pushes: the prompt must not ask
+		// for what nothing will send.
+		topics, err := d.pushTopicsOf(ctx, r.WorkspaceID)
+		if err != nil {
+			return Decision{W: false}, Explanation{}, err
+		}
+		dec.PushPrompt = len(topics) > 0
+	}
 	if len(dec.Popups) > 0 || len(dec.Frames) > 0 || dec.Inbox != nil {
 		dec.W = true
 		dec.Locale, dec.Texts = widgets.Texts(r.Locale)
 		dec.Wishlist = v.wishlist
+		if dec.Wishlist == nil {
+			dec.Wishlist = []string{}
+		}
 	}
 	return dec, ex, nil
 }
@@ -281,8 +300,8 @@ func capped(def *widgets.Definition, m *mark, session string, nowMS int64, b bec
 		return true, b.f("caps: the visitor already submitted this form")
 	case c.StopAfterConversion && m.convertedAt > 0:
 		return true, b.f("caps: the visitor converted (stop_after_conversion)")
-	case c.PerSession > 0 && session != "" && m.shownSession == session && int(m.shows) >= c.PerSession:
-		return true, b.f("caps: per_session %d, shown %d times this session", c.PerSession, m.shows)
+	case c.PerSession > 0 && session != "" && m.sessionShows(session) >= c.PerSession:
+		return true, b.f("caps: per_session %d, shown %d times this session", c.PerSession, m.sessionShows(session))
 	case c.EveryDays > 0 && m.shownAt > 0 && nowMS-m.shownAt < int64(c.EveryDays)*24*3600*1000:
 		return true, b.f("caps: every_days %d, last shown %s ago", c.EveryDays,
 			time.Duration(nowMS-m.shownAt)*time.Millisecond/time.Minute*time.Minute)
@@ -322,12 +341,13 @@ func (d *Decider) decidePopup(w *wsState, wd *widget, r *DecideRequest, v *visit
 		out.Link = &c.Link
 	}
 	if pb := c.Products; pb != nil {
-		out.Products, _ = d.products(w, pb.Strategy, pb.Count, false, false, r, v, person)
+		out.Products, _ = d.products(w, pb.Strategy, pb.Count, false, false, r, v, person, nil)
 		if len(out.Products) == 0 {
 			return false, b.f("no products to show (%s)", pb.Strategy)
 		}
 	}
-	dec.Popups = append(dec.Popups, Popup{ID: wd.id, Variant: vr.ID, Trigger: trig, Layout: wd.def.Layout, Content: out})
+	dec.Popups = append(dec.Popups, Popup{ID: wd.id, Variant: vr.ID, Trigger: trig, Layout: wd.def.Layout,
+		PerSession: wd.def.Caps.PerSession, Content: out})
 	return true, b.f("shown: variant %s, trigger %v", vr.ID, trig)
 }
 
@@ -345,21 +365,51 @@ func (d *Decider) decideFrame(w *wsState, wd *widget, r *DecideRequest, v *visit
 			return false, b.f("placeholder %q is filled by %s", f.Name, fr.ID)
 		}
 	}
-	ps, strategy := d.products(w, f.Strategy, f.Count, f.InStockOnly, f.ExcludeBought, r, v, person)
+	ps, strategy := d.products(w, f.Strategy, f.Count, f.InStockOnly, f.ExcludeBought, r, v, person, onPage(r, v, dec))
 	if len(ps) == 0 {
 		return false, b.f("no products to show (%s)", f.Strategy)
 	}
-	dec.Frames = append(dec.Frames, Frame{ID: wd.id, Name: f.Name, Selector: sel, Title: f.Title, Strategy: strategy, Products: ps})
+	title := f.Title
+	if strategy != f.Strategy {
+		// The engine fell back (a cold start): "Customers also viewed"
+		// over bestsellers would say something untrue.
+		title = widgets.FrameTitle(r.Locale, strategy)
+	}
+	dec.Frames = append(dec.Frames, Frame{ID: wd.id, Name: f.Name, Selector: sel, Title: title, Strategy: strategy, Products: ps})
 	return true, b.f("shown: %d products by %s", len(ps), strategy)
 }
 
-// products chooses up to n products by strategy. recently_viewed and
+// onPage lists the products a frame must not repeat: the one being
+// viewed, those in the cart, and those already in the page's other frames
+// and pop-ups.
+func onPage(r *DecideRequest, v *visitor, dec *Decision) map[string]bool {
+	out := map[string]bool{}
+	if r.ProductID != "" {
+		out[r.ProductID] = true
+	}
+	for _, id := range v.cart {
+		out[id] = true
+	}
+	for _, f := range dec.Frames {
+		for _, p := range f.Products {
+			out[p.ID] = true
+		}
+	}
+	for _, p := range dec.Popups {
+		for _, pr := range p.Content.Products {
+			out[pr.ID] = true
+		}
+	}
+	return out
+}
+
+// products chooses up to n products by strategy, none of exclude. recently_viewed and
 // wishlist come from the visitor's own state (fresher than the engine's
 // statistics); the others from the engine, whose fallbacks (bestsellers,
 // new arrivals) cover a cold start. The strategy returned is the one that
 // chose the first product.
 func (d *Decider) products(w *wsState, strategy string, n int, inStock, excludeBought bool, r *DecideRequest, v *visitor,
-	person string) ([]Product, string) {
+	person string, exclude map[string]bool) ([]Product, string) {
 	var idsOut []string
 	used := strategy
 	switch strategy {
@@ -374,7 +424,8 @@ func (d *Decider) products(w *wsState, strategy string, n int, inStock, excludeB
 			}
 		}
 	default:
-		req := reco.Request{Strategy: strategy, Person: person, Category: r.Category, N: n, InStockOnly: inStock,
+		// Asked for more, so that what is left out still leaves n.
+		req := reco.Request{Strategy: strategy, Person: person, Category: r.Category, N: n + len(exclude), InStockOnly: inStock,
 			ExcludeBought: excludeBought, ExcludeAnchors: true}
 		if r.ProductID != "" {
 			req.Anchors = []string{r.ProductID}
@@ -383,9 +434,13 @@ func (d *Decider) products(w *wsState, strategy string, n int, inStock, excludeB
 			}
 		}
 		res := w.reco.Recommend(req)
-		for i, x := range res {
-			if i == 0 {
-				used = x.Strategy
+		first := true
+		for _, x := range res {
+			if exclude[x.ProductID] {
+				continue
+			}
+			if first {
+				used, first = x.Strategy, false
 			}
 			idsOut = append(idsOut, x.ProductID)
 		}
@@ -395,7 +450,7 @@ func (d *Decider) products(w *wsState, strategy string, n int, inStock, excludeB
 	defer w.mu.RUnlock()
 	for _, id := range idsOut {
 		it := w.catalog[id]
-		if it == nil || inStock && !it.inStock {
+		if it == nil || inStock && !it.inStock || exclude[id] {
 			continue
 		}
 		out = append(out, Product{ID: it.id, Title: it.title, URL: it.url, Image: it.image, Price: it.price})
@@ -427,8 +482,8 @@ func (d *Decider) Inbox(ctx context.Context, ws, visitorID string) (InboxView, e
 	}
 	r := &DecideRequest{}
 	out := InboxView{ContactID: v.contact}
-	out.RecentlyViewed, _ = d.products(w, reco.RecentlyViewed, maxViewed, false, false, r, &v, "")
-	out.Wishlist, _ = d.products(w, "wishlist", maxWishlist, false, false, r, &v, "")
+	out.RecentlyViewed, _ = d.products(w, reco.RecentlyViewed, maxViewed, false, false, r, &v, "", nil)
+	out.Wishlist, _ = d.products(w, "wishlist", maxWishlist, false, false, r, &v, "", nil)
 	return out, nil
 }
 

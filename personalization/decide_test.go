@@ -28,7 +28,8 @@ func TestFirstVisitThenStillDeciding(t *testing.T) {
 	if after < 10 || after > 20 {
 		t.Errorf("delay %d, want 10-20 s", after)
 	}
-	if d.Popups[0].Content.Form == nil || d.Texts["close"] != "Close" || !d.PushPrompt {
+	// No flow sends pushes here: no push prompt (pushprompt_test.go).
+	if d.Popups[0].Content.Form == nil || d.Texts["close"] != "Close" || d.PushPrompt {
 		t.Errorf("popup %+v texts %v", d.Popups[0], d.Texts)
 	}
 	if r := reasonOf(ex, still); r.Shown || !strings.Contains(r.Why, "min_visits 4, visitor has 1") {

@@ -41,8 +41,11 @@ var ErrNoDiscounts = errors.New("no shop can create discount codes")
 
 // Discounts creates a unique discount code in the workspace's shop. code
 // is the code to create: asking twice for one code must return it again.
+// CanCreateDiscount reports whether the workspace has a shop able to make
+// codes at all: a pop-up that promises one is refused activation without.
 type Discounts interface {
 	CreateDiscount(ctx context.Context, workspaceID string, d widgets.Discount, code, email string) (string, error)
+	CanCreateDiscount(ctx context.Context, workspaceID string) (bool, error)
 }
 
 // Options configure a Decider.
@@ -77,6 +80,8 @@ type Decider struct {
 
 	mu  sync.Mutex
 	wss map[string]*wsState
+
+	push pushTopics
 }
 
 // New returns a Decider; state is loaded lazily per workspace and visitor.
@@ -225,6 +230,9 @@ func (d *Decider) CreateWidget(ctx context.Context, ws string, def widgets.Defin
 	if err := def.Validate(); err != nil {
 		return store.Widget{}, err
 	}
+	if err := d.canKeepPromise(ctx, ws, &def); err != nil {
+		return store.Widget{}, err
+	}
 	raw, err := json.Marshal(def)
 	if err != nil {
 		return store.Widget{}, err
@@ -243,6 +251,9 @@ func (d *Decider) UpdateWidget(ctx context.Context, ws, id string, def widgets.D
 	if err := def.Validate(); err != nil {
 		return store.Widget{}, err
 	}
+	if err := d.canKeepPromise(ctx, ws, &def); err != nil {
+		return store.Widget{}, err
+	}
 	sw, err := d.st.Widget(ctx, ws, id)
 	if err != nil {
 		return sw, err
@@ -258,6 +269,31 @@ func (d *Decider) UpdateWidget(ctx context.Context, ws, id string, def widgets.D
 		return sw, err
 	}
 	return sw, d.reloadWidgets(ctx, ws)
+}
+
+// CanMakeCodes reports whether the workspace has a shop that can make the
+// discount codes a pop-up promises.
+func (d *Decider) CanMakeCodes(ctx context.Context, ws string) (bool, error) {
+	if d.o.Discounts == nil {
+		return false, nil
+	}
+	return d.o.Discounts.CanCreateDiscount(ctx, ws)
+}
+
+// canKeepPromise refuses to make active a pop-up that promises a discount
+// code (a discount, or "{code}" in its success text) in a workspace with
+// no shop that can make one: the visitor would give an address for
+// nothing. A draft or paused one may be kept, for when a shop is connected.
+func (d *Decider) canKeepPromise(ctx context.Context, ws string, def *widgets.Definition) error {
+	if def.Status != widgets.StatusActive || !widgets.PromisesCode(def) {
+		return nil
+	}
+	ok, err := d.CanMakeCodes(ctx, ws)
+	if err != nil || ok {
+		return err
+	}
+	return &widgets.InvalidError{Field: "discount", Reason: "this pop-up promises a discount code, and no shop of this workspace " +
+		"can make one (connect a Shopify or WooCommerce shop, or remove the discount and the {code} from its texts)"}
 }
 
 // SetStatus activates or pauses a widget.

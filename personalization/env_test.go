@@ -53,6 +53,12 @@ type fakeDiscounts struct {
 	none  bool
 }
 
+func (f *fakeDiscounts) CanCreateDiscount(context.Context, string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return !f.none, nil
+}
+
 func (f *fakeDiscounts) CreateDiscount(_ context.Context, _ string, _ widgets.Discount, code, _ string) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

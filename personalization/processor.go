@@ -196,7 +196,7 @@ func (p *Processor) flush(ctx context.Context, b *batchState, last int64) error 
 			if m := v.findMark(k[2]); m != nil {
 				rows = append(rows, markRow{k[0], k[1], store.WidgetMark{WidgetID: m.widget, Variant: m.variant,
 					ShownAt: fromUMS(m.shownAt), ShownSession: m.shownSession, Shows: int(m.shows), ClosedAt: fromUMS(m.closedAt),
-					SubmittedAt: fromUMS(m.submittedAt), ConvertedAt: fromUMS(m.convertedAt)}})
+					SubmittedAt: fromUMS(m.submittedAt), ConvertedAt: fromUMS(m.convertedAt), ClickedAt: fromUMS(m.clickedAt)}})
 			}
 		})
 	}

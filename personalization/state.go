@@ -42,6 +42,7 @@ type visitor struct {
 	touched  int64
 	viewed   []string // product ids, most recent first
 	wishlist []string // product ids, most recent first
+	cart     []string // product ids in the cart (frames leave them out)
 	marks    []mark
 }
 
@@ -56,6 +57,24 @@ type mark struct {
 	closedAt     int64
 	submittedAt  int64
 	convertedAt  int64
+	clickedAt    int64
+	// early counts showings in earlySession that /collect accepted and
+	// the processor has not applied yet (see Decider.Collected).
+	early        int32
+	earlySession string
+}
+
+// sessionShows is how often the widget was shown in session, counting
+// showings the processor has not applied yet.
+func (m *mark) sessionShows(session string) int {
+	n := 0
+	if m.shownSession == session {
+		n += int(m.shows)
+	}
+	if m.earlySession == session {
+		n += int(m.early)
+	}
+	return n
 }
 
 func (v *visitor) mark(widget string) *mark {
@@ -106,6 +125,7 @@ func (v *visitor) snapshot() visitor {
 	c := *v
 	c.viewed = slices.Clone(v.viewed)
 	c.wishlist = slices.Clone(v.wishlist)
+	c.cart = slices.Clone(v.cart)
 	c.marks = slices.Clone(v.marks)
 	return c
 }
@@ -221,8 +241,9 @@ type profileDoc struct {
 	Orders      int    `json:"orders"`
 	LastSession string `json:"last_session"`
 	LastCart    []struct {
-		Quantity   int64 `json:"quantity"`
-		PriceMinor int64 `json:"price_minor"`
+		ProductID  string `json:"product_id"`
+		Quantity   int64  `json:"quantity"`
+		PriceMinor int64  `json:"price_minor"`
 	} `json:"last_cart"`
 	Products map[string]struct {
 		LastViewed time.Time `json:"last_viewed"`
@@ -257,7 +278,7 @@ func (d *Decider) load(ctx context.Context, ws, visitorID string) (*visitor, err
 	for _, m := range marks {
 		v.marks = append(v.marks, mark{widget: m.WidgetID, variant: m.Variant, shownAt: ums(m.ShownAt),
 			shownSession: m.ShownSession, shows: int32(m.Shows), closedAt: ums(m.ClosedAt), submittedAt: ums(m.SubmittedAt),
-			convertedAt: ums(m.ConvertedAt)})
+			convertedAt: ums(m.ConvertedAt), clickedAt: ums(m.ClickedAt)})
 	}
 	if v.wishlist, err = d.st.Wishlist(ctx, ws, visitorID); err != nil {
 		return nil, err
@@ -279,9 +300,12 @@ func (d *Decider) loadContact(ctx context.Context, ws string, v *visitor) error 
 		}
 	}
 	v.asOf, v.visits, v.orders, v.session = pos, int32(p.Visits), int32(p.Orders), p.LastSession
-	v.cartMinor = 0
+	v.cartMinor, v.cart = 0, nil
 	for _, l := range p.LastCart {
 		v.cartMinor += l.Quantity * l.PriceMinor
+		if l.ProductID != "" && l.Quantity > 0 && !slices.Contains(v.cart, l.ProductID) {
+			v.cart = append(v.cart, l.ProductID)
+		}
 	}
 	type seen struct {
 		id string

@@ -174,3 +174,43 @@ func (d *Decider) SetWishlisted(ctx context.Context, ws, visitorID, productID st
 	}
 	return d.withVisitor(ctx, ws, visitorID, func(v *visitor) { v.setWishlisted(productID, on) })
 }
+
+// Collected applies the widget_shown events of a tracker batch to the
+// visitors' caps as soon as /collect has stored them, before the
+// processor reads them from the log (a fraction of a second later, which
+// a visitor moving to the next page can beat): a pop-up capped per session
+// is not offered again meanwhile. Only visitors already in memory are
+// changed; the processor counts the events for good.
+func (d *Decider) Collected(evs []store.Event) {
+	for i := range evs {
+		ev := &evs[i]
+		if ev.Type != EventWidgetShown || ev.SessionID == "" || ev.VisitorID == "" {
+			continue
+		}
+		var p struct {
+			Widget string `json:"widget"`
+		}
+		if json.Unmarshal(ev.Props, &p) != nil || p.Widget == "" {
+			continue
+		}
+		d.mu.Lock()
+		w := d.wss[ev.WorkspaceID]
+		d.mu.Unlock()
+		if w == nil {
+			continue
+		}
+		w.mu.RLock()
+		known := w.known[p.Widget]
+		w.mu.RUnlock()
+		if !known {
+			continue
+		}
+		d.vs.with(vkey(ev.WorkspaceID, ev.VisitorID), func(v *visitor) {
+			m := v.mark(p.Widget)
+			if m.earlySession != ev.SessionID {
+				m.earlySession, m.early = ev.SessionID, 0
+			}
+			m.early++
+		})
+	}
+}

@@ -6,45 +6,12 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/cartwheelhq/cartwheel/store"
 	"github.com/cartwheelhq/cartwheel/workspace"
 )
-
-// The admin pages take the same tokens as the API: a bearer token, or for
-// a browser the cartwheel_admin cookie that /admin/login sets (HttpOnly,
-// SameSite=Strict, limited to /admin). Admin tokens also need a workspace:
-// the workspace query parameter, the cartwheel_workspace cookie or the
-// X-Cartwheel-Workspace header; with a single workspace on the instance,
-// that one.
-const (
-	adminCookie     = "cartwheel_admin"
-	workspaceCookie = "cartwheel_workspace"
-)
-
-// adminToken is the request's token: the bearer header first, then the
-// cookie.
-func adminToken(c *fiber.Ctx) string {
-	if t, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer "); ok && strings.TrimSpace(t) != "" {
-		return strings.TrimSpace(t)
-	}
-	return c.Cookies(adminCookie)
-}
-
-func (s *Server) adminAuth(c *fiber.Ctx, token string) (workspace.Principal, error) {
-	if token == "" {
-		return workspace.Principal{}, workspace.ErrUnauthenticated
-	}
-	return s.opt.Workspaces.Authenticate(c.UserContext(), token)
-}
-
-func (s *Server) adminUnauthorized(c *fiber.Ctx) error {
-	return s.messagePage(c, fiber.StatusUnauthorized, "Sign in",
-		"Open /admin/login?token=<your API token> (add &workspace=<id> for an admin token) to read this page.")
-}
 
 // adminWorkspace picks the workspace an admin page shows, or answers
 // with a page asking for one.
@@ -71,66 +38,9 @@ func (s *Server) adminWorkspace(c *fiber.Ctx, p workspace.Principal, named strin
 	}
 	w, err := s.opt.Workspaces.Get(c.UserContext(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		return w, false, s.messagePage(c, fiber.StatusNotFound, "Workspace not found", "There is no workspace "+id+".")
+		return w, false, s.messagePage(c, fiber.StatusNotFound, "Workspace not found", "There is no such workspace.")
 	}
 	return w, err == nil, err
-}
-
-// adminPage authenticates an admin page and resolves its workspace.
-func (s *Server) adminPage(c *fiber.Ctx) error {
-	p, err := s.adminAuth(c, adminToken(c))
-	if errors.Is(err, workspace.ErrUnauthenticated) {
-		return s.adminUnauthorized(c)
-	}
-	if err != nil {
-		return err
-	}
-	named := c.Query("workspace")
-	if named == "" {
-		named = strings.TrimSpace(c.Get(WorkspaceHeader))
-	}
-	if named == "" {
-		named = c.Cookies(workspaceCookie)
-	}
-	w, ok, err := s.adminWorkspace(c, p, named)
-	if err != nil || !ok {
-		return err
-	}
-	c.Locals(principalKey, p)
-	c.Locals(workspaceKey, w)
-	return c.Next()
-}
-
-// adminLogin checks a token (from ?token=, or the cookie already set) and
-// keeps it in an HttpOnly, SameSite=Strict cookie, with the workspace when
-// one is named, then goes to the outbox.
-func (s *Server) adminLogin(c *fiber.Ctx) error {
-	token := strings.TrimSpace(c.Query("token"))
-	if token == "" {
-		token = adminToken(c)
-	}
-	p, err := s.adminAuth(c, token)
-	if errors.Is(err, workspace.ErrUnauthenticated) {
-		return s.adminUnauthorized(c)
-	}
-	if err != nil {
-		return err
-	}
-	secure := strings.HasPrefix(s.opt.Config.PublicURL, "https://")
-	cookie := func(name, value string) {
-		c.Cookie(&fiber.Cookie{Name: name, Value: value, Path: "/admin", HTTPOnly: true, Secure: secure,
-			SameSite: fiber.CookieSameSiteStrictMode, Expires: time.Now().Add(12 * time.Hour)})
-	}
-	cookie(adminCookie, token)
-	if named := strings.TrimSpace(c.Query("workspace")); named != "" {
-		if _, ok, err := s.adminWorkspace(c, p, named); err != nil || !ok {
-			return err
-		}
-		cookie(workspaceCookie, named)
-	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set(fiber.HeaderReferrerPolicy, "no-referrer")
-	return c.Redirect("/admin/outbox", fiber.StatusSeeOther)
 }
 
 // outboxPage lists the workspace's email that went out or to the outbox,

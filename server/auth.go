@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"errors"
 	"strings"
 
@@ -26,8 +25,13 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	if !ok || strings.TrimSpace(token) == "" {
 		return errUnauthorized("missing Authorization: Bearer <token> header")
 	}
-	p, err := s.opt.Workspaces.Authenticate(c.UserContext(), strings.TrimSpace(token))
+	token = strings.TrimSpace(token)
+	if err := s.authCheck(c, token); err != nil {
+		return err
+	}
+	p, err := s.opt.Workspaces.Authenticate(c.UserContext(), token)
 	if errors.Is(err, workspace.ErrUnauthenticated) {
+		s.authFailed(c, token)
 		return errUnauthorized("invalid or revoked token")
 	}
 	if err != nil {
@@ -81,23 +85,6 @@ func (s *Server) resolveWorkspace(c *fiber.Ctx) error {
 func currentWorkspace(c *fiber.Ctx) store.Workspace {
 	w, _ := c.Locals(workspaceKey).(store.Workspace)
 	return w
-}
-
-// decodeJSON reads a JSON body strictly: unknown fields and trailing data are
-// errors, so a typo in a field name is reported instead of ignored.
-func decodeJSON(c *fiber.Ctx, v any) error {
-	if len(c.Body()) == 0 {
-		return errBadRequest("a JSON body is required")
-	}
-	dec := json.NewDecoder(strings.NewReader(string(c.Body())))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return errBadRequest("invalid JSON body: " + err.Error())
-	}
-	if dec.More() {
-		return errBadRequest("invalid JSON body: trailing data after the object")
-	}
-	return nil
 }
 
 func (s *Server) me(c *fiber.Ctx) error {

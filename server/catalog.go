@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/cartwheelhq/cartwheel/commerce"
 	"github.com/cartwheelhq/cartwheel/store"
 )
 
@@ -71,6 +72,11 @@ func (s *Server) listProducts(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	for i := range ps {
+		if err := s.withVariants(c, &ps[i]); err != nil {
+			return err
+		}
+	}
 	return c.JSON(fiber.Map{"products": ps, "total": total})
 }
 
@@ -79,7 +85,21 @@ func (s *Server) getProduct(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := s.withVariants(c, &p); err != nil {
+		return err
+	}
 	return c.JSON(p)
+}
+
+// withVariants fills in a product's variants (sizes, colours) with their
+// own prices and stock; a product without variants lists none.
+func (s *Server) withVariants(c *fiber.Ctx, p *commerce.Product) error {
+	vs, err := s.opt.Store.ProductVariants(c.UserContext(), p.WorkspaceID, p.ShopID, p.ID)
+	if err != nil {
+		return err
+	}
+	p.Variants = vs
+	return nil
 }
 
 func (s *Server) listOrders(c *fiber.Ctx) error {

@@ -63,12 +63,16 @@ func (s *Server) collectSink(ctx context.Context, c tracker.Collected) error {
 	if errors.Is(err, cdp.ErrOverloaded) || errors.Is(err, cdp.ErrClosed) {
 		return fmt.Errorf("%w: %w", tracker.ErrBusy, err)
 	}
+	if err == nil && s.opt.Personalization != nil {
+		// Stored: pop-up caps apply now, not once the processor reads it.
+		s.opt.Personalization.Collected(evs)
+	}
 	return err
 }
 
 // limitIP applies the per-IP rate limit to the public ingest endpoints.
 func (s *Server) limitIP(c *fiber.Ctx) error {
-	if !s.ipLimit.allow(c.IP(), time.Now()) {
+	if !s.ipLimit.allow(s.clientIP(c), time.Now()) {
 		c.Set(fiber.HeaderRetryAfter, "1")
 		return &apiError{fiber.StatusTooManyRequests, "rate_limited", "too many requests from this address", nil}
 	}

@@ -27,6 +27,8 @@ func (s *Server) widgetRoutes(ws func(method, path string, h fiber.Handler)) {
 	a.Options("/inbox/read", publicCORS)
 	a.Post("/wishlist", publicCORS, s.limitIP, s.wishlist)
 	a.Options("/wishlist", publicCORS)
+	a.Get("/push/prompt", publicCORS, s.limitIP, s.pushPrompt)
+	a.Options("/push/prompt", publicCORS)
 
 	ws("GET", "/widgets", s.listWidgets)
 	ws("POST", "/widgets", s.createWidget)
@@ -76,6 +78,22 @@ func (s *Server) decide(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(dec)
+}
+
+// pushPrompt answers the soft push prompt (push-prompt.js): whether to ask
+// at all (an active flow sends pushes) and its words in the workspace's
+// language, promising only what those flows send.
+func (s *Server) pushPrompt(c *fiber.Ctx) error {
+	si, err := s.publicSite(c, c.Query("k"), c.Query("v"))
+	if err != nil {
+		return err
+	}
+	pp, err := s.opt.Personalization.PushPrompt(c.UserContext(), si.ws.ID, si.ws.Locale)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(pp)
 }
 
 // explainDecision is the admin's "why did this visitor see this?".

@@ -8,7 +8,6 @@ import (
 	"net/url"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
 	"github.com/cartwheelhq/cartwheel/messaging"
 	"github.com/cartwheelhq/cartwheel/messaging/email"
@@ -33,8 +32,8 @@ const pageCSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'sel
 // the messages and messaging settings API.
 func (s *Server) engagementRoutes(ws func(method, path string, h fiber.Handler)) {
 	a := s.app
-	a.Get("/push-prompt.js", adaptor.HTTPHandler(widgets.PushPromptHandler())) // Get answers HEAD too
-	a.Get("/w.js", adaptor.HTTPHandler(widgets.BundleHandler()))               // the widget bundle (widgets/bundle.go); Get answers HEAD too
+	a.Get("/push-prompt.js", s.netHTTP(widgets.PushPromptHandler())) // Get answers HEAD too
+	a.Get("/w.js", s.netHTTP(widgets.BundleHandler()))               // the widget bundle (widgets/bundle.go); Get answers HEAD too
 	if e := s.opt.Engagement; e != nil {
 		a.Get("/e/c/*", s.emailClick)
 		a.Get("/e/o/*", s.emailOpen)
@@ -45,7 +44,9 @@ func (s *Server) engagementRoutes(ws func(method, path string, h fiber.Handler))
 		a.Post("/e/p/:token", s.preferencesPost)
 		a.Get("/e/confirm/:token", s.confirmPage)
 	}
-	a.Get("/admin/login", s.adminLogin)
+	a.Get("/admin/login", s.adminLoginForm)
+	a.Post("/admin/login", s.adminLogin)
+	a.Post("/admin/logout", s.adminLogout)
 	a.Get("/admin/outbox", s.adminPage, s.outboxPage)
 	a.Get("/admin/outbox/:id", s.adminPage, s.outboxMessagePage)
 
@@ -123,7 +124,7 @@ func clickRedirect(c *fiber.Ctx, to string) error {
 // emailOpen always answers the pixel, so a mail client never shows a
 // broken image; only a verified request is counted.
 func (s *Server) emailOpen(c *fiber.Ctx) error {
-	if err := s.opt.Engagement.EmailOpen(c.UserContext(), c.Path(), rawQuery(c), c.Get(fiber.HeaderUserAgent), c.IP()); err != nil &&
+	if err := s.opt.Engagement.EmailOpen(c.UserContext(), c.Path(), rawQuery(c), c.Get(fiber.HeaderUserAgent), s.clientIP(c)); err != nil &&
 		!errors.Is(err, messaging.ErrBadLink) {
 		s.opt.Log.Warn("open not recorded", "path", c.Path(), "err", err)
 	}

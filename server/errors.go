@@ -1,11 +1,14 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/cartwheelhq/cartwheel/connectors"
 	"github.com/cartwheelhq/cartwheel/store"
 )
 
@@ -42,8 +45,12 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	var ae *apiError
 	var fe *fiber.Error
 	var inv invalidInput
+	var up *connectors.UpstreamError
 	switch {
 	case errors.As(err, &ae):
+	case errors.As(err, &up):
+		status, code := upstreamStatus(up)
+		ae = &apiError{status, code, up.Error(), nil}
 	case errors.As(err, &inv):
 		ae = &apiError{fiber.StatusBadRequest, "invalid", inv.Error(), nil}
 	case errors.Is(err, store.ErrNotFound):
@@ -54,16 +61,24 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		ae = &apiError{fe.Code, codeFor(fe.Code), fe.Message, nil}
 	default:
 		// The cause goes to the log, not to the client.
-		s.opt.Log.Error("request failed", "method", c.Method(), "path", c.Path(),
-			"request_id", c.Locals("requestid"), "err", err)
+		s.opt.Log.Error("request failed", "method", c.Method(), "path", clipText(c.Path(), maxEcho),
+			"request_id", c.Locals("requestid"), "err", clipText(err.Error(), maxLogErr))
 		ae = &apiError{fiber.StatusInternalServerError, "internal", "internal error", nil}
 	}
-	body := fiber.Map{"code": ae.code, "message": ae.message}
+	// Whatever built the message, it never repeats a megabyte of input.
+	body := fiber.Map{"code": ae.code, "message": clipText(ae.message, maxMessage)}
 	if ae.details != nil {
 		body["details"] = ae.details
 	}
 	return c.Status(ae.status).JSON(fiber.Map{"error": body, "request_id": c.Locals("requestid")})
 }
+
+// maxMessage bounds an error message as a whole: room for a sentence and
+// an echo of at most maxEcho bytes of input.
+const maxMessage = 300
+
+// maxLogErr bounds an error in a log line.
+const maxLogErr = 1000
 
 func codeFor(status int) string {
 	switch status {
@@ -81,6 +96,10 @@ func codeFor(status int) string {
 		return "too_large"
 	case fiber.StatusTooManyRequests:
 		return "rate_limited"
+	case fiber.StatusBadGateway:
+		return "upstream_failed"
+	case fiber.StatusGatewayTimeout:
+		return "upstream_timeout"
 	case fiber.StatusServiceUnavailable:
 		return "unavailable"
 	}
@@ -88,4 +107,19 @@ func codeFor(status int) string {
 		return "internal"
 	}
 	return fmt.Sprintf("http_%d", status)
+}
+
+// upstreamStatus tells a shop that cannot be reached or answers nonsense
+// (502) from one that did not answer in time (504). A dial error in the
+// chain means unreachable even when the deadline ran out while retrying.
+func upstreamStatus(up *connectors.UpstreamError) (int, string) {
+	var op *net.OpError
+	if errors.As(up, &op) && !op.Timeout() {
+		return fiber.StatusBadGateway, "upstream_failed"
+	}
+	var ne net.Error
+	if errors.Is(up, context.DeadlineExceeded) || errors.As(up, &ne) && ne.Timeout() {
+		return fiber.StatusGatewayTimeout, "upstream_timeout"
+	}
+	return fiber.StatusBadGateway, "upstream_failed"
 }

@@ -54,7 +54,7 @@ func (s *Server) postEvents(c *fiber.Ctx) error {
 			}
 		}
 		if err != nil {
-			bad = append(bad, itemError{Index: i, Message: err.Error()})
+			bad = append(bad, itemError{Index: i, Message: clipText(err.Error(), maxMessage)})
 			continue
 		}
 		good = append(good, ev)

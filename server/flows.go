@@ -39,7 +39,11 @@ func (s *Server) listFlows(c *fiber.Ctx) error {
 // createFlow stores a flow as version 1; it starts as a draft unless the
 // body says "status": "active".
 func (s *Server) createFlow(c *fiber.Ctx) error {
-	f, err := automation.DecodeFlow(c.Body())
+	body, err := jsonBody(c)
+	if err != nil {
+		return err
+	}
+	f, err := automation.DecodeFlow(body)
 	if err != nil {
 		return err
 	}
@@ -61,7 +65,11 @@ func (s *Server) getFlow(c *fiber.Ctx) error {
 // updateFlow stores the body as the flow's next version; running
 // enrollments finish on theirs.
 func (s *Server) updateFlow(c *fiber.Ctx) error {
-	f, err := automation.DecodeFlow(c.Body())
+	body, err := jsonBody(c)
+	if err != nil {
+		return err
+	}
+	f, err := automation.DecodeFlow(body)
 	if err != nil {
 		return err
 	}

@@ -83,10 +83,11 @@ func (s *Server) getMessagingSettings(c *fiber.Ctx) error {
 // updateMessagingSettings applies a partial settings document; invalid
 // settings are a 400 (messaging.InvalidSettings).
 func (s *Server) updateMessagingSettings(c *fiber.Ctx) error {
-	if len(c.Body()) == 0 {
-		return errBadRequest("a JSON body is required")
+	body, err := jsonBody(c)
+	if err != nil {
+		return err
 	}
-	set, err := s.opt.Messaging.UpdateSettings(c.UserContext(), currentWorkspace(c).ID, c.Body())
+	set, err := s.opt.Messaging.UpdateSettings(c.UserContext(), currentWorkspace(c).ID, body)
 	if err != nil {
 		return err
 	}

@@ -49,8 +49,9 @@ func (s *Server) observe(c *fiber.Ctx) error {
 		route = "/"
 	}
 	elapsed := time.Since(start)
-	s.metrics.requests.WithLabelValues(c.Method(), route, strconv.Itoa(status)).Inc()
-	s.metrics.duration.WithLabelValues(c.Method(), route).Observe(elapsed.Seconds())
+	method := methodLabel(c.Method())
+	s.metrics.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+	s.metrics.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
 	level := s.opt.Log.Debug
 	if status >= 500 {
 		level = s.opt.Log.Warn
@@ -58,4 +59,27 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	level("http", "method", c.Method(), "path", c.Path(), "status", status, "ms", elapsed.Milliseconds(),
 		"request_id", c.Locals("requestid"))
 	return err
+}
+
+// methodLabel maps a request method to a constant string: a label is kept
+// for the life of the process, so it must never be the request's own
+// string (and unknown methods must not grow the label set).
+func methodLabel(m string) string {
+	switch m {
+	case fiber.MethodGet:
+		return fiber.MethodGet
+	case fiber.MethodHead:
+		return fiber.MethodHead
+	case fiber.MethodPost:
+		return fiber.MethodPost
+	case fiber.MethodPut:
+		return fiber.MethodPut
+	case fiber.MethodPatch:
+		return fiber.MethodPatch
+	case fiber.MethodDelete:
+		return fiber.MethodDelete
+	case fiber.MethodOptions:
+		return fiber.MethodOptions
+	}
+	return "other"
 }

@@ -36,7 +36,7 @@ func (s *Server) pushSite(c *fiber.Ctx) (pushRequest, siteInfo, error) {
 	if len(c.Body()) > 8<<10 {
 		return r, siteInfo{}, &apiError{fiber.StatusRequestEntityTooLarge, "too_large", "body too large", nil}
 	}
-	if err := json.Unmarshal(c.Body(), &r); err != nil {
+	if err := decodePublicJSON(c, &r); err != nil {
 		return r, siteInfo{}, errBadRequest("body must be JSON: {\"k\": site key, \"v\": visitor id, \"subscription\": {...}}")
 	}
 	si, err := s.publicSite(c, r.SiteKey, r.VisitorID)

@@ -53,6 +53,25 @@ func (l *limiter) allow(key string, now time.Time) bool {
 	return true
 }
 
+// wait reports how long until key has a token, without taking one: 0 when
+// it has one now.
+func (l *limiter) wait(key string, now time.Time) time.Duration {
+	if l == nil {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[key]
+	if b == nil {
+		return 0
+	}
+	tokens := min(l.burst, b.tokens+now.Sub(b.at).Seconds()*l.rate)
+	if tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - tokens) / l.rate * float64(time.Second))
+}
+
 // sweep drops buckets that have refilled completely: forgetting them
 // changes nothing.
 func (l *limiter) sweep(now time.Time) {

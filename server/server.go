@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"github.com/prometheus/client_golang/prometheus"
@@ -77,6 +76,7 @@ type Server struct {
 	sites        *siteCache
 	ipLimit      *limiter
 	visitorLimit *limiter
+	authLimit    *authThrottle
 }
 
 // New builds the server and its routes. It does not listen.
@@ -85,11 +85,20 @@ func New(o Options) *Server {
 		sites:        newSiteCache(o.Workspaces, 30*time.Second),
 		ipLimit:      newLimiter(o.Config.CollectIPRate, int(10*o.Config.CollectIPRate)),
 		visitorLimit: newLimiter(o.Config.CollectVisitorRate, int(10*o.Config.CollectVisitorRate)),
+		authLimit:    newAuthThrottle(),
 	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "cartwheel",
 		DisableStartupMessage: true,
 		ErrorHandler:          s.errorHandler,
+		// Every string a handler gets (c.Query, c.Params, c.Get, c.Method…)
+		// is its own copy instead of a view into fasthttp's request buffer,
+		// which the connection's next request overwrites. Without this, a
+		// string kept past its request (a cache key, a metric label, a
+		// visitor id in the personalization state) silently changes: site
+		// keys were answered with another workspace's widgets. The cost is
+		// a few small allocations a request (docs/BENCHMARKS.md).
+		Immutable: true,
 		// Bodies above this are refused before a handler runs; endpoints
 		// with tighter limits check their own.
 		BodyLimit:    4 << 20,
@@ -111,30 +120,30 @@ func (s *Server) routes() {
 
 	a.Get("/healthz", s.healthz)
 	a.Get("/readyz", s.readyz)
-	a.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(s.opt.Registry, promhttp.HandlerOpts{Registry: s.opt.Registry})))
+	a.Get("/metrics", s.netHTTP(promhttp.HandlerFor(s.opt.Registry, promhttp.HandlerOpts{Registry: s.opt.Registry})))
 	a.Get("/", s.root)
 	if s.opt.Tracker != nil {
-		h := adaptor.HTTPHandler(s.opt.Tracker)
+		h := s.netHTTP(s.opt.Tracker)
 		a.Get("/t.js", h)
 		a.Head("/t.js", h)
 	}
 	if s.opt.TrackerCarts != nil {
-		h := adaptor.HTTPHandler(s.opt.TrackerCarts)
+		h := s.netHTTP(s.opt.TrackerCarts)
 		a.Get("/tc.js", h)
 		a.Head("/tc.js", h)
 	}
 	if s.opt.Writer != nil {
 		// The per-IP limit runs first, on Fiber's view of the client address.
-		h := adaptor.HTTPHandler(tracker.NewCollectHandler(s.collectSink))
+		h := s.netHTTP(tracker.NewCollectHandler(s.collectSink))
 		a.Post("/collect", s.limitIP, h)
 		a.Options("/collect", h)
 	}
 	if s.opt.Demo != nil {
-		h := adaptor.HTTPHandler(s.opt.Demo)
+		h := s.netHTTP(s.opt.Demo)
 		// Fiber's routing is not strict, so a separate "/demo" redirect would
 		// also catch "/demo/" and loop; the storefront redirects "/demo" itself.
-		a.All("/demo", h)
-		a.All("/demo/*", h)
+		a.All("/demo", s.demoSecurity, h)
+		a.All("/demo/*", s.demoSecurity, h)
 	}
 
 	// The push service worker, for storefront integrations that proxy it
@@ -178,11 +187,16 @@ func (s *Server) routes() {
 	ws("GET", "/shops/:id", s.getShop)
 	ws("PATCH", "/shops/:id", s.updateShop)
 	if s.opt.Connectors != nil {
-		ws("GET", "/shops/:id/status", s.shopStatus)
-		ws("POST", "/shops/:id/sync", s.startShopSync)
-		ws("POST", "/shops/:id/webhooks", s.registerShopWebhooks)
-		ws("GET", "/shops/:id/deliveries", s.listDeliveries)
-		ws("POST", "/shops/:id/discount-codes", s.createDiscountCode)
+		// A shop's sub-resources answer 404 for a shop of another
+		// workspace, not an empty list: shopInWorkspace checks first.
+		shop := func(method, path string, h fiber.Handler) {
+			api.Add(method, path, s.resolveWorkspace, s.shopInWorkspace, h)
+		}
+		shop("GET", "/shops/:id/status", s.shopStatus)
+		shop("POST", "/shops/:id/sync", s.startShopSync)
+		shop("POST", "/shops/:id/webhooks", s.registerShopWebhooks)
+		shop("GET", "/shops/:id/deliveries", s.listDeliveries)
+		shop("POST", "/shops/:id/discount-codes", s.createDiscountCode)
 		ws("GET", "/privacy-requests", s.listPrivacyRequests)
 		ws("GET", "/privacy-requests/:id", s.getPrivacyRequest)
 		ws("GET", "/privacy-requests/:id/export", s.privacyExport)
@@ -210,7 +224,9 @@ func (s *Server) routes() {
 		a.All("/admin/*", h)
 	}
 
-	a.Use(func(c *fiber.Ctx) error { return errNotFound("no route for " + c.Method() + " " + c.Path()) })
+	// No catch-all here: falling off the route table lets Fiber answer 405
+	// with an Allow header when the path exists under other methods, and
+	// 404 otherwise (errorHandler gives both the usual error body).
 }
 
 // Serve answers requests on ln until Shutdown.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"strconv"
 
@@ -54,7 +55,9 @@ func (s *Server) createDiscountCode(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	d, err := s.opt.Connectors.CreateDiscountCode(c.UserContext(), currentWorkspace(c).ID, c.Params("id"), in)
+	ctx, cancel := s.upstreamContext(c)
+	defer cancel()
+	d, err := s.opt.Connectors.CreateDiscountCode(ctx, currentWorkspace(c).ID, c.Params("id"), in)
 	if err != nil {
 		return err
 	}
@@ -91,9 +94,18 @@ func (s *Server) privacyExport(c *fiber.Ctx) error {
 
 // registerShopWebhooks subscribes to a hand-connected shop's webhooks.
 func (s *Server) registerShopWebhooks(c *fiber.Ctx) error {
-	n, err := s.opt.Connectors.RegisterWebhooks(c.UserContext(), currentWorkspace(c).ID, c.Params("id"))
+	ctx, cancel := s.upstreamContext(c)
+	defer cancel()
+	n, err := s.opt.Connectors.RegisterWebhooks(ctx, currentWorkspace(c).ID, c.Params("id"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(fiber.Map{"topics": n})
+}
+
+// upstreamContext bounds a request that waits on a shop's API
+// (CARTWHEEL_UPSTREAM_TIMEOUT): a shop that hangs costs the caller a 504
+// after that long, not a 500 after the clients' own retries.
+func (s *Server) upstreamContext(c *fiber.Ctx) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.UserContext(), s.opt.Config.UpstreamTimeout)
 }

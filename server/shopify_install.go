@@ -36,7 +36,7 @@ func (s *Server) shopifyInstall(c *fiber.Ctx) error {
 		return installError(err)
 	}
 	c.Cookie(&fiber.Cookie{Name: stateCookie, Value: st.Cookie, Path: "/shopify/", HTTPOnly: true,
-		Secure: c.Protocol() == "https", SameSite: "Lax", Expires: time.Now().Add(10 * time.Minute)})
+		Secure: s.secureCookies(), SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(10 * time.Minute)})
 	return c.Redirect(st.RedirectURL, fiber.StatusFound)
 }
 
@@ -58,7 +58,9 @@ func (s *Server) shopifyCallback(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in, err := s.opt.Connectors.FinishShopifyInstall(c.UserContext(), q, c.Cookies(stateCookie))
+	ctx, cancel := s.upstreamContext(c)
+	defer cancel()
+	in, err := s.opt.Connectors.FinishShopifyInstall(ctx, q, c.Cookies(stateCookie))
 	if err != nil {
 		return installError(err)
 	}

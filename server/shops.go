@@ -50,3 +50,12 @@ func (s *Server) updateShop(c *fiber.Ctx) error {
 	}
 	return c.JSON(sh)
 }
+
+// shopInWorkspace lets a request about shop :id through only when the shop
+// is the current workspace's; otherwise 404, as for the shop itself.
+func (s *Server) shopInWorkspace(c *fiber.Ctx) error {
+	if _, err := s.opt.Workspaces.Shop(c.UserContext(), currentWorkspace(c).ID, c.Params("id")); err != nil {
+		return err
+	}
+	return c.Next()
+}

@@ -60,7 +60,9 @@ func (c *siteCache) get(ctx context.Context, key string, now time.Time) (siteInf
 		// Unknown keys sent by scanners must not grow this without bound.
 		clear(c.m)
 	}
-	c.m[key] = si
+	// The key outlives the request: never keep the caller's string, which
+	// may be a view into a reused buffer.
+	c.m[strings.Clone(key)] = si
 	c.mu.Unlock()
 	return si, nil
 }

@@ -39,8 +39,18 @@ func (s *Server) webhook(c *fiber.Ctx, receive func([]byte) (connectors.Receipt,
 		if status == fiber.StatusInternalServerError {
 			return err
 		}
-		s.opt.Log.Warn("webhook refused", "path", c.Path(), "status", status, "err", err)
-		return &apiError{status, codeFor(status), err.Error(), nil}
+		s.opt.Log.Warn("webhook refused", "path", clipText(c.Path(), maxEcho), "status", status, "err", clipText(err.Error(), maxEcho))
+		// The answer names no shop and repeats no header: whoever sends an
+		// unsigned request learns only that it was refused. A malformed
+		// body's reason is kept, bounded, for the shop's developer.
+		msg := connectors.ErrBadSignature.Error()
+		switch status {
+		case fiber.StatusNotFound:
+			msg = connectors.ErrUnknownShop.Error()
+		case fiber.StatusBadRequest:
+			msg = clipText(err.Error(), maxEcho)
+		}
+		return &apiError{status, codeFor(status), msg, nil}
 	}
 	return c.JSON(r)
 }

@@ -18,7 +18,11 @@ func (s *Server) listWidgets(c *fiber.Ctx) error {
 
 // createWidget stores a widget (a draft unless the body says otherwise).
 func (s *Server) createWidget(c *fiber.Ctx) error {
-	def, err := widgets.Decode(c.Body())
+	body, err := jsonBody(c)
+	if err != nil {
+		return err
+	}
+	def, err := widgets.Decode(body)
 	if err != nil {
 		return err
 	}
@@ -39,7 +43,11 @@ func (s *Server) getWidget(c *fiber.Ctx) error {
 
 // updateWidget replaces a widget's definition.
 func (s *Server) updateWidget(c *fiber.Ctx) error {
-	def, err := widgets.Decode(c.Body())
+	body, err := jsonBody(c)
+	if err != nil {
+		return err
+	}
+	def, err := widgets.Decode(body)
 	if err != nil {
 		return err
 	}
@@ -78,15 +86,32 @@ func (s *Server) widgetStats(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"widget_id": c.Params("id"), "variants": st})
 }
 
+// listWidgetTemplates lists the ready-made widgets as this workspace would
+// get them: in its language, and without a promise of a discount code
+// where no shop of it can make one.
 func (s *Server) listWidgetTemplates(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"templates": widgets.Templates()})
+	w := currentWorkspace(c)
+	codes, err := s.opt.Personalization.CanMakeCodes(c.UserContext(), w.ID)
+	if err != nil {
+		return err
+	}
+	var out []widgets.Template
+	for _, t := range widgets.Templates() {
+		t, _ = widgets.TemplateFor(t.Name, w.Locale, codes)
+		out = append(out, t)
+	}
+	return c.JSON(fiber.Map{"templates": out})
 }
 
 // enableWidgetTemplate creates a widget from a ready-made one, or returns
 // the workspace's widget made from it before; the body may set
 // {"status": "active"} (default draft for a new one).
 func (s *Server) enableWidgetTemplate(c *fiber.Ctx) error {
-	t, ok := widgets.TemplateByName(c.Params("name"))
+	codes, err := s.opt.Personalization.CanMakeCodes(c.UserContext(), currentWorkspace(c).ID)
+	if err != nil {
+		return err
+	}
+	t, ok := widgets.TemplateFor(c.Params("name"), currentWorkspace(c).Locale, codes)
 	if !ok {
 		return errNotFound("no widget template " + c.Params("name"))
 	}

@@ -32,7 +32,7 @@ func (s *Server) widgetRequest(c *fiber.Ctx) (widgetBody, siteInfo, error) {
 	if len(c.Body()) > 8<<10 {
 		return b, siteInfo{}, &apiError{fiber.StatusRequestEntityTooLarge, "too_large", "body too large", nil}
 	}
-	if err := json.Unmarshal(c.Body(), &b); err != nil {
+	if err := decodePublicJSON(c, &b); err != nil {
 		return b, siteInfo{}, errBadRequest(`body must be JSON with "k" (site key) and "v" (visitor id)`)
 	}
 	si, err := s.publicSite(c, b.SiteKey, b.VisitorID)

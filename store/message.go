@@ -73,6 +73,7 @@ type messageQueries struct {
 	MessageClick       string `query:"message-click"`
 	MessageRead        string `query:"message-read"`
 	MessageAttribute   string `query:"message-attribute"`
+	MessageOrderNet    string `query:"message-order-net"`
 	MessagingSettings  string `query:"messaging-settings-get"`
 	MessagingSettingsW string `query:"messaging-settings-put"`
 	MessagingDOI       string `query:"messaging-double-opt-in"`
@@ -214,6 +215,16 @@ func (s *Store) AttributeOrder(ctx context.Context, workspaceID, contactID, orde
 		return "", fmt.Errorf("attribute order: %w", err)
 	}
 	return id, nil
+}
+
+// SetAttributedRevenue sets what the message credited with an order
+// counts for it, once refunds or a cancellation reduced the order. It is a
+// value, not a decrement, so that replaying the event changes nothing.
+func (s *Store) SetAttributedRevenue(ctx context.Context, workspaceID, orderID string, revenueMinor int64) error {
+	if _, err := s.w.ExecContext(ctx, s.q.MessageOrderNet, workspaceID, orderID, max(revenueMinor, 0)); err != nil {
+		return fmt.Errorf("attributed revenue of order %s: %w", orderID, err)
+	}
+	return nil
 }
 
 // MessagingSettings returns a workspace's messaging settings document, or

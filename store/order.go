@@ -17,7 +17,8 @@ func scanOrder(row scanner) (commerce.Order, error) {
 	var cancelled, placed, updated int64
 	err := row.Scan(&o.WorkspaceID, &o.ID, &o.ShopID, &o.ExternalID, &o.Number, &o.Email, &o.CustomerID, &o.VisitorID,
 		&o.CheckoutToken, &o.Currency, &o.SubtotalMinor, &o.DiscountMinor, &o.ShippingMinor, &o.TaxMinor, &o.TotalMinor,
-		&o.Financial, &cancelled, &items, &codes, &placed, &updated)
+		&o.Financial, &cancelled, &items, &codes, &placed, &updated,
+		&o.Status, &o.Fulfillment, &o.RefundedMinor, &o.PricesIncludeTax, &o.FirstName, &o.LastName)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, ErrNotFound
 	}
@@ -45,7 +46,8 @@ func orderArgs(o commerce.Order) []any {
 	}
 	return []any{o.WorkspaceID, o.ID, o.ShopID, o.ExternalID, o.Number, o.Email, o.CustomerID, o.VisitorID,
 		o.CheckoutToken, o.Currency, o.SubtotalMinor, o.DiscountMinor, o.ShippingMinor, o.TaxMinor, o.TotalMinor,
-		o.Financial, ms(o.CancelledAt), string(b), jsonText(nonNil(o.DiscountCodes)), ms(o.PlacedAt), ms(o.UpdatedAt)}
+		o.Financial, ms(o.CancelledAt), string(b), jsonText(nonNil(o.DiscountCodes)), ms(o.PlacedAt), ms(o.UpdatedAt),
+		o.Status, o.Fulfillment, o.RefundedMinor, o.PricesIncludeTax, o.FirstName, o.LastName}
 }
 
 // Order returns one order of the workspace.

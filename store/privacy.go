@@ -237,7 +237,8 @@ func (s *Store) EraseShop(ctx context.Context, workspaceID, shopID string, peopl
 			n *int64
 			q string
 		}{{&er.Products, s.q.EraseShopProducts}, {nil, s.q.EraseShopVariants}, {&er.Orders, s.q.EraseShopOrders},
-			{&er.Checkouts, s.q.EraseShopCheckouts}, {nil, s.q.DeliveryDeleteShop}, {nil, s.q.EraseShopSyncs}}
+			{&er.Checkouts, s.q.EraseShopCheckouts}, {nil, s.q.DeliveryDeleteShop}, {nil, s.q.EraseShopSyncs},
+			{nil, s.q.EraseShopDiscountCodes}}
 		for _, st := range steps {
 			if err := execCount(ctx, tx, st.n, st.q, workspaceID, shopID); err != nil {
 				return err

@@ -11,15 +11,17 @@ import (
 	"github.com/cartwheelhq/cartwheel/commerce"
 )
 
-const productColumns = 20
+const productColumns = 21
 
 func scanProduct(row scanner) (commerce.Product, error) {
 	var p commerce.Product
 	var tags string
 	var created, updated int64
+	var managed bool
 	err := row.Scan(&p.WorkspaceID, &p.ID, &p.ShopID, &p.ExternalID, &p.Handle, &p.Title, &p.Description, &p.Vendor,
 		&p.Category, &tags, &p.PriceMinor, &p.CompareMinor, &p.Currency, &p.Stock, &p.ImageURL, &p.URL, &p.Status,
-		&p.ReplenishDays, &created, &updated)
+		&p.ReplenishDays, &created, &updated, &managed)
+	p.StockUntracked = !managed
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, ErrNotFound
 	}
@@ -46,7 +48,7 @@ func (s *Store) UpsertProducts(ctx context.Context, ps []commerce.Product) error
 		for _, p := range ps {
 			args := [productColumns]any{p.WorkspaceID, p.ID, p.ShopID, p.ExternalID, p.Handle, p.Title, p.Description,
 				p.Vendor, p.Category, jsonText(nonNil(p.Tags)), p.PriceMinor, p.CompareMinor, p.Currency, p.Stock,
-				p.ImageURL, p.URL, p.Status, p.ReplenishDays, ms(p.CreatedAt), ms(p.UpdatedAt)}
+				p.ImageURL, p.URL, p.Status, p.ReplenishDays, ms(p.CreatedAt), ms(p.UpdatedAt), !p.StockUntracked}
 			if _, err := stmt.ExecContext(ctx, args[:]...); err != nil {
 				return fmt.Errorf("upsert product %s: %w", p.ID, err)
 			}

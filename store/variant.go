@@ -10,20 +10,104 @@ import (
 	"github.com/cartwheelhq/cartwheel/commerce"
 )
 
+// variantQueries are the variant listing and the partial replacement used
+// when a product names its variants by id only.
+type variantQueries struct {
+	VariantList   string `query:"variant-list"`
+	VariantLink   string `query:"variant-link"`
+	VariantDelete string `query:"variant-delete"`
+}
+
 func (s *Store) replaceVariants(ctx context.Context, tx *sql.Tx, p commerce.Product) error {
 	if p.Variants == nil {
 		return nil
+	}
+	if p.VariantIDsOnly {
+		return s.linkVariants(ctx, tx, p)
 	}
 	if _, err := tx.ExecContext(ctx, s.q.VariantDeleteProduct, p.WorkspaceID, p.ShopID, p.ID); err != nil {
 		return fmt.Errorf("product %s variants: %w", p.ID, err)
 	}
 	for _, v := range p.Variants {
-		if _, err := tx.ExecContext(ctx, s.q.VariantUpsert, p.WorkspaceID, p.ShopID, v.ID, p.ID, v.InventoryItemID,
-			v.SKU, v.Title, v.PriceMinor, v.Stock); err != nil {
+		if err := s.upsertVariant(ctx, tx, p.WorkspaceID, p.ShopID, p.ID, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) upsertVariant(ctx context.Context, tx *sql.Tx, workspaceID, shopID, productID string, v commerce.Variant) error {
+	if _, err := tx.ExecContext(ctx, s.q.VariantUpsert, workspaceID, shopID, v.ID, productID, v.InventoryItemID,
+		v.SKU, v.Title, v.PriceMinor, v.Stock, !v.StockUntracked, ms(v.UpdatedAt)); err != nil {
+		return fmt.Errorf("product %s variant %s: %w", productID, v.ID, err)
+	}
+	return nil
+}
+
+// linkVariants ties the listed variants to p, keeping the details their own
+// deliveries stored, and drops those p no longer lists.
+func (s *Store) linkVariants(ctx context.Context, tx *sql.Tx, p commerce.Product) error {
+	listed := make(map[string]bool, len(p.Variants))
+	for _, v := range p.Variants {
+		listed[v.ID] = true
+		if _, err := tx.ExecContext(ctx, s.q.VariantLink, p.WorkspaceID, p.ShopID, v.ID, p.ID); err != nil {
+			return fmt.Errorf("product %s variant %s: %w", p.ID, v.ID, err)
+		}
+	}
+	stored, err := variantList(ctx, tx, s.q.VariantList, p.WorkspaceID, p.ShopID, p.ID)
+	if err != nil {
+		return err
+	}
+	for _, v := range stored {
+		if listed[v.ID] {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, s.q.VariantDelete, p.WorkspaceID, p.ShopID, v.ID); err != nil {
 			return fmt.Errorf("product %s variant %s: %w", p.ID, v.ID, err)
 		}
 	}
 	return nil
+}
+
+// UpsertVariant stores one variant of a shop's product sent on its own (a
+// WooCommerce variation), unless the stored one is newer. The product need
+// not be stored yet: its own delivery links the variants it lists.
+func (s *Store) UpsertVariant(ctx context.Context, workspaceID, shopID, productID string, v commerce.Variant) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		return s.upsertVariant(ctx, tx, workspaceID, shopID, productID, v)
+	})
+}
+
+// ProductVariants lists a shop's product's variants.
+func (s *Store) ProductVariants(ctx context.Context, workspaceID, shopID, productID string) ([]commerce.Variant, error) {
+	return variantList(ctx, s.r, s.q.VariantList, workspaceID, shopID, productID)
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func variantList(ctx context.Context, db querier, q, workspaceID, shopID, productID string) ([]commerce.Variant, error) {
+	rows, err := db.QueryContext(ctx, q, workspaceID, shopID, productID)
+	if err != nil {
+		return nil, fmt.Errorf("product %s variants: %w", productID, err)
+	}
+	defer rows.Close()
+	out := []commerce.Variant{}
+	for rows.Next() {
+		var v commerce.Variant
+		var managed bool
+		var updated int64
+		if err := rows.Scan(&v.ID, &v.InventoryItemID, &v.SKU, &v.Title, &v.PriceMinor, &v.Stock, &managed, &updated); err != nil {
+			return nil, fmt.Errorf("product %s variants: %w", productID, err)
+		}
+		v.StockUntracked, v.UpdatedAt = !managed, fromMS(updated)
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("product %s variants: %w", productID, err)
+	}
+	return out, nil
 }
 
 // VariantProduct returns the product a shop's variant belongs to.

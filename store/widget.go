@@ -130,15 +130,18 @@ type WidgetMark struct {
 	ClosedAt     time.Time
 	SubmittedAt  time.Time
 	ConvertedAt  time.Time
+	// ClickedAt is the last click (widget_clicked, reco_clicked).
+	ClickedAt time.Time
 }
 
 // WidgetMarks returns a visitor's marks (a point lookup).
 func (s *Store) WidgetMarks(ctx context.Context, workspaceID, visitorID string) ([]WidgetMark, error) {
 	return list(ctx, s.r, "widget marks", s.q.WidgetVisitorList, func(row scanner) (WidgetMark, error) {
 		var m WidgetMark
-		var shown, closed, submitted, converted int64
-		err := row.Scan(&m.WidgetID, &m.Variant, &shown, &m.ShownSession, &m.Shows, &closed, &submitted, &converted)
+		var shown, closed, submitted, converted, clicked int64
+		err := row.Scan(&m.WidgetID, &m.Variant, &shown, &m.ShownSession, &m.Shows, &closed, &submitted, &converted, &clicked)
 		m.ShownAt, m.ClosedAt, m.SubmittedAt, m.ConvertedAt = fromMS(shown), fromMS(closed), fromMS(submitted), fromMS(converted)
+		m.ClickedAt = fromMS(clicked)
 		return m, err
 	}, workspaceID, visitorID)
 }
@@ -214,7 +217,7 @@ func (t *Tx) AddWidgetStats(workspaceID string, st WidgetStat) error {
 // PutWidgetMark stores a visitor's mark for one widget.
 func (t *Tx) PutWidgetMark(workspaceID, visitorID string, m WidgetMark) error {
 	_, err := t.tx.ExecContext(t.ctx, t.q.WidgetVisitorPut, workspaceID, visitorID, m.WidgetID, m.Variant, ms(m.ShownAt),
-		m.ShownSession, m.Shows, ms(m.ClosedAt), ms(m.SubmittedAt), ms(m.ConvertedAt))
+		m.ShownSession, m.Shows, ms(m.ClosedAt), ms(m.SubmittedAt), ms(m.ConvertedAt), ms(m.ClickedAt))
 	if err != nil {
 		return fmt.Errorf("widget mark: %w", err)
 	}

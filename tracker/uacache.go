@@ -1,6 +1,9 @@
 package tracker
 
-import "sync"
+import (
+	"strings"
+	"sync"
+)
 
 // uaCache remembers ClassifyUA's answers. Real traffic repeats a few hundred
 // User-Agent strings, and parsing one costs more than the rest of a /collect
@@ -29,7 +32,9 @@ func (c *uaCache) classify(ua string, opts UAOptions) Client {
 	if len(c.m) >= uaCacheSize {
 		clear(c.m)
 	}
-	c.m[ua] = cl
+	// The key outlives the request; a server may hand over a User-Agent
+	// that is a view into a buffer it reuses.
+	c.m[strings.Clone(ua)] = cl
 	c.mu.Unlock()
 	return cl
 }

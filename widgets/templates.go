@@ -1,6 +1,9 @@
 package widgets
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Template is a ready-made widget.
 type Template struct {
@@ -57,6 +60,89 @@ func TemplateByName(name string) (Template, bool) {
 		return Template{}, false
 	}
 	t := ts[i]
+	_ = t.Definition.Validate()
+	return t, true
+}
+
+// PromisesCode reports whether a widget promises the visitor a discount
+// code: it has a discount, or a variant's success text shows "{code}".
+func PromisesCode(d *Definition) bool {
+	if d.Discount != nil {
+		return true
+	}
+	return slices.ContainsFunc(d.Variants, func(v Variant) bool { return strings.Contains(v.Content.Success, "{code}") })
+}
+
+// templateTexts are the ready-made pop-ups' words by locale (English is
+// in Templates itself), and "*_nocode" their wording where no code can be
+// made: a sign-up that promises news, not a code.
+var templateTexts = map[string]map[string]Content{
+	"en": {
+		"first_visit_discount_nocode": {Title: "Be the first to know",
+			Body: "Join our list for first word of new arrivals and offers.", CTA: "Sign me up",
+			Form: &Form{Email: true, ConsentRequired: true,
+				ConsentText: "Yes, email me offers and news. I can unsubscribe at any time."},
+			Success: "Thanks! You are on the list."},
+	},
+	"pl": {
+		"first_visit_discount": {Title: "10% zniżki na pierwsze zamówienie",
+			Body: "Zapisz się i odbierz 10% zniżki na pierwsze zamówienie oraz informacje o nowościach jako pierwszy.",
+			CTA:  "Odbierz kod",
+			Form: &Form{Email: true, ConsentRequired: true,
+				ConsentText: "Tak, chcę otrzymywać e-mailem oferty i nowości. Mogę w każdej chwili zrezygnować."},
+			Success: "Dziękujemy! Twój kod to {code}."},
+		"first_visit_discount_nocode": {Title: "Bądź na bieżąco",
+			Body: "Zapisz się, a jako pierwszy dowiesz się o nowościach i ofertach.", CTA: "Zapisz mnie",
+			Form: &Form{Email: true, ConsentRequired: true,
+				ConsentText: "Tak, chcę otrzymywać e-mailem oferty i nowości. Mogę w każdej chwili zrezygnować."},
+			Success: "Dziękujemy! Jesteś na liście."},
+		"still_deciding": {Title: "Wciąż się zastanawiasz?",
+			Body: "Oto produkty, które oglądałeś. Masz pytania? Chętnie pomożemy.", CTA: "Zobacz jeszcze raz"},
+	},
+}
+
+// templateNames are the ready-made widgets' names by locale.
+var templateNames = map[string]map[string]string{
+	"pl": {"first_visit_discount": "Pierwsza wizyta 10%", "still_deciding": "Wciąż się zastanawiasz?",
+		"product_recommendations": "Inni oglądali również", "inbox": "Skrzynka zakupowa"},
+}
+
+// TemplateFor returns a ready-made widget for a workspace: in its locale
+// (fallback English), validated, and, where the workspace cannot make
+// discount codes (codes false), without the discount and any promise of
+// a code.
+func TemplateFor(name, locale string, codes bool) (Template, bool) {
+	t, ok := TemplateByName(name)
+	if !ok {
+		return t, false
+	}
+	l := lang(locale)
+	key := name
+	if !codes && PromisesCode(&t.Definition) {
+		key = name + "_nocode"
+		t.Definition.Discount = nil
+		if _, ok := templateTexts[l][key]; !ok {
+			l = "en" // the English no-code wording beats a broken promise
+		}
+	}
+	if n, ok := templateNames[l][name]; ok {
+		t.Definition.Name = n
+	}
+	if c, ok := templateTexts[l][key]; ok {
+		for i := range t.Definition.Variants {
+			v := &t.Definition.Variants[i].Content
+			products := v.Products
+			*v = c
+			if c.Form != nil {
+				f := *c.Form
+				v.Form = &f
+			}
+			v.Products = products
+		}
+	}
+	if f := t.Definition.Frame; f != nil {
+		f.Title = FrameTitle(l, f.Strategy)
+	}
 	_ = t.Definition.Validate()
 	return t, true
 }

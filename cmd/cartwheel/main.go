@@ -15,7 +15,9 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
+	"unicode/utf8"
 
 	"github.com/cartwheelhq/cartwheel/config"
 )
@@ -98,9 +100,34 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: boundAttr}
 	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// maxLogValue bounds one logged value: an error quoting a 1 MB request
+// body must not become a 1 MB log line.
+const maxLogValue = 1000
+
+// boundAttr clips long strings and errors in log records.
+func boundAttr(_ []string, a slog.Attr) slog.Attr {
+	var s string
+	switch v := a.Value.Any().(type) {
+	case string:
+		s = v
+	case error:
+		s = v.Error()
+	default:
+		return a
+	}
+	if len(s) <= maxLogValue {
+		return a
+	}
+	n := maxLogValue
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return slog.String(a.Key, s[:n]+"… ("+strconv.Itoa(len(s))+" bytes)")
 }

@@ -53,17 +53,27 @@ func (d widgetDiscounts) CreateDiscount(ctx context.Context, workspaceID string,
 	return got.Code, err
 }
 
+// CanCreateDiscount reports whether the workspace has a shop that makes
+// codes (a connected platform's, or the demo's).
+func (d widgetDiscounts) CanCreateDiscount(ctx context.Context, workspaceID string) (bool, error) {
+	return d.hub.CanCreateWorkspaceDiscountCode(ctx, workspaceID)
+}
+
 // seedDemoWidgets turns on every ready-made widget in the demo workspace the
 // first time it starts (a workspace without widgets), so that a first visit
 // to the demo shows the pop-up, the frames and the inbox without any API
 // call; later starts leave the admin's choices alone.
-func seedDemoWidgets(ctx context.Context, st *store.Store, d *personalization.Decider, workspaceID string, log *slog.Logger) error {
+func seedDemoWidgets(ctx context.Context, st *store.Store, d *personalization.Decider, workspaceID, locale string, log *slog.Logger) error {
 	have, err := st.Widgets(ctx, workspaceID)
 	if err != nil || len(have) > 0 {
 		return err
 	}
+	codes, err := d.CanMakeCodes(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
 	for _, t := range widgets.Templates() {
-		t, _ := widgets.TemplateByName(t.Name)
+		t, _ := widgets.TemplateFor(t.Name, locale, codes)
 		t.Definition.Status = widgets.StatusActive
 		if _, err := d.CreateWidget(ctx, workspaceID, t.Definition, t.Name); err != nil {
 			return fmt.Errorf("demo widget %s: %w", t.Name, err)

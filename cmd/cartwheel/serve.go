@@ -212,6 +212,8 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 		return fail(fmt.Errorf("automation: %w", err))
 	}
 	inst.auto.processor.On(cdp.EventOrderPlaced, engagement.Attribute)
+	inst.auto.processor.On(cdp.EventOrderRefunded, engagement.Attribute)
+	inst.auto.processor.On(cdp.EventOrderCancelled, engagement.Attribute)
 	opts.Automation = inst.auto.engine
 	inst.processor.OnAdvance(pers.processor.Notify)
 	opts.Personalization = pers.decider
@@ -235,10 +237,13 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 			return fail(fmt.Errorf("demo shop: %w", err))
 		}
 		inst.demo = site
+		// The demo's checkout redeems the codes Cartwheel keeps: its
+		// pop-ups and flows can promise codes.
+		inst.hub.KeepCodesFor(site.Shop.ID)
 		if err := seedDemoFlows(ctx, inst.auto.engine, site.Workspace.ID, log); err != nil {
 			return fail(err)
 		}
-		if err := seedDemoWidgets(ctx, st, pers.decider, site.Workspace.ID, log); err != nil {
+		if err := seedDemoWidgets(ctx, st, pers.decider, site.Workspace.ID, site.Workspace.Locale, log); err != nil {
 			return fail(err)
 		}
 		opts.Demo = demo.NewStorefront(st, ingest, site, cfg.PublicURL, log)

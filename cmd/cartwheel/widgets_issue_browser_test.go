@@ -376,8 +376,8 @@ func checkLead(t *testing.T, admin apiClient, email string) {
 
 // 2. Submitting the lead form identifies the visitor, stores the consent
 // with its text and the interests, enrolls the welcome flow and shows the
-// outcome: without a shop that makes codes the no-code message, with a
-// (fake) Shopify shop connected the code.
+// outcome: the demo's own code, which its checkout takes, and with a
+// (fake) Shopify shop connected that shop's code.
 func TestWidgetsIssueLeadSubmission(t *testing.T) {
 	_, admin, base := widgetsInstance(t)
 	if code := admin.do("POST", "/api/v1/flow-templates/welcome", map[string]any{}, nil); code != 200 && code != 201 {
@@ -387,17 +387,16 @@ func TestWidgetsIssueLeadSubmission(t *testing.T) {
 	createPopup(t, admin, "modal")
 	_, texts := widgets.Texts("en")
 
-	t.Run("custom shop: no code", func(t *testing.T) {
-		b := newIssueTab(t, 60*time.Second)
-		const email = "issue.nocode@example.com"
+	t.Run("demo shop: a code its checkout takes", func(t *testing.T) {
+		b := newIssueTab(t, 90*time.Second)
+		const email = "issue.democode@example.com"
 		_, msg := submitLead(t, b, base, email)
-		if msg != texts["no_code"] {
-			t.Errorf("outcome %q, want the no-code message %q", msg, texts["no_code"])
-		}
-		if n := b.eval("code", `String(`+popupRoot+`.querySelectorAll('code').length)`); n != "0" {
-			t.Errorf("%s code elements shown without a shop that makes codes", n)
+		code := b.eval("code", `(`+popupRoot+`.querySelector('[aria-live=polite] code') || {}).textContent || ''`)
+		if !strings.HasPrefix(code, "WELCOME-") || msg != "Thanks! Your code is "+code+"." {
+			t.Fatalf("outcome %q with code %q: want the demo's WELCOME- code (the no-code text is %q)", msg, code, texts["no_code"])
 		}
 		checkLead(t, admin, email)
+		redeemAtDemoCheckout(t, b, admin, base, email, code)
 	})
 
 	t.Run("shopify shop: the code", func(t *testing.T) {
@@ -783,5 +782,33 @@ func TestWidgetsIssueStrictCSP(t *testing.T) {
 		default:
 			t.Errorf("a CSP violation while the widget rendered (source %q): %+v", v.Source, v)
 		}
+	}
+}
+
+// redeemAtDemoCheckout buys a product in the demo with code, as a shopper
+// would: the payment step takes the code, and the order records it.
+func redeemAtDemoCheckout(t *testing.T, b issueTab, admin apiClient, base, email, code string) {
+	t.Helper()
+	p := demoProducts(t, admin)[0]
+	b.run("product", chromedp.Navigate(base+"/demo/p/"+p.Handle), chromedp.WaitVisible("footer"))
+	b.run("add to cart", chromedp.Click("form[data-cartwheel-add-to-cart] button"), chromedp.WaitVisible("footer"))
+	b.run("checkout", chromedp.Navigate(base+"/demo/checkout"), chromedp.WaitVisible("#email"))
+	b.eval("email", `(document.getElementById('email').value = '`+email+`', '')`)
+	b.run("contact", chromedp.Click(`form[action$="/checkout"] button[type=submit]`), chromedp.WaitVisible("#discount-code"))
+	b.eval("code", `(document.getElementById('discount-code').value = '`+code+`', '')`)
+	b.run("apply the code", chromedp.Click(`form[action$="/checkout/discount"] button`), chromedp.WaitVisible(".totals .discount"))
+	b.run("place", chromedp.Click(`form[action$="/checkout/place"] button[type=submit]`), chromedp.WaitVisible(".thank-you"))
+	loc := b.eval("order page", `location.pathname`)
+	id := strings.TrimPrefix(loc, "/demo/thank-you/")
+	var o struct {
+		DiscountCodes []string `json:"discount_codes"`
+		DiscountMinor int64    `json:"discount_minor"`
+		SubtotalMinor int64    `json:"subtotal_minor"`
+	}
+	if code := admin.do("GET", "/api/v1/orders/"+id, nil, &o); code != http.StatusOK {
+		t.Fatalf("order %s: %d", id, code)
+	}
+	if !slices.Equal(o.DiscountCodes, []string{code}) || o.DiscountMinor != o.SubtotalMinor/10 {
+		t.Errorf("order %s: codes %v, discount %d of %d; want %s taking 10 %%", id, o.DiscountCodes, o.DiscountMinor, o.SubtotalMinor, code)
 	}
 }

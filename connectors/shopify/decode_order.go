@@ -146,6 +146,9 @@ func decodeOrder(topic string, body []byte, shopCurrency string) (commerce.Chang
 	if o.Items, err = lineItems(p.LineItems, cur); err != nil {
 		return commerce.Change{}, err
 	}
+	if err := orderMoney(body, o); err != nil {
+		return commerce.Change{}, err
+	}
 	if topic == TopicOrdersCancelled && o.CancelledAt.IsZero() {
 		// A subscription with include_fields may trim cancelled_at; the
 		// delivery itself says the order is cancelled, as of its update.

@@ -147,7 +147,9 @@ func (c *Client) Do(ctx context.Context, query string, vars map[string]any, out 
 		}
 		c.log.DebugContext(ctx, "shopify: retrying", "shop", c.shop, "attempt", attempt, "wait", wait, "reason", last.Error())
 		if err := c.wait(ctx, wait); err != nil {
-			return fmt.Errorf("shopify: %s: waiting to retry (%v): %w", c.shop, last, err)
+			// Both stay in the chain: the caller tells "unreachable" (the
+			// last attempt's dial error) from "timed out" (only ctx).
+			return fmt.Errorf("shopify: %s: waiting to retry (%w): %w", c.shop, last, err)
 		}
 	}
 }

@@ -21,6 +21,7 @@ type cartItem struct {
 	VariationID wooID   `json:"variation_id"`
 	Quantity    text    `json:"quantity"`
 	Price       decimal `json:"price"`
+	Tax         decimal `json:"tax"`
 	Name        string  `json:"name"`
 	SKU         string  `json:"sku"`
 	URL         string  `json:"url"`
@@ -29,17 +30,20 @@ type cartItem struct {
 
 // cart is the body of a cart.updated delivery.
 type cart struct {
-	Token       string     `json:"token"`
-	VisitorID   text       `json:"visitor_id"`
-	CustomerID  wooID      `json:"customer_id"`
-	Email       string     `json:"email"`
-	Currency    string     `json:"currency"`
-	Items       []cartItem `json:"items"`
-	Subtotal    decimal    `json:"subtotal"`
-	Total       decimal    `json:"total"`
-	RecoveryURL string     `json:"recovery_url"`
-	CreatedAt   gmtTime    `json:"created_at"`
-	UpdatedAt   gmtTime    `json:"updated_at"`
+	Token      string     `json:"token"`
+	VisitorID  text       `json:"visitor_id"`
+	CustomerID wooID      `json:"customer_id"`
+	Email      string     `json:"email"`
+	Currency   string     `json:"currency"`
+	Items      []cartItem `json:"items"`
+	// PricesIncludeTax says the shop shows prices with tax (see the
+	// package doc): the items' tax is then added to their price.
+	PricesIncludeTax flag    `json:"prices_include_tax"`
+	Subtotal         decimal `json:"subtotal"`
+	Total            decimal `json:"total"`
+	RecoveryURL      string  `json:"recovery_url"`
+	CreatedAt        gmtTime `json:"created_at"`
+	UpdatedAt        gmtTime `json:"updated_at"`
 }
 
 // cartChange maps a cart.updated body: a cart with an email is a checkout
@@ -79,6 +83,13 @@ func cartChange(c cart) (commerce.Change, error) {
 		if err != nil {
 			return commerce.Change{}, fmt.Errorf("items[%d]: %w", i, err)
 		}
+		tax, err := roundedAmount(it.Tax, "tax", cur)
+		if err != nil {
+			return commerce.Change{}, fmt.Errorf("items[%d]: %w", i, err)
+		}
+		if c.PricesIncludeTax {
+			price += tax
+		}
 		out.Items = append(out.Items, commerce.LineItem{
 			ProductID:  string(it.ProductID),
 			VariantID:  it.VariationID.nonZero(),
@@ -86,12 +97,15 @@ func cartChange(c cart) (commerce.Change, error) {
 			Title:      html.UnescapeString(it.Name),
 			Quantity:   qty,
 			PriceMinor: price,
+			TaxMinor:   tax * qty,
 			URL:        it.URL,
 			ImageURL:   it.ImageURL,
 		})
 	}
 	var err error
-	if c.Subtotal == "" {
+	if c.Subtotal == "" || c.PricesIncludeTax {
+		// Gross carts: the subtotal as shown is the sum of the lines as
+		// shown, whatever net subtotal the body carries.
 		out.SubtotalMinor = commerce.Sum(out.Items)
 	} else if out.SubtotalMinor, err = amount(c.Subtotal, "subtotal", cur); err != nil {
 		return commerce.Change{}, err

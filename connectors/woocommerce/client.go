@@ -164,7 +164,8 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			wait := backoff(attempt, lastErr)
 			c.log.WarnContext(ctx, "woocommerce: retrying", "method", method, "path", path, "attempt", attempt+1, "wait", wait, "error", lastErr)
 			if err := c.sleep(ctx, wait); err != nil {
-				return nil, fmt.Errorf("woocommerce: %s %s: %w", method, path, err)
+				// The last attempt's error stays in the chain with ctx's.
+				return nil, fmt.Errorf("woocommerce: %s %s: waiting to retry (%w): %w", method, path, lastErr, err)
 			}
 		}
 		h, retry, err := c.once(ctx, method, u, body, out)

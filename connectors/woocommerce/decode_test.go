@@ -43,12 +43,13 @@ func TestDecodeOrderGuest(t *testing.T) {
 		ch := mustDecode(t, topic, readTestdata(t, "order_created.json"))
 		want := commerce.Order{
 			ExternalID: "727", Number: "727", Email: "john.doe@example.com",
-			CustomerID: "", // customer_id 0 is a guest
-			Currency:   "USD", SubtotalMinor: 1800, DiscountMinor: 0, ShippingMinor: 1000, TaxMinor: 135, TotalMinor: 2935,
-			Financial: "paid",
+			CustomerID: "", // customer_id 0 is a guest, named by the billing address
+			FirstName:  "John", LastName: "Doe",
+			Currency: "USD", SubtotalMinor: 1800, DiscountMinor: 0, ShippingMinor: 1000, TaxMinor: 135, TotalMinor: 2935,
+			Financial: "paid", Status: "processing", Fulfillment: commerce.FulfillmentUnfulfilled,
 			Items: []commerce.LineItem{
-				{ProductID: "93", SKU: "", Title: "Woo Single #1", Quantity: 2, PriceMinor: 300},
-				{ProductID: "22", VariantID: "23", SKU: "Bar3", Title: "Ship Your Idea – Color: Black, Size: M Test", Quantity: 1, PriceMinor: 1200},
+				{ProductID: "93", SKU: "", Title: "Woo Single #1", Quantity: 2, PriceMinor: 300, TaxMinor: 45},
+				{ProductID: "22", VariantID: "23", SKU: "Bar3", Title: "Ship Your Idea – Color: Black, Size: M Test", Quantity: 1, PriceMinor: 1200, TaxMinor: 90},
 			},
 			DiscountCodes: []string{},
 			PlacedAt:      utc("2017-03-22T19:28:02Z"),
@@ -68,12 +69,14 @@ func TestDecodeOrderWithPluginMetaCouponAndRefund(t *testing.T) {
 	want := commerce.Order{
 		ExternalID: "727", Number: "727", Email: "john.doe@example.com", CustomerID: "25",
 		VisitorID: "1234567890123456789", CheckoutToken: "9f86d081884c7d659a2feaa0c55ad015",
+		FirstName: "John", LastName: "Doe",
 		Currency: "USD", SubtotalMinor: 2200, DiscountMinor: 180, ShippingMinor: 1000, TaxMinor: 135, TotalMinor: 3155,
-		Financial: "partially_refunded",
+		Financial: "partially_refunded", Status: "completed", Fulfillment: commerce.FulfillmentFulfilled,
+		RefundedMinor: 500,
 		Items: []commerce.LineItem{
 			// price 2.7333333333333334 (8.20 / 3 in PHP floats) rounds to 2.73.
-			{ProductID: "93", Title: "Woo Single #1", Quantity: 3, PriceMinor: 273, ImageURL: "https://example.com/wp-content/uploads/2017/03/T_2_front-4.jpg"},
-			{ProductID: "22", VariantID: "23", SKU: "Bar3", Title: "Ship Your Idea – Color: Black, Size: M Test", Quantity: 1, PriceMinor: 1200},
+			{ProductID: "93", Title: "Woo Single #1", Quantity: 3, PriceMinor: 273, TaxMinor: 45, ImageURL: "https://example.com/wp-content/uploads/2017/03/T_2_front-4.jpg"},
+			{ProductID: "22", VariantID: "23", SKU: "Bar3", Title: "Ship Your Idea – Color: Black, Size: M Test", Quantity: 1, PriceMinor: 1200, TaxMinor: 90},
 		},
 		DiscountCodes: []string{"welcome10"},
 		PlacedAt:      utc("2017-03-22T19:28:02Z"),
@@ -155,7 +158,7 @@ func TestDecodeProduct(t *testing.T) {
 		ID: "794", ExternalID: "794", Handle: "premium-quality-19", Title: "Premium Quality",
 		Description: "Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas.",
 		Category:    "Clothing", Collections: []string{"Clothing", "T-shirts"}, Tags: []string{},
-		PriceMinor: 2199, Stock: 1, Status: "active",
+		PriceMinor: 2199, Stock: 1, StockUntracked: true, VariantIDsOnly: true, Status: "active",
 		ImageURL:  "https://example.com/wp-content/uploads/2017/03/T_2_front-4.jpg",
 		URL:       "https://example.com/product/premium-quality-19/",
 		CreatedAt: utc("2017-03-23T20:01:14Z"), UpdatedAt: utc("2017-03-23T20:01:14Z"),
@@ -182,8 +185,10 @@ func TestDecodeProduct(t *testing.T) {
 	}
 
 	v := mustDecode(t, "product.updated", readTestdata(t, "product_variation.json"))
-	if v.Kind != commerce.ChangeIgnored || v.ExternalID != "800" || v.Product != nil {
-		t.Errorf("variation → %+v, want ChangeIgnored 800", v)
+	wantV := []commerce.Variant{{ID: "800", Title: "Premium Quality", PriceMinor: 2199, Stock: 1, StockUntracked: true,
+		UpdatedAt: utc("2017-03-23T20:01:14Z")}}
+	if v.Kind != commerce.ChangeVariant || v.ExternalID != "799" || v.Product == nil || !reflect.DeepEqual(v.Product.Variants, wantV) {
+		t.Errorf("variation → %+v, want ChangeVariant of 799", v)
 	}
 
 	jpy, err := DecodeWithCurrency("product.updated", []byte(strings.Replace(string(readTestdata(t, "product_created.json")), `"price": "21.99"`, `"price": "1500"`, 1)), "jpy")
@@ -201,19 +206,22 @@ func TestProductStatusAndStock(t *testing.T) {
 	for _, c := range []struct {
 		manage, qty, status string
 		want                int64
+		untracked           bool
 	}{
-		{`false`, ``, "instock", 1},
-		{`false`, ``, "outofstock", 0},
-		{`false`, ``, "onbackorder", 1},
-		{`true`, `12`, "instock", 12},
-		{`true`, `0`, "instock", 0},
-		{`true`, `-2`, "onbackorder", 1},
-		{`true`, `5`, "outofstock", 0},
-		{`"parent"`, `3`, "instock", 3},
+		{`false`, ``, "instock", 1, true},
+		{`false`, ``, "outofstock", 0, true},
+		{`false`, ``, "onbackorder", 1, true},
+		{`false`, `4`, "instock", 1, true}, // a count left over from when stock was managed means nothing
+		{`true`, `12`, "instock", 12, false},
+		{`true`, `0`, "instock", 0, false},
+		{`true`, `-2`, "onbackorder", 1, false},
+		{`true`, `5`, "outofstock", 0, false},
+		{`true`, ``, "instock", 1, true},
+		{`"parent"`, `3`, "instock", 3, false},
 	} {
 		p := product{ManageStock: []byte(c.manage), StockQuantity: text(c.qty), StockStatus: c.status}
-		if got := productStock(p); got != c.want {
-			t.Errorf("stock(manage=%s qty=%q %s) = %d, want %d", c.manage, c.qty, c.status, got, c.want)
+		if got, untracked := productStock(p); got != c.want || untracked != c.untracked {
+			t.Errorf("stock(manage=%s qty=%q %s) = %d untracked %v, want %d %v", c.manage, c.qty, c.status, got, untracked, c.want, c.untracked)
 		}
 	}
 }

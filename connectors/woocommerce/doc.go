@@ -15,9 +15,11 @@
 // into a commerce.Change. Deleted events carry only {"id": N}.
 //
 // WooCommerce's Delivery-ID is a hash of the webhook id and the current
-// second, so it cannot de-duplicate. Every Change therefore carries
-// ExternalID and UpdatedAt (the record's date_modified_gmt), the key the
-// server de-duplicates on.
+// second, so it cannot de-duplicate, and neither can the record's
+// date_modified_gmt (two status changes in one second share it). The server
+// de-duplicates on the topic and the SHA-256 of the body (DedupKey), and
+// orders apply by commerce.Order.Supersedes: a newer modification time, or
+// the same time and a stage not behind the stored one.
 //
 // # The cart.updated topic
 //
@@ -32,20 +34,36 @@
 //	  "customer_id": 12,                       // WordPress user id, 0 for a guest
 //	  "email":       "jo@example.com",         // "" until the shopper is known
 //	  "currency":    "EUR",
-//	  "items": [{"product_id": 93, "variation_id": 0, "quantity": 2, "price": "3.00",
+//	  "items": [{"product_id": 93, "variation_id": 0, "quantity": 2, "price": "3.00", "tax": "0.69",
 //	             "name": "Woo Single #1", "sku": "", "url": "https://…", "image_url": "https://…"}],
+//	  "prices_include_tax": true,              // optional: the shop shows prices with tax
 //	  "subtotal":    "6.00",
 //	  "total":       "6.00",
-//	  "recovery_url": "https://shop.example/cart/",
+//	  "recovery_url": "https://shop.example/?cartwheel_cart=3f1c….9a0b…", // restores the cart; see below
 //	  "created_at":  "2024-05-01T10:00:00Z",   // optional, defaults to updated_at
 //	  "updated_at":  "2024-05-01T10:02:31.250Z"
 //	}
+//
+// An item's price is its unit price before discounts and without tax
+// (line_subtotal / quantity); "tax" (optional) is that unit's tax
+// (line_subtotal_tax / quantity). When "prices_include_tax" is true the
+// shopper saw price + tax, and that is what LineItem.PriceMinor holds, with
+// LineItem.TaxMinor the line's tax; without "tax", price is taken as shown.
 //
 // A cart without an email decodes to commerce.ChangeCart, one with an email
 // to commerce.ChangeCheckout; ExternalID is the token. The plugin also stores
 // the token in the order meta "_cartwheel_cart_token", which becomes
 // Order.CheckoutToken, so the server can tell a cart that converted from one
 // that was abandoned. testdata/cart_updated.json is the reference sample.
+//
+// The recovery URL is the plugin's own signed link (as Shopify's
+// abandoned_checkout_url is Shopify's): cartwheel_cart={token}.{signature},
+// the signature being the first 128 bits, in hex, of
+// HMAC-SHA256(webhook secret, "cartwheel-cart-recovery:"+token). The plugin
+// keeps the cart's contents under the token, so the link restores the latest
+// cart on any device; it is stable for the cart's life. Cartwheel only
+// carries it (Checkout.RecoveryURL → the messages' .Links.Recovery). Before a
+// webhook secret is set, the plugin sends the plain cart page instead.
 //
 // # REST
 //

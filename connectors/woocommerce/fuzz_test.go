@@ -67,6 +67,11 @@ func FuzzDecode(f *testing.F) {
 			if ch.Product == nil || set != 1 || ch.Product.ID != ch.ExternalID || ch.Product.Tags == nil {
 				t.Fatalf("product change malformed: %+v", ch)
 			}
+		case commerce.ChangeVariant:
+			if ch.Product == nil || set != 1 || ch.Product.ExternalID != ch.ExternalID || len(ch.Product.Variants) != 1 ||
+				ch.Product.Variants[0].ID == "" {
+				t.Fatalf("variant change malformed: %+v", ch)
+			}
 		case commerce.ChangeProductDeleted, commerce.ChangeIgnored:
 			if set != 0 {
 				t.Fatalf("%s carries a record: %+v", ch.Kind, ch)

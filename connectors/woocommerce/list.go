@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cartwheelhq/cartwheel/commerce"
@@ -94,8 +95,62 @@ func (c *Client) List(ctx context.Context, r Resource, modifiedAfter time.Time, 
 			continue
 		}
 		out.Changes = append(out.Changes, ch)
+		if ch.Kind == commerce.ChangeProduct && len(ch.Product.Variants) > 0 {
+			// The product lists its variations by id only: their prices
+			// and stock follow it, as the webhooks would bring them.
+			vs, err := c.Variations(ctx, ch.Product.ExternalID, ch.Product.Title)
+			if err != nil {
+				return Page{}, err
+			}
+			out.Changes = append(out.Changes, vs...)
+		}
 	}
 	return out, nil
+}
+
+// Variations reads a variable product's variations (GET
+// /products/{id}/variations, every page) as ChangeVariant changes of it.
+// Older WooCommerce versions leave out a variation's name, type and
+// parent_id there; the parent's title and the options stand in.
+func (c *Client) Variations(ctx context.Context, productID, productTitle string) ([]commerce.Change, error) {
+	var out []commerce.Change
+	for page := 1; ; page++ {
+		q := url.Values{"page": {strconv.Itoa(page)}, "per_page": {strconv.Itoa(MaxPerPage)}}
+		var raw []json.RawMessage
+		h, err := c.do(ctx, "GET", "/products/"+url.PathEscape(productID)+"/variations", q, nil, &raw)
+		if err != nil {
+			return nil, err
+		}
+		for i, rec := range raw {
+			var p product
+			if err := decodeJSON(rec, &p); err != nil {
+				c.log.WarnContext(ctx, "woocommerce: skipped a variation", "product", productID, "index", i, "error", err)
+				continue
+			}
+			p.Type, p.ParentID = "variation", wooID(productID)
+			if p.Name == "" {
+				opts := make([]string, 0, len(p.Attributes))
+				for _, a := range p.Attributes {
+					if a.Option != "" {
+						opts = append(opts, a.Option)
+					}
+				}
+				p.Name = productTitle
+				if len(opts) > 0 {
+					p.Name += " - " + strings.Join(opts, ", ")
+				}
+			}
+			ch, err := productChange(p, c.currency)
+			if err != nil {
+				c.log.WarnContext(ctx, "woocommerce: skipped a variation", "product", productID, "index", i, "error", err)
+				continue
+			}
+			out = append(out, ch)
+		}
+		if pages, _ := strconv.Atoi(h.Get("X-WP-TotalPages")); page >= pages {
+			return out, nil
+		}
+	}
 }
 
 func (c *Client) decodeRecord(r Resource, rec []byte) (commerce.Change, error) {

@@ -58,6 +58,21 @@ func (t *text) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// flag is a boolean that extensions may rewrite as "yes"/"no", "1"/"0" or
+// a number; anything unrecognised, and null, is false.
+type flag bool
+
+// UnmarshalJSON accepts a boolean, a string or a number.
+func (f *flag) UnmarshalJSON(b []byte) error {
+	switch strings.ToLower(strings.Trim(strings.TrimSpace(string(b)), `"`)) {
+	case "true", "yes", "1":
+		*f = true
+	default:
+		*f = false
+	}
+	return nil
+}
+
 // decimal is an amount exactly as delivered: money fields are JSON strings
 // ("29.35"), but line_items[].price is a JSON number (24.99). Keeping the
 // literal text lets ParseMinor convert it without a float ever holding money.
@@ -160,7 +175,9 @@ type lineItem struct {
 	VariationID wooID       `json:"variation_id"`
 	Quantity    json.Number `json:"quantity"`
 	Subtotal    decimal     `json:"subtotal"`
+	SubtotalTax decimal     `json:"subtotal_tax"`
 	Total       decimal     `json:"total"`
+	TotalTax    decimal     `json:"total_tax"`
 	SKU         string      `json:"sku"`
 	Price       decimal     `json:"price"`
 	Image       struct {
@@ -169,27 +186,36 @@ type lineItem struct {
 }
 
 type order struct {
-	ID              wooID      `json:"id"`
-	Number          text       `json:"number"`
-	Status          string     `json:"status"`
-	Currency        string     `json:"currency"`
-	DateCreatedGMT  gmtTime    `json:"date_created_gmt"`
-	DateModifiedGMT gmtTime    `json:"date_modified_gmt"`
-	DatePaidGMT     gmtTime    `json:"date_paid_gmt"`
-	DiscountTotal   decimal    `json:"discount_total"`
-	ShippingTotal   decimal    `json:"shipping_total"`
-	TotalTax        decimal    `json:"total_tax"`
-	Total           decimal    `json:"total"`
-	CustomerID      wooID      `json:"customer_id"`
-	Billing         address    `json:"billing"`
-	CartHash        string     `json:"cart_hash"`
-	MetaData        []meta     `json:"meta_data"`
-	LineItems       []lineItem `json:"line_items"`
-	CouponLines     []struct {
+	ID              wooID   `json:"id"`
+	Number          text    `json:"number"`
+	Status          string  `json:"status"`
+	Currency        string  `json:"currency"`
+	DateCreatedGMT  gmtTime `json:"date_created_gmt"`
+	DateModifiedGMT gmtTime `json:"date_modified_gmt"`
+	DatePaidGMT     gmtTime `json:"date_paid_gmt"`
+	DiscountTotal   decimal `json:"discount_total"`
+	DiscountTax     decimal `json:"discount_tax"`
+	ShippingTotal   decimal `json:"shipping_total"`
+	ShippingTax     decimal `json:"shipping_tax"`
+	TotalTax        decimal `json:"total_tax"`
+	Total           decimal `json:"total"`
+	CustomerID      wooID   `json:"customer_id"`
+	Billing         address `json:"billing"`
+	Shipping        address `json:"shipping"`
+	// PricesIncludeTax is the shop's "prices entered with tax" setting
+	// when the order was placed: what its pages and emails showed.
+	PricesIncludeTax flag       `json:"prices_include_tax"`
+	CartHash         string     `json:"cart_hash"`
+	MetaData         []meta     `json:"meta_data"`
+	LineItems        []lineItem `json:"line_items"`
+	CouponLines      []struct {
 		Code string `json:"code"`
 	} `json:"coupon_lines"`
+	// Refunds lists the order's refunds, each total negative ("-10.00");
+	// the order's own total stays what was charged.
 	Refunds []struct {
-		ID wooID `json:"id"`
+		ID    wooID   `json:"id"`
+		Total decimal `json:"total"`
 	} `json:"refunds"`
 }
 
@@ -238,6 +264,11 @@ type product struct {
 		Src string `json:"src"`
 	} `json:"images"`
 	Variations []wooID `json:"variations"`
+	// Attributes name a variation's options ("option": "M"); a parent's
+	// list "options" instead, which Cartwheel does not read.
+	Attributes []struct {
+		Option string `json:"option"`
+	} `json:"attributes"`
 }
 
 // deleted is the body of a *.deleted delivery: {"id": N}. Some versions send

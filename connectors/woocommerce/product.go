@@ -20,40 +20,44 @@ func productStatus(s string) string {
 	return "draft" // draft, pending, private, future
 }
 
-// productStock turns WooCommerce's stock into commerce.Product.Stock. When
-// the shop does not count stock (manage_stock false, stock_quantity null),
-// only stock_status is known, and 1 stands for "available"; backorderable
-// products are available whatever their count.
-func productStock(p product) int64 {
-	if p.StockStatus == "outofstock" {
-		return 0
+// productStock turns WooCommerce's stock into commerce.Product.Stock and
+// tells whether the shop counts it. When it does not (manage_stock false,
+// or no stock_quantity), only stock_status is
+// known: the stock is untracked, 1 standing for "available" and 0 for out
+// of stock. Backorderable products are available whatever their count.
+func productStock(p product) (stock int64, untracked bool) {
+	n, err := strconv.ParseInt(string(p.StockQuantity), 10, 64)
+	// "parent" on a variation: the parent's count, which the variation
+	// shares, is its stock.
+	untracked = err != nil || string(p.ManageStock) == "false"
+	switch {
+	case p.StockStatus == "outofstock":
+		return 0, untracked
+	case untracked:
+		return 1, true
+	case n > 0:
+		return n, false
+	case p.StockStatus == "onbackorder":
+		return 1, false
 	}
-	if n, err := strconv.ParseInt(string(p.StockQuantity), 10, 64); err == nil && string(p.ManageStock) != "false" {
-		if n > 0 {
-			return n
-		}
-		if p.StockStatus != "onbackorder" {
-			return 0
-		}
-	}
-	return 1
+	return 0, false
 }
 
 // productChange maps a product payload. Variations (type "variation", sent
-// by product.updated when a variation is saved) are not products of their
-// own: they decode to ChangeIgnored and reach Cartwheel through their
-// parent, whose price and stock WooCommerce re-syncs.
+// by product.created/updated when a variation is saved) are not products of
+// their own: they decode to ChangeVariant of their parent.
 func productChange(p product, currency string) (commerce.Change, error) {
 	if p.ID == "" {
 		return commerce.Change{}, errMissingID
 	}
 	id := string(p.ID)
-	if p.Type == "variation" {
-		return commerce.Change{Kind: commerce.ChangeIgnored, ExternalID: id, UpdatedAt: p.DateModifiedGMT.Time}, nil
-	}
 	price, err := amount(p.Price, "price", currency)
 	if err != nil {
 		return commerce.Change{}, err
+	}
+	stock, untracked := productStock(p)
+	if p.Type == "variation" {
+		return variationChange(p, price, stock, untracked)
 	}
 	out := commerce.Product{
 		ID:          id,
@@ -64,11 +68,14 @@ func productChange(p product, currency string) (commerce.Change, error) {
 		Tags:        make([]string, 0, len(p.Tags)),
 		PriceMinor:  price,
 		Currency:    currency,
-		Stock:       productStock(p),
-		URL:         p.Permalink,
-		Status:      productStatus(p.Status),
-		CreatedAt:   p.DateCreatedGMT.Time,
-		UpdatedAt:   p.DateModifiedGMT.Time,
+		Stock:       stock,
+
+		StockUntracked: untracked,
+		VariantIDsOnly: true,
+		URL:            p.Permalink,
+		Status:         productStatus(p.Status),
+		CreatedAt:      p.DateCreatedGMT.Time,
+		UpdatedAt:      p.DateModifiedGMT.Time,
 	}
 	if len(p.Categories) > 0 {
 		out.Category = html.UnescapeString(p.Categories[0].Name)
@@ -99,6 +106,25 @@ func productChange(p product, currency string) (commerce.Change, error) {
 		}
 	}
 	return commerce.Change{Kind: commerce.ChangeProduct, Product: &out, ExternalID: id, UpdatedAt: out.UpdatedAt}, nil
+}
+
+// variationChange maps a variation payload to its parent's variant, with
+// the variation's own price, stock and title ("Bluza z kapturem - M").
+func variationChange(p product, price, stock int64, untracked bool) (commerce.Change, error) {
+	parent := p.ParentID.nonZero()
+	if parent == "" {
+		// Nothing to attach it to: acknowledged and dropped rather than
+		// refused, since a refused delivery is never resent.
+		return commerce.Change{Kind: commerce.ChangeIgnored, ExternalID: string(p.ID), UpdatedAt: p.DateModifiedGMT.Time}, nil
+	}
+	v := commerce.Variant{ID: string(p.ID), SKU: p.SKU, Title: html.UnescapeString(p.Name), PriceMinor: price,
+		Stock: stock, StockUntracked: untracked, UpdatedAt: p.DateModifiedGMT.Time}
+	if p.Status == "private" || p.Status == "trash" {
+		// A disabled variation cannot be bought, whatever its stock.
+		v.Stock = 0
+	}
+	return commerce.Change{Kind: commerce.ChangeVariant, ExternalID: parent, UpdatedAt: v.UpdatedAt,
+		Product: &commerce.Product{ExternalID: parent, Variants: []commerce.Variant{v}}}, nil
 }
 
 // plainText strips HTML tags and entities from a description and folds

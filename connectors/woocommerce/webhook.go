@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"mime"
@@ -14,7 +15,8 @@ import (
 
 // Headers of a WooCommerce webhook delivery (WC_Webhook::deliver). The
 // store is identified by Source (its home URL) and webhook ID; DeliveryID is
-// a hash of the webhook id and the second and cannot de-duplicate.
+// wp_hash(webhook id . the current second), so two deliveries of one
+// webhook within a second share it: it cannot de-duplicate (see DedupKey).
 const (
 	HeaderSource     = "X-WC-Webhook-Source"
 	HeaderTopic      = "X-WC-Webhook-Topic"
@@ -29,6 +31,19 @@ const (
 // callers acknowledge such deliveries (WooCommerce disables a webhook after
 // repeated failures) and drop them.
 var ErrUnknownTopic = errors.New("woocommerce: unknown webhook topic")
+
+// DedupKey is what recognises a delivery received twice: its topic and the
+// SHA-256 of its body. A body that is byte for byte the same says nothing
+// new, whichever webhook, delivery id or second sent it; any change of the
+// resource changes the body. Neither the delivery id (shared by deliveries
+// of the same second) nor the resource's date_modified_gmt (two status
+// changes within one second share it: on-hold, then completed) can tell
+// two different deliveries apart, and WooCommerce never resends one that
+// was refused, so dropping a genuine update would lose it for good.
+func DedupKey(topic string, body []byte) string {
+	sum := sha256.Sum256(body)
+	return "woocommerce:" + topic + ":" + hex.EncodeToString(sum[:])
+}
 
 // SignWebhook returns the X-WC-Webhook-Signature WooCommerce computes for
 // body: base64(HMAC-SHA256(secret, body)).

@@ -1,28 +1,33 @@
 -- name: product-upsert
 INSERT INTO products (workspace_id, id, shop_id, external_id, handle, title, description, vendor, category, tags,
-    price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+    price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at,
+    stock_managed)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
 ON CONFLICT (workspace_id, id) DO UPDATE SET
     external_id = excluded.external_id, handle = excluded.handle, title = excluded.title,
     description = excluded.description, vendor = excluded.vendor, category = excluded.category,
     tags = excluded.tags, price_minor = excluded.price_minor, compare_minor = excluded.compare_minor,
     currency = excluded.currency, stock = excluded.stock, image_url = excluded.image_url, url = excluded.url,
-    status = excluded.status, replenish_days = excluded.replenish_days, updated_at = excluded.updated_at;
+    status = excluded.status, replenish_days = excluded.replenish_days, updated_at = excluded.updated_at,
+    stock_managed = excluded.stock_managed;
 
 -- name: product-get
 SELECT workspace_id, id, shop_id, external_id, handle, title, description, vendor, category, tags,
-    price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at
+    price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at,
+    stock_managed
 FROM products WHERE workspace_id = $1 AND id = $2;
 
 -- name: product-by-handle
 SELECT workspace_id, id, shop_id, external_id, handle, title, description, vendor, category, tags,
-    price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at
+    price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at,
+    stock_managed
 FROM products WHERE workspace_id = $1 AND shop_id = $2 AND handle = $3;
 
 -- name: product-list
 -- $2 category ('' = any), $3 lower-cased search text ('' = any), $4 sort, $5 limit, $6 offset, $7 shop ('' = any).
 SELECT workspace_id, id, shop_id, external_id, handle, title, description, vendor, category, tags,
-    price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at
+    price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at,
+    stock_managed
 FROM products
 WHERE workspace_id = $1 AND status = 'active' AND ($7 = '' OR shop_id = $7)
   AND ($2 = '' OR category = $2)
@@ -47,8 +52,10 @@ GROUP BY category ORDER BY category;
 -- name: order-upsert
 INSERT INTO orders (workspace_id, id, shop_id, external_id, number, email, customer_id, visitor_id, checkout_token,
     currency, subtotal_minor, discount_minor, shipping_minor, tax_minor, total_minor, financial, cancelled_at,
-    items, discount_codes, placed_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+    items, discount_codes, placed_at, updated_at,
+    status, fulfillment, refunded_minor, prices_include_tax, first_name, last_name)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+    $22, $23, $24, $25, $26, $27)
 ON CONFLICT (workspace_id, id) DO UPDATE SET
     number = excluded.number, email = excluded.email, customer_id = excluded.customer_id,
     visitor_id = CASE WHEN excluded.visitor_id <> '' THEN excluded.visitor_id ELSE orders.visitor_id END,
@@ -56,19 +63,25 @@ ON CONFLICT (workspace_id, id) DO UPDATE SET
     subtotal_minor = excluded.subtotal_minor, discount_minor = excluded.discount_minor,
     shipping_minor = excluded.shipping_minor, tax_minor = excluded.tax_minor, total_minor = excluded.total_minor,
     financial = excluded.financial, cancelled_at = excluded.cancelled_at, items = excluded.items,
-    discount_codes = excluded.discount_codes, updated_at = excluded.updated_at;
+    discount_codes = excluded.discount_codes, updated_at = excluded.updated_at,
+    status = excluded.status, fulfillment = excluded.fulfillment, refunded_minor = excluded.refunded_minor,
+    prices_include_tax = excluded.prices_include_tax,
+    first_name = CASE WHEN excluded.first_name <> '' THEN excluded.first_name ELSE orders.first_name END,
+    last_name = CASE WHEN excluded.last_name <> '' THEN excluded.last_name ELSE orders.last_name END;
 
 -- name: order-get
 SELECT workspace_id, id, shop_id, external_id, number, email, customer_id, visitor_id, checkout_token,
     currency, subtotal_minor, discount_minor, shipping_minor, tax_minor, total_minor, financial, cancelled_at,
-    items, discount_codes, placed_at, updated_at
+    items, discount_codes, placed_at, updated_at,
+    status, fulfillment, refunded_minor, prices_include_tax, first_name, last_name
 FROM orders WHERE workspace_id = $1 AND id = $2;
 
 -- name: order-list
 -- $2 shop ('' = any), $3 email ('' = any); newest first, keyset on (placed_at, id) below ($4, $5).
 SELECT workspace_id, id, shop_id, external_id, number, email, customer_id, visitor_id, checkout_token,
     currency, subtotal_minor, discount_minor, shipping_minor, tax_minor, total_minor, financial, cancelled_at,
-    items, discount_codes, placed_at, updated_at
+    items, discount_codes, placed_at, updated_at,
+    status, fulfillment, refunded_minor, prices_include_tax, first_name, last_name
 FROM orders
 WHERE workspace_id = $1 AND ($2 = '' OR shop_id = $2) AND ($3 = '' OR email = $3)
   AND (placed_at < $4 OR (placed_at = $4 AND id < $5))

@@ -33,11 +33,16 @@ DELETE FROM webhook_deliveries WHERE workspace_id = $1 AND shop_id = $2;
 DELETE FROM product_variants WHERE workspace_id = $1 AND shop_id = $2 AND product_id = $3;
 
 -- name: variant-upsert
-INSERT INTO product_variants (workspace_id, shop_id, id, product_id, inventory_item_id, sku, title, price_minor, stock)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+-- A variant sent on its own (a WooCommerce variation) carries its own
+-- modification time: an older one than what is stored changes nothing.
+INSERT INTO product_variants (workspace_id, shop_id, id, product_id, inventory_item_id, sku, title, price_minor, stock,
+    stock_managed, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (workspace_id, shop_id, id) DO UPDATE SET
     product_id = excluded.product_id, inventory_item_id = excluded.inventory_item_id, sku = excluded.sku,
-    title = excluded.title, price_minor = excluded.price_minor, stock = excluded.stock;
+    title = excluded.title, price_minor = excluded.price_minor, stock = excluded.stock,
+    stock_managed = excluded.stock_managed, updated_at = excluded.updated_at
+WHERE excluded.updated_at >= product_variants.updated_at;
 
 -- name: variant-product
 SELECT product_id FROM product_variants WHERE workspace_id = $1 AND shop_id = $2 AND id = $3;

@@ -61,6 +61,10 @@ WHERE id = (
     ORDER BY last_click_at DESC LIMIT 1)
 RETURNING id;
 
+-- name: message-order-net
+-- What an attributed order still brings in after refunds or a cancellation.
+UPDATE messages SET revenue_minor = $3 WHERE workspace_id = $1 AND order_id = $2;
+
 -- name: messaging-settings-get
 SELECT value FROM messaging_settings WHERE workspace_id = $1;
 

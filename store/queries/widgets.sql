@@ -30,17 +30,17 @@ FROM widget_stats WHERE workspace_id = $1 AND widget_id = $2 AND day >= $3
 GROUP BY variant ORDER BY variant;
 
 -- name: widget-visitor-list
-SELECT widget_id, variant, shown_at, shown_session, shows, closed_at, submitted_at, converted_at
+SELECT widget_id, variant, shown_at, shown_session, shows, closed_at, submitted_at, converted_at, clicked_at
 FROM widget_visitors WHERE workspace_id = $1 AND visitor_id = $2;
 
 -- name: widget-visitor-put
 INSERT INTO widget_visitors (workspace_id, visitor_id, widget_id, variant, shown_at, shown_session, shows, closed_at,
-    submitted_at, converted_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    submitted_at, converted_at, clicked_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (workspace_id, visitor_id, widget_id) DO UPDATE SET
     variant = excluded.variant, shown_at = excluded.shown_at, shown_session = excluded.shown_session,
     shows = excluded.shows, closed_at = excluded.closed_at, submitted_at = excluded.submitted_at,
-    converted_at = excluded.converted_at;
+    converted_at = excluded.converted_at, clicked_at = excluded.clicked_at;
 
 -- name: wishlist-add
 INSERT INTO wishlists (workspace_id, visitor_id, product_id, added_at) VALUES ($1, $2, $3, $4)

@@ -117,6 +117,7 @@
       '.cn{position:fixed;left:16px;bottom:16px;z-index:2147483000;max-width:calc(100vw - 32px)}' +
       '.bx{position:relative;width:420px;max-width:100%;max-height:calc(100vh - 32px);overflow:auto;padding:24px;background:#fff;border-radius:12px;box-shadow:0 10px 40px rgba(0,0,0,.25)}' +
       '.cn .bx{width:340px;padding:18px;border:1px solid #d0d7de}' +
+      '.cn.up{bottom:88px}' +
       '.bx:focus{outline:none}' +
       '.x{position:absolute;top:8px;right:8px;width:36px;height:36px;border:0;border-radius:50%;background:transparent;font-size:24px;line-height:1}' +
       '.x:hover{background:#eef1f4}' +
@@ -239,31 +240,93 @@
       return ul;
     };
 
+    // ---- one overlay at a time ----------------------------------------------
+
+    // Overlays take turns, by priority (docs/widgets.md): a dialog the
+    // visitor opened (the inbox panel) > a pop-up > the push prompt. An
+    // overlay on screen carries data-cartwheel-overlay="<priority>" on its
+    // host, and every change is announced with a cartwheel:overlay event on
+    // the document: push-prompt.js (a separate script) waits for no overlay
+    // and steps aside when one opens.
+    let overlay = (h, p) => {
+      p ? h.setAttribute('data-cartwheel-overlay', p) : h.removeAttribute('data-cartwheel-overlay');
+      safe(() => d.dispatchEvent(new CustomEvent('cartwheel:overlay')))();
+    };
+    let panelOpen = 0; // the inbox panel (opened by the visitor) is open
+    // editing reports whether the visitor is typing: the focus is in a text
+    // field (also inside a shadow root) or an editable element.
+    let editing = () => {
+      let a = d.activeElement;
+      while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+      return !!a && (a.isContentEditable || a.tagName == 'TEXTAREA' || a.tagName == 'SELECT' ||
+        (a.tagName == 'INPUT' && !/^(button|submit|reset|checkbox|radio|range|color|file|image|hidden)$/.test(a.type)));
+    };
+
+    // ---- the once-per-session cap, kept in the browser ----------------------
+
+    // The server counts widget_shown events, which the tracker sends in
+    // batches: a visitor who moves on right after a pop-up can reach the
+    // next page before the server heard of it. So a pop-up's showing is also
+    // written here, synchronously, when it opens, and a pop-up whose cap
+    // (per_session in the answer) is used up in this session is not armed
+    // again. The session is the tracker's (cookie cw_sid).
+    let SK = 'cw_ps';
+    let session = () => (d.cookie.match(/(?:^|;\s*)cw_sid=([^;]*)/) || [])[1] || '';
+    let shows = () => {
+      let s = safe(() => JSON.parse(sessionStorage[SK]))() || {};
+      return s.s == session() && s.n ? s.n : {};
+    };
+    let counted = (id) => {
+      let n = shows();
+      n[id] = (n[id] || 0) + 1;
+      safe(() => (sessionStorage[SK] = JSON.stringify({ s: session(), n })))();
+    };
+
     // ---- pop-ups ------------------------------------------------------------
 
     let current = null; // the pop-up on screen
     let waiting = []; // pop-ups whose trigger fired meanwhile: one at a time
+    let deferred = 0; // a modal waits for the visitor to stop typing
+    let next = () => !current && !panelOpen && waiting.length && popup(waiting.shift());
 
     let popup = (P) => {
-      if (current || !d.body) return waiting.push(P);
+      if (current || panelOpen || !d.body) return waiting.push(P);
+      let modal = P.layout != 'corner';
+      // A modal takes the focus, so it never opens while the visitor types
+      // in a field of the page: it waits until the focus leaves the field.
+      if (modal && editing()) {
+        waiting.unshift(P);
+        deferred ||
+          (deferred = on(d, 'focusout', () => setTimeout(safe(() => editing() || (deferred(), (deferred = 0), next())), 0), true));
+        return;
+      }
       current = P;
+      counted(P.id);
       let c = P.content || {};
       let ev = (t) => track(t, { widget: P.id, variant: P.variant });
       let clicked = 0;
       let click = () => clicked++ || ev('widget_clicked');
       let before = d.activeElement;
-      let modal = P.layout != 'corner';
       let [h, root] = host('popup');
       let wrap = el(root, 'div', modal ? 'ov' : 'cn');
       let box = el(wrap, 'div', 'bx', null, { role: 'dialog', 'aria-modal': modal, 'aria-labelledby': 'cw-t', tabindex: '-1' });
       let close = () => {
         if (current != P) return;
+        let inside = modal || root.activeElement;
         h.remove();
         unstack(close);
         current = null;
         ev('widget_closed');
-        refocus(before);
-        waiting.length && popup(waiting.shift());
+        overlay(h);
+        inside && refocus(before);
+        next();
+      };
+      // A dialog the visitor opens (the inbox panel) puts a corner card
+      // aside until it closes.
+      P.aside = (off) => {
+        h.hidden = off;
+        off ? unstack(close) : stack.push(close);
+        overlay(h, !off && 2);
       };
       closeButton(box, close);
       if (c.image) el(box, 'img', 'im', null, { src: c.image, alt: '' });
@@ -361,13 +424,27 @@
         on(wrap, 'click', (e) => e.target == wrap && close());
       }
       d.body.appendChild(h);
-      // A modal takes the focus; a corner card does not steal it.
+      overlay(h, 2);
+      // A modal takes the focus (the page behind it is out of reach); a
+      // corner card does not move it: it is announced, and Tab reaches it.
       if (modal) box.focus();
+      else {
+        // On a narrow screen the card would cover the inbox button, which
+        // sits in the other bottom corner: it goes above it.
+        let ib = d.querySelector('[data-cartwheel-widget=inbox]');
+        let a = box.getBoundingClientRect();
+        let b = ib && ib.shadowRoot.querySelector('.ib').getBoundingClientRect();
+        b && a.right > b.left && a.left < b.right && a.bottom > b.top && wrap.classList.add('up');
+        // A live region announces what is already in it only once it changes.
+        let say = el(root, 'p', 'vh', null, { role: 'status' });
+        setTimeout(safe(() => (say.textContent = c.title || '')), 50);
+      }
       ev('widget_shown');
     };
 
     // arm waits for a pop-up's trigger, which fires at most once per page.
     let arm = (P) => {
+      if (P.per_session > 0 && (shows()[P.id] || 0) >= P.per_session) return;
       let t = P.trigger || {};
       let offs = [];
       let fired = 0;
@@ -469,9 +546,12 @@
         if (!panel) return;
         panel.remove();
         panel = null;
+        panelOpen = 0;
         unstack(close);
         btn.setAttribute('aria-expanded', 'false');
+        overlay(h);
         btn.focus();
+        current && current.aside ? current.aside(false) : next();
       };
       let section = (parent, title, items, render) => {
         el(parent, 'h3', 0, title);
@@ -480,6 +560,9 @@
       let open = () => {
         if (panel) return close();
         track('widget_clicked', { widget: I.id || 'inbox' });
+        current && current.aside && current.aside(true);
+        panelOpen = 1;
+        overlay(h, 3);
         panel = el(root, 'div', 'pn', null, { role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'cw-it', tabindex: '-1' });
         closeButton(panel, close);
         el(panel, 'h2', 0, T.inbox, { id: 'cw-it' });
@@ -525,6 +608,8 @@
       };
       on(btn, 'click', open);
       d.body.appendChild(h);
+      // The push prompt keeps clear of the button: tell it the button is here.
+      overlay(h);
       track('widget_shown', { widget: I.id || 'inbox' });
     };
 
@@ -572,9 +657,11 @@
       lang = A.locale || '';
       Object.assign(T, A.texts);
       (A.frames || []).forEach(safe(frame));
-      (A.popups || []).forEach(safe(arm));
+      // The inbox button first: a pop-up opening at once keeps clear of it.
       A.inbox && safe(inbox)(A.inbox);
-      Array.isArray(A.wishlist) && safe(heart)(A.wishlist);
+      (A.popups || []).forEach(safe(arm));
+      // The heart shows on every product page, also with an empty list.
+      safe(heart)(Array.isArray(A.wishlist) ? A.wishlist : []);
       A.push_prompt && safe(pushPrompt)();
     });
   } catch (x) {}

@@ -55,14 +55,16 @@ type Server struct {
 	orders    []*record
 	customers []*record
 	products  []*record
-	coupons   []Coupon
-	webhooks  []Webhook
-	currency  string
-	requests  []Request
-	failAfter int // requests to let through before failing; -1 when disarmed
-	failCount int // requests to fail once armed
-	failCode  int
-	ping      bool
+	// variations of variable products, by product id
+	variations map[int64][]*record
+	coupons    []Coupon
+	webhooks   []Webhook
+	currency   string
+	requests   []Request
+	failAfter  int // requests to let through before failing; -1 when disarmed
+	failCount  int // requests to fail once armed
+	failCode   int
+	ping       bool
 }
 
 // NewServer starts a store with no records, currency USD; it is closed when
@@ -187,6 +189,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 		s.list(w, r, parts[0])
 	case len(parts) == 2 && r.Method == http.MethodGet && (parts[0] == "orders" || parts[0] == "customers" || parts[0] == "products"):
 		s.get(w, parts[0], parts[1])
+	case len(parts) == 3 && r.Method == http.MethodGet && parts[0] == "products" && parts[2] == "variations":
+		s.listVariations(w, parts[1])
 	case len(parts) == 1 && parts[0] == "coupons" && r.Method == http.MethodPost:
 		s.createCoupon(w, body)
 	case len(parts) == 1 && parts[0] == "webhooks" && r.Method == http.MethodGet:

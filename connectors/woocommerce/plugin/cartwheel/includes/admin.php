@@ -11,6 +11,7 @@ add_action( 'admin_init', 'cartwheel_register_setting' );
 add_action( 'admin_menu', 'cartwheel_admin_menu' );
 add_action( 'admin_post_cartwheel_register_webhooks', 'cartwheel_handle_register_webhooks' );
 add_action( 'update_option_' . CARTWHEEL_OPTION, 'cartwheel_settings_saved', 10, 2 );
+add_filter( 'pre_update_option_' . CARTWHEEL_OPTION, 'cartwheel_settings_unchanged', 10, 2 );
 add_action( 'add_option_' . CARTWHEEL_OPTION, 'cartwheel_settings_added', 10, 2 );
 add_filter( 'plugin_action_links_' . plugin_basename( CARTWHEEL_PLUGIN_FILE ), 'cartwheel_action_links' );
 
@@ -60,6 +61,24 @@ function cartwheel_settings_added( $option, $value ) {
 }
 
 /**
+ * A save that changes nothing: update_option() then returns before its
+ * update_option_{name} action, yet the save must still re-register (a
+ * webhook WooCommerce disabled after failed deliveries, or one deleted by
+ * hand, comes back), as the settings page promises. Registration is
+ * idempotent.
+ *
+ * @param mixed $value New settings, already sanitised.
+ * @param mixed $old   Stored settings.
+ * @return mixed The value, unchanged.
+ */
+function cartwheel_settings_unchanged( $value, $old ) {
+	if ( $value === $old || maybe_serialize( $value ) === maybe_serialize( $old ) ) {
+		cartwheel_settings_saved( $old, $value );
+	}
+	return $value;
+}
+
+/**
  * After a save: the cached worker may come from an old URL, and the
  * webhooks must follow the new URL, shop id or secret.
  *
@@ -68,6 +87,7 @@ function cartwheel_settings_added( $option, $value ) {
  */
 function cartwheel_settings_saved( $old, $value ) {
 	delete_transient( CARTWHEEL_SW_TRANSIENT );
+	delete_transient( CARTWHEEL_SW_FAILED );
 	if ( ! cartwheel_webhooks_configured() ) {
 		return;
 	}
@@ -152,7 +172,7 @@ function cartwheel_render_settings_page() {
 					<td><fieldset>
 						<label><input type="checkbox" name="<?php echo esc_attr( CARTWHEEL_OPTION ); ?>[enable_push]" value="1" <?php checked( $s['enable_push'] ); ?> /> <?php esc_html_e( 'Enable web push (serves /cartwheel-sw.js)', 'cartwheel' ); ?></label><br />
 						<label><input type="checkbox" name="<?php echo esc_attr( CARTWHEEL_OPTION ); ?>[require_consent]" value="1" <?php checked( $s['require_consent'] ); ?> /> <?php esc_html_e( 'Track only after the visitor consents', 'cartwheel' ); ?></label><br />
-						<label><input type="checkbox" name="<?php echo esc_attr( CARTWHEEL_OPTION ); ?>[consent_field]" value="1" <?php checked( $s['consent_field'] ); ?> /> <?php esc_html_e( 'Ask customers for email consent (registration, checkout, account details)', 'cartwheel' ); ?></label>
+						<label><input type="checkbox" name="<?php echo esc_attr( CARTWHEEL_OPTION ); ?>[consent_field]" value="1" <?php checked( $s['consent_field'] ); ?> /> <?php esc_html_e( 'Ask for email consent at checkout (guests too), registration and in account details', 'cartwheel' ); ?></label>
 					</fieldset></td>
 				</tr>
 			</table>
@@ -170,7 +190,7 @@ function cartwheel_render_settings_page() {
 				</tbody>
 			</table>
 		<?php else : ?>
-			<p><?php esc_html_e( 'None registered yet. They are registered when the settings are saved.', 'cartwheel' ); ?></p>
+			<p><?php esc_html_e( 'None registered yet. They are registered whenever the settings are saved.', 'cartwheel' ); ?></p>
 		<?php endif; ?>
 		<form method="post" action="<?php echo esc_url( admin_url( 'admin-post.php' ) ); ?>">
 			<input type="hidden" name="action" value="cartwheel_register_webhooks" />

@@ -103,6 +103,8 @@ final class Cartwheel_Cart_Sync {
 	 */
 	public static function order_placed() {
 		self::$suppressed = true;
+		// A bought cart's recovery link restores nothing.
+		cartwheel_forget_recovery_cart( cartwheel_cart_token( false ) );
 		cartwheel_forget_cart_token();
 	}
 
@@ -148,7 +150,8 @@ final class Cartwheel_Cart_Sync {
 		if ( self::$stale_totals && ! $empty ) {
 			$cart->calculate_totals();
 		}
-		$data = cartwheel_gather_cart( $cart, cartwheel_cart_token( true ) );
+		$token = cartwheel_cart_token( true );
+		$data  = cartwheel_gather_cart( $cart, $token );
 		// The snapshot time is not part of what changed.
 		$fingerprint = md5( (string) wp_json_encode( array_diff_key( $data, array( 'updated_at' => 1 ) ) ) );
 		if ( WC()->session->get( 'cartwheel_cart_sent' ) === $fingerprint ) {
@@ -156,6 +159,9 @@ final class Cartwheel_Cart_Sync {
 		}
 		cartwheel_post_cart( cartwheel_cart_payload_json( $data ) );
 		WC()->session->set( 'cartwheel_cart_sent', $fingerprint );
+		// What the recovery link restores: saved with each change reported, so
+		// it is the cart Cartwheel last heard of (an empty one is dropped).
+		cartwheel_save_recovery_cart( $cart, $token );
 		if ( $empty ) {
 			cartwheel_forget_cart_token();
 		}
@@ -213,7 +219,7 @@ function cartwheel_gather_cart( $cart, $token ) {
 		'items'        => $items,
 		'subtotal'     => $cart->get_subtotal(),
 		'total'        => $cart->get_total( 'edit' ),
-		'recovery_url' => wc_get_cart_url(),
+		'recovery_url' => cartwheel_recovery_url( $token ),
 		'created_at'   => (float) WC()->session->get( CARTWHEEL_SESSION_CREATED, 0 ),
 		'updated_at'   => microtime( true ),
 	);

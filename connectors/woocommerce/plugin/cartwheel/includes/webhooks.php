@@ -65,9 +65,16 @@ function cartwheel_register_webhooks() {
 		if ( ! $hook ) {
 			continue;
 		}
+		$mine = in_array( (int) $hook->get_id(), $ours, true );
 		if ( untrailingslashit( $hook->get_delivery_url() ) === $delivery ) {
+			if ( isset( $existing[ $hook->get_topic() ] ) && $mine ) {
+				// A duplicate of ours (two saves racing): one per topic is enough.
+				$hook->delete( true );
+				++$counts['deleted'];
+				continue;
+			}
 			$existing[ $hook->get_topic() ] = $hook;
-		} elseif ( in_array( (int) $hook->get_id(), $ours, true ) ) {
+		} elseif ( $mine ) {
 			$hook->delete( true );
 			++$counts['deleted'];
 		}
@@ -96,7 +103,8 @@ function cartwheel_register_webhooks() {
 			continue;
 		}
 		$hook = new WC_Webhook();
-		$hook->set_name( 'Cartwheel ' . $topic );
+		/* translators: %s: webhook topic, e.g. order.created. */
+		$hook->set_name( sprintf( __( 'Cartwheel %s', 'cartwheel' ), $topic ) );
 		$hook->set_user_id( get_current_user_id() );
 		$hook->set_topic( $topic );
 		$hook->set_delivery_url( $delivery );
