@@ -216,7 +216,7 @@ func (s *Server) routes() {
 	s.flowRoutes(ws)
 	s.widgetRoutes(ws)
 	if s.opt.Console != nil {
-		h := adaptor.HTTPHandler(s.opt.Console)
+		h := s.netHTTP(s.opt.Console)
 		// As with /demo: Fiber's non-strict routing would make a separate
 		// "/admin" redirect catch "/admin/" too; the console's own mux
 		// redirects "/admin" to "/admin/".
