@@ -83,6 +83,13 @@ func (e *Engine) HandleEvents(ctx context.Context, evs []EventFor) error {
 			case !ok:
 				continue
 			}
+			switch why, err := e.settled(ctx, f, ev, contactID); {
+			case err != nil:
+				return err
+			case why != "":
+				e.log.Info("automation: not enrolled", "flow", f.ID, "contact", contactID, "event", ev.ID, "reason", why)
+				continue
+			}
 			b.add(f, ev, contactID)
 		}
 	}

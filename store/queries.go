@@ -143,6 +143,7 @@ type queries struct {
 	contentQueries
 	scheduleQueries
 	widgetQueries
+	recoveryQueries
 
 	// automation
 	FlowCreate           string `query:"flow-create"`
