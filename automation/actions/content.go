@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -47,6 +48,9 @@ type trigger struct {
 	RecoveryURL string              `json:"recovery_url"`
 	Currency    string              `json:"currency"`
 	TotalMinor  int64               `json:"total_minor"`
+	// The buyer's names, when the checkout or order event carries them.
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
 }
 
 // content is what a message is rendered from, gathered once per send.
@@ -90,9 +94,18 @@ func (c *Channels) content(ctx context.Context, en automation.Enrollment, p para
 			d.Items = append(d.Items, commerce.LineItem{ProductID: l.ProductID, VariantID: l.VariantID, Title: l.Title,
 				Quantity: l.Quantity, PriceMinor: l.PriceMinor})
 		}
-		c.fillItems(ctx, en.WorkspaceID, d.Items)
 	}
+	// A shop's checkout webhook carries neither images nor product links
+	// (Shopify's never does), nor does the profile's cart: the catalogue
+	// fills what the lines lack.
+	c.fillItems(ctx, en.WorkspaceID, d.Items)
 	d.Links.Recovery = tr.RecoveryURL
+	if d.Contact.FirstName == "" {
+		// The contact's own name first; a name the trigger carried (a
+		// checkout's buyer) until the profile has one.
+		d.Contact.FirstName = cmp.Or(r.attr("first_name"), r.attr("firstName"), tr.FirstName)
+		d.Contact.LastName = cmp.Or(d.Contact.LastName, r.attr("last_name"), r.attr("lastName"), tr.LastName)
+	}
 
 	d.Shop = email.Shop{Name: r.ws.Name, Address: r.settings.Address, Currency: cmp.Or(tr.Currency, r.ws.Currency)}
 	shops, err := c.o.Store.Shops(ctx, en.WorkspaceID)
@@ -100,7 +113,7 @@ func (c *Channels) content(ctx context.Context, en automation.Enrollment, p para
 		return out, err
 	}
 	if len(shops) > 0 {
-		d.Shop.URL = shopURL(shops[0].Domain)
+		d.Shop.URL = shopURL(shops[0], r.ws.AllowedOrigins)
 		d.Shop.Name = cmp.Or(d.Shop.Name, shops[0].Name)
 	}
 	out.shopURL = d.Shop.URL
@@ -127,11 +140,21 @@ func (c *Channels) content(ctx context.Context, en automation.Enrollment, p para
 	return out, nil
 }
 
-// shopURL makes a link of a shop's domain.
-func shopURL(domain string) string {
-	domain = strings.TrimRight(strings.TrimSpace(domain), "/")
+// shopURL makes a link of a shop's domain, in the shop's own scheme: the
+// domain's when it has one, else that of the shop's API URL or of one of
+// the workspace's allowed origins on the same host (a shop served over
+// plain http, like the demo on localhost, has its links broken by a forced
+// https), else https.
+func shopURL(sh store.Shop, origins []string) string {
+	domain := strings.TrimRight(strings.TrimSpace(sh.Domain), "/")
 	if domain == "" || strings.HasPrefix(domain, "http://") || strings.HasPrefix(domain, "https://") {
 		return domain
+	}
+	for _, o := range append([]string{sh.APIURL}, origins...) {
+		u, err := url.Parse(strings.TrimSpace(o))
+		if err == nil && (u.Scheme == "http" || u.Scheme == "https") && strings.EqualFold(u.Host, domain) {
+			return u.Scheme + "://" + domain
+		}
 	}
 	return "https://" + domain
 }
