@@ -1,97 +1,91 @@
 package commerce
 
 import (
-	"cmp"
+	"errors"
+	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
 
-// moneyStyle is how one language writes amounts: its decimal and group
-// separators, the least number of integer digits that are grouped (Polish
-// writes 1234,56 but 12 345,67), and whether the symbol goes first.
-type moneyStyle struct {
-	decimal, group string
-	minGroup       int
-	symbolFirst    bool
-}
-
-// moneyStyles are the languages messages are written in; anything else is
-// written as English. Groups use a no-break space where a language groups
-// with a space, so an amount never breaks across lines.
-var moneyStyles = map[string]moneyStyle{
-	"en": {decimal: ".", group: ",", minGroup: 4, symbolFirst: true},
-	"pl": {decimal: ",", group: "\u00a0", minGroup: 5},
-}
-
-// moneySymbols are the symbols a language uses for a currency; a currency
-// without one is written with its ISO code. English puts a symbol before
-// the amount and a code after a space before it ("PLN 12.50"); Polish puts
-// either after the amount ("12,50 zł", "12,50 USD").
-var moneySymbols = map[string]map[string]string{
-	"en": {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"},
-	"pl": {"PLN": "zł", "EUR": "€", "GBP": "£"},
-}
-
-// zeroDecimal are the currencies without minor units in practice.
-var zeroDecimal = map[string]bool{"JPY": true, "KRW": true, "HUF": true, "CLP": true, "ISK": true}
-
-// MoneyLang is the language FormatMoneyIn writes for a BCP 47 locale
-// ("pl-PL" → "pl"): one it knows, else "en".
-func MoneyLang(locale string) string {
-	lang := strings.ToLower(locale)
-	if i := strings.IndexAny(lang, "-_"); i >= 0 {
-		lang = lang[:i]
+// MinorDigits is the number of decimals of a currency's minor unit.
+func MinorDigits(currency string) int {
+	switch strings.ToUpper(currency) {
+	case "JPY", "KRW", "HUF", "CLP", "ISK", "VND", "XAF", "XOF", "UGX", "PYG":
+		return 0
+	case "BHD", "KWD", "OMR", "JOD", "TND", "IQD", "LYD":
+		return 3
 	}
-	if _, ok := moneyStyles[lang]; ok {
-		return lang
-	}
-	return "en"
+	return 2
 }
 
-// FormatMoneyIn renders minor units of currency for people who read
-// locale: "€63.80" and "PLN 129.99" in English, "129,99 zł" and "63,80 €"
-// in Polish. Unknown locales are written as English.
-func FormatMoneyIn(minor int64, currency, locale string) string {
-	lang := MoneyLang(locale)
-	st := moneyStyles[lang]
-	cur := strings.ToUpper(strings.TrimSpace(currency))
+// ParseMinor converts a decimal amount as shops send it ("199.00", "5",
+// "-3.5") into minor units of currency, exactly: it never goes through a
+// float. Extra decimals beyond the currency's precision must be zeros
+// ("10.000" is fine for EUR, "10.005" is an error), because rounding money
+// silently is how totals stop adding up.
+func ParseMinor(s, currency string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, errors.New("empty amount")
+	}
+	neg := false
+	switch s[0] {
+	case '-':
+		neg, s = true, s[1:]
+	case '+':
+		s = s[1:]
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" && frac == "" {
+		return 0, fmt.Errorf("amount %q has no digits", s)
+	}
+	digits := MinorDigits(currency)
+	for len(frac) > digits && frac[len(frac)-1] == '0' {
+		frac = frac[:len(frac)-1]
+	}
+	if len(frac) > digits {
+		return 0, fmt.Errorf("amount %q has more decimals than %s allows", s, currency)
+	}
+	frac += strings.Repeat("0", digits-len(frac))
+	var v int64
+	for _, part := range []string{whole, frac} {
+		for i := 0; i < len(part); i++ {
+			c := part[i]
+			if c < '0' || c > '9' {
+				return 0, fmt.Errorf("amount %q is not a decimal number", s)
+			}
+			if v > (math.MaxInt64-int64(c-'0'))/10 {
+				return 0, fmt.Errorf("amount %q is too large", s)
+			}
+			v = v*10 + int64(c-'0')
+		}
+	}
+	if neg {
+		v = -v
+	}
+	return v, nil
+}
+
+// FormatDecimal renders minor units as a plain decimal string with digits
+// decimals ("12.50" for 1250 and 2, "500" for 500 and 0), by integer
+// arithmetic so the amount is exact: the inverse of ParseMinor, for APIs
+// that take amounts as decimal strings.
+func FormatDecimal(minor int64, digits int) string {
 	neg := minor < 0
 	u := uint64(minor)
 	if neg {
-		u = uint64(-minor) // two's complement: right for math.MinInt64 too
+		u = -u // two's complement: exact even for math.MinInt64
 	}
-	var whole, frac string
-	if zeroDecimal[cur] {
-		whole = strconv.FormatUint(u, 10)
-	} else {
-		whole, frac = strconv.FormatUint(u/100, 10), strconv.FormatUint(100+u%100, 10)[1:]
-	}
-	if len(whole) >= st.minGroup {
-		var b strings.Builder
-		for i, r := range whole {
-			if i > 0 && (len(whole)-i)%3 == 0 {
-				b.WriteString(st.group)
-			}
-			b.WriteRune(r)
+	s := strconv.FormatUint(u, 10)
+	if digits > 0 {
+		if len(s) <= digits {
+			s = strings.Repeat("0", digits-len(s)+1) + s
 		}
-		whole = b.String()
+		s = s[:len(s)-digits] + "." + s[len(s)-digits:]
 	}
-	num := whole
-	if frac != "" {
-		num += st.decimal + frac
-	}
-	sign := ""
 	if neg {
-		sign = "-"
+		s = "-" + s
 	}
-	sym, ok := moneySymbols[lang][cur]
-	switch {
-	case cur == "":
-		return sign + num
-	case !st.symbolFirst:
-		return sign + num + " " + cmp.Or(sym, cur)
-	case ok:
-		return sign + sym + num
-	}
-	return sign + cur + " " + num
+	return s
 }
