@@ -107,7 +107,8 @@ func (c *Channels) content(ctx context.Context, en automation.Enrollment, p para
 		d.Contact.LastName = cmp.Or(d.Contact.LastName, r.attr("last_name"), r.attr("lastName"), tr.LastName)
 	}
 
-	d.Shop = email.Shop{Name: r.ws.Name, Address: r.settings.Address, Currency: cmp.Or(tr.Currency, r.ws.Currency)}
+	d.Shop = email.Shop{Name: r.ws.Name, Address: r.settings.Address, Currency: cmp.Or(tr.Currency, r.ws.Currency),
+		Locale: r.ws.Locale}
 	shops, err := c.o.Store.Shops(ctx, en.WorkspaceID)
 	if err != nil {
 		return out, err
