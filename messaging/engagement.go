@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cartwheelhq/cartwheel/messaging/email"
+	"github.com/cartwheelhq/cartwheel/messaging/l10n"
 	"github.com/cartwheelhq/cartwheel/store"
 )
 
@@ -171,6 +172,9 @@ type UnsubscribeResult struct {
 	Email       string
 	// Shop is the workspace's name, what the page calls the sender.
 	Shop string
+	// Lang is the language of the workspace's locale, which the pages
+	// are written in.
+	Lang l10n.Lang
 }
 
 // contactLink is a verified contact token's contact.
@@ -193,7 +197,7 @@ func (e *Engagement) contactLink(ctx context.Context, info email.UnsubscribeInfo
 	if err != nil {
 		return UnsubscribeResult{}, err
 	}
-	r.Shop = w.Name
+	r.Shop, r.Lang = w.Name, l10n.For(w.Locale)
 	return r, nil
 }
 
