@@ -297,6 +297,28 @@ func (c *Channels) catalogue(ctx context.Context, ws string, ids []string, n int
 	return out
 }
 
+// codeMissing reports whether the email must not go because the discount
+// step it offers the code of (discount_from) made none and said
+// on_code_failure "skip".
+func (c *Channels) codeMissing(ctx context.Context, en automation.Enrollment, p params) (bool, error) {
+	step := strings.TrimSpace(p.str("discount_from"))
+	if step == "" {
+		return false, nil
+	}
+	run, err := c.o.Store.StepRun(ctx, en.WorkspaceID, en.ID, step)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	var res automation.Result
+	if err := json.Unmarshal(run.Result, &res); err != nil {
+		return false, nil
+	}
+	return res.Skipped != "" && res.Data["on_code_failure"] == CodeFailureSkip, nil
+}
+
 // discountFrom reads the code an earlier discount step of the enrollment
 // made (param "discount_from": that step's id). A step that has not run or
 // made no code leaves the message without one.
