@@ -1,9 +1,9 @@
 package smtptest
 
 import (
-	"fmt"
 	"net"
 	"net/smtp"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -13,7 +13,7 @@ import (
 func TestHoldData(t *testing.T) {
 	s := NewServer(t, WithAuth("", ""))
 	host, port := s.Addr()
-	addr := fmt.Sprintf("%s:%d", host, port)
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	s.HoldData()
 
 	// A sender that waits for the answer.
