@@ -328,6 +328,21 @@ func (e *Engagement) Confirm(ctx context.Context, token string) error {
 		map[string]any{"email": true, "confirmed": true, "text": "confirmed by email link"})
 }
 
+// ConfirmLang is the language of the workspace a double opt-in link
+// belongs to, for the page that thanks the person; English for a link
+// that does not verify.
+func (e *Engagement) ConfirmLang(ctx context.Context, token string) l10n.Lang {
+	info, err := e.links.ParseConfirm(token)
+	if err != nil {
+		return l10n.English
+	}
+	r, err := e.contactLink(ctx, info)
+	if err != nil {
+		return l10n.English
+	}
+	return r.Lang
+}
+
 // orderProps are the order_placed props attribution reads.
 type orderProps struct {
 	OrderID    string `json:"order_id"`

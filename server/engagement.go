@@ -225,5 +225,6 @@ func (s *Server) confirmPage(c *fiber.Ctx) error {
 	if err := s.opt.Engagement.Confirm(c.UserContext(), c.Params("token")); err != nil {
 		return s.linkError(c, err)
 	}
-	return s.render(c, fiber.StatusOK, "confirmed.html", map[string]any{"Title": "Subscription confirmed"})
+	lang := s.opt.Engagement.ConfirmLang(c.UserContext(), c.Params("token"))
+	return s.render(c, fiber.StatusOK, "confirmed.html", map[string]any{"Title": lang.T("confirmed.title"), "L": lang})
 }

@@ -39,4 +39,17 @@ var english = map[string]string{
 	"preferences.save":    "Save",
 	"preferences.choose":  "Choose yes or no",
 	"preferences.go_back": "Go back and pick one of the two choices.",
+
+	// The double opt-in confirmation email and the page its link opens.
+	"doi.subject":       "Please confirm your subscription to %s",
+	"doi.preheader":     "One click and you are in.",
+	"doi.heading":       "Confirm your subscription",
+	"doi.hi_name":       "Hi %s,",
+	"doi.hi":            "Hello,",
+	"doi.body":          "please confirm that you would like emails from %s: new arrivals, offers and the odd discount code.",
+	"doi.button":        "Yes, subscribe me",
+	"doi.ignore":        "If you did not sign up, ignore this email: you will not hear from us again.",
+	"confirmed.title":   "Subscription confirmed",
+	"confirmed.heading": "Thank you — your subscription is confirmed",
+	"confirmed.body":    "You will now get our news and offers by email. You can unsubscribe at any time from the link at the bottom of every email.",
 }

@@ -36,4 +36,16 @@ var polish = map[string]string{
 	"preferences.save":    "Zapisz",
 	"preferences.choose":  "Wybierz tak lub nie",
 	"preferences.go_back": "Wróć i wybierz jedną z dwóch odpowiedzi.",
+
+	"doi.subject":       "Potwierdź subskrypcję %s",
+	"doi.preheader":     "Jedno kliknięcie i gotowe.",
+	"doi.heading":       "Potwierdź subskrypcję",
+	"doi.hi_name":       "Cześć %s!",
+	"doi.hi":            "Dzień dobry!",
+	"doi.body":          "Potwierdź, proszę, że chcesz dostawać e-maile od %s: nowości, oferty i od czasu do czasu kod rabatowy.",
+	"doi.button":        "Tak, zapisz mnie",
+	"doi.ignore":        "Jeśli to nie Ty się zapisałeś(-aś), zignoruj tę wiadomość: więcej się nie odezwiemy.",
+	"confirmed.title":   "Subskrypcja potwierdzona",
+	"confirmed.heading": "Dziękujemy — subskrypcja jest potwierdzona",
+	"confirmed.body":    "Od teraz będziesz dostawać nasze nowości i oferty e-mailem. Wypisać się można w każdej chwili linkiem na dole każdego e-maila.",
 }
