@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,5 +124,40 @@ func TestOrderBeforeCheckoutUpdateSendsNoReminder(t *testing.T) {
 	}
 	if active != 1 {
 		t.Errorf("%d active enrollments; want Cat's only", active)
+	}
+
+	// A day later the flow's discount step asks the shop for a code; the
+	// shop's API cannot be reached, and the second email goes at once
+	// without a code (on_code_failure defaults to send_without) instead of
+	// waiting hours of retries.
+	clock.Add(24 * time.Hour)
+	waitForLong(t, "Cat's second email, without a code", func() bool { return smtp.Count() == 2 })
+	if m := smtp.Messages()[1]; m.To[0] != "cat@example.com" || strings.Contains(m.HTML, "dashed") {
+		t.Errorf("the second email to %v shows a code box", m.To)
+	}
+	var cat enrollmentJSON
+	for _, en := range enrollments(t, shop.api, flow.ID) {
+		if en.Status != "exited_goal" {
+			cat = en
+		}
+	}
+	var got struct {
+		Steps []struct {
+			StepID string `json:"step_id"`
+			Status string `json:"status"`
+			Result struct {
+				Skipped string `json:"skipped"`
+			} `json:"result"`
+		} `json:"steps"`
+	}
+	shop.api.do("GET", "/api/v1/enrollments/"+cat.ID, nil, &got)
+	var recorded bool
+	for _, st := range got.Steps {
+		if st.StepID == "discount" {
+			recorded = st.Status == "skipped" && strings.HasPrefix(st.Result.Skipped, "no discount code: ")
+		}
+	}
+	if !recorded {
+		t.Errorf("the discount step's record does not say why there is no code: %+v", got.Steps)
 	}
 }
