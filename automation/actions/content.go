@@ -48,6 +48,7 @@ type trigger struct {
 	RecoveryURL string              `json:"recovery_url"`
 	Currency    string              `json:"currency"`
 	TotalMinor  int64               `json:"total_minor"`
+	ShopID      string              `json:"shop_id"`
 	// The buyer's names, when the checkout or order event carries them.
 	FirstName string `json:"first_name"`
 	LastName  string `json:"last_name"`
@@ -98,7 +99,7 @@ func (c *Channels) content(ctx context.Context, en automation.Enrollment, p para
 	// A shop's checkout webhook carries neither images nor product links
 	// (Shopify's never does), nor does the profile's cart: the catalogue
 	// fills what the lines lack.
-	c.fillItems(ctx, en.WorkspaceID, d.Items)
+	c.fillItems(ctx, en.WorkspaceID, tr.ShopID, d.Items)
 	d.Links.Recovery = tr.RecoveryURL
 	if d.Contact.FirstName == "" {
 		// The contact's own name first; a name the trigger carried (a
@@ -176,12 +177,22 @@ func (c *Channels) profile(ctx context.Context, ws, contact string) (*cdp.Profil
 	return p, nil
 }
 
-// fillItems completes cart lines from the catalogue: the profile keeps
-// ids, titles and prices, not images or links.
-func (c *Channels) fillItems(ctx context.Context, ws string, items []commerce.LineItem) {
+// fillItems completes cart lines from the catalogue: a shop's checkout
+// carries neither images nor product links, and the profile keeps ids,
+// titles and prices only. A line that names only its variant is found
+// through the shop's variants.
+func (c *Channels) fillItems(ctx context.Context, ws, shopID string, items []commerce.LineItem) {
 	for i := range items {
 		it := &items[i]
-		if it.ProductID == "" || it.URL != "" && it.ImageURL != "" {
+		if it.URL != "" && it.ImageURL != "" {
+			continue
+		}
+		if it.ProductID == "" && it.VariantID != "" && shopID != "" {
+			if id, err := c.o.Store.VariantProduct(ctx, ws, shopID, it.VariantID); err == nil {
+				it.ProductID = id
+			}
+		}
+		if it.ProductID == "" {
 			continue
 		}
 		pr, err := c.o.Store.Product(ctx, ws, it.ProductID)
