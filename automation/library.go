@@ -193,7 +193,9 @@ func welcomeFlow(lb libLang) Flow {
 
 func abandonedCheckoutFlow(lb libLang) Flow {
 	return Flow{
-		Trigger: Trigger{Event: cdp.EventCheckoutUpdated, Filters: hasEmail},
+		// The trigger age written out, so that the admin sees where to
+		// change it: a reminder for a checkout older than this is stale.
+		Trigger: Trigger{Event: cdp.EventCheckoutUpdated, Filters: hasEmail, MaxAge: Duration(defaultMaxTriggerAge)},
 		Steps: []Step{
 			libWait("wait-1h", Duration(time.Hour)),
 			lb.email("email-1", "checkout_1.html", "checkout.email-1", "cart", ""),
