@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cartwheelhq/cartwheel/messaging/email"
+	"github.com/cartwheelhq/cartwheel/messaging/l10n"
 	"github.com/cartwheelhq/cartwheel/store"
 )
 
@@ -173,6 +174,9 @@ type UnsubscribeResult struct {
 	Email       string
 	// Shop is the workspace's name, what the page calls the sender.
 	Shop string
+	// Lang is the language of the workspace's locale, which the pages
+	// are written in.
+	Lang l10n.Lang
 }
 
 // contactLink is a verified contact token's contact.
@@ -195,7 +199,7 @@ func (e *Engagement) contactLink(ctx context.Context, info email.UnsubscribeInfo
 	if err != nil {
 		return UnsubscribeResult{}, err
 	}
-	r.Shop = w.Name
+	r.Shop, r.Lang = w.Name, l10n.For(w.Locale)
 	return r, nil
 }
 
@@ -324,6 +328,21 @@ func (e *Engagement) Confirm(ctx context.Context, token string) error {
 	}
 	return e.rec.RecordFor(ctx, r.WorkspaceID, r.ContactID, EventConsent, SourceDoubleOptIn, e.now().UTC(),
 		map[string]any{"email": true, "confirmed": true, "text": "confirmed by email link"})
+}
+
+// ConfirmLang is the language of the workspace a double opt-in link
+// belongs to, for the page that thanks the person; English for a link
+// that does not verify.
+func (e *Engagement) ConfirmLang(ctx context.Context, token string) l10n.Lang {
+	info, err := e.links.ParseConfirm(token)
+	if err != nil {
+		return l10n.English
+	}
+	r, err := e.contactLink(ctx, info)
+	if err != nil {
+		return l10n.English
+	}
+	return r.Lang
 }
 
 // orderProps are the order event props attribution reads.

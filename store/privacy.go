@@ -258,7 +258,7 @@ func (s *Store) EraseShop(ctx context.Context, workspaceID, shopID string, peopl
 			{nil, s.q.EraseWorkspaceExports}, {nil, s.q.EraseWorkspaceStepRuns}, {nil, s.q.EraseWorkspaceEnrollments},
 			{nil, s.q.EraseWorkspaceFlowEntries}, {nil, s.q.EraseWorkspacePush},
 			{nil, s.q.EraseWorkspaceMessages}, {nil, s.q.EraseWorkspaceTriggerFires},
-			{nil, s.q.EraseWorkspaceWidgetVisitors}, {nil, s.q.EraseWorkspaceWishlists}}
+			{nil, s.q.EraseWorkspaceWidgetVisitors}, {nil, s.q.EraseWorkspaceWishlists}, {nil, s.q.EraseWorkspaceFlowDiscounts}}
 		for _, st := range ws {
 			if err := execCount(ctx, tx, st.n, st.q, workspaceID); err != nil {
 				return err

@@ -155,6 +155,7 @@ type queries struct {
 	widgetQueries
 	variantQueries
 	discountCodeQueries
+	recoveryQueries
 
 	// automation
 	FlowCreate           string `query:"flow-create"`
