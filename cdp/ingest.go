@@ -68,17 +68,45 @@ func props(v any) json.RawMessage {
 // checkoutProps is what flows and templates read from a checkout event.
 type checkoutProps struct {
 	Token       string              `json:"token"`
+	CartToken   string              `json:"cart_token,omitempty"`
 	Email       string              `json:"email,omitempty"`
 	CustomerID  string              `json:"customer_id,omitempty"`
+	FirstName   string              `json:"first_name,omitempty"`
+	LastName    string              `json:"last_name,omitempty"`
 	Currency    string              `json:"currency"`
 	TotalMinor  int64               `json:"total_minor"`
 	Items       []commerce.LineItem `json:"items"`
 	RecoveryURL string              `json:"recovery_url,omitempty"`
 	ShopID      string              `json:"shop_id"`
 	Marketing   bool                `json:"accepts_marketing,omitempty"`
+	// EmailConsent is the buyer's statement with its own time (none when
+	// the platform gave none: see batch.shopConsent).
+	EmailConsent *commerce.Consent `json:"email_consent,omitempty"`
 }
 
-// RecordCheckout stores a checkout and logs checkout_updated.
+// statedConsent is the consent statement a checkout or order carries: its
+// own, or a ticked marketing box, which is a grant without a time of its own.
+func statedConsent(c *commerce.Consent, ticked bool) *commerce.Consent {
+	switch {
+	case c != nil && c.State != "":
+		return c
+	case ticked:
+		return &commerce.Consent{State: commerce.ConsentSubscribed}
+	}
+	return nil
+}
+
+// RecordCheckout stores a checkout and logs checkout_updated, by the
+// checkout's own time rather than by arrival, since webhooks are not
+// ordered:
+//
+//   - a delivery older than the stored checkout changes nothing, except
+//     that it may complete it (completion is never undone);
+//   - a completed checkout (by its completed_at, or by an order that named
+//     its checkout or cart token, whichever arrived first) stays completed
+//     and logs no checkout_updated: that event is what abandoned-checkout
+//     flows start from;
+//   - equal times apply, so the later arrival wins.
 func (in *Ingest) RecordCheckout(ctx context.Context, c commerce.Checkout, source string) error {
 	if c.WorkspaceID == "" || c.ShopID == "" || c.Token == "" {
 		return fmt.Errorf("record checkout: workspace, shop and token are required")
@@ -93,10 +121,35 @@ func (in *Ingest) RecordCheckout(ctx context.Context, c commerce.Checkout, sourc
 	ev := store.Event{
 		WorkspaceID: c.WorkspaceID, Type: EventCheckoutUpdated, Source: source, VisitorID: c.VisitorID,
 		OccurredAt: c.UpdatedAt, ReceivedAt: now,
-		Props: props(checkoutProps{Token: c.Token, Email: c.Email, CustomerID: c.CustomerID, Currency: c.Currency, TotalMinor: c.TotalMinor,
-			Items: c.Items, RecoveryURL: c.RecoveryURL, ShopID: c.ShopID, Marketing: c.AcceptsMarketing}),
+		Props: props(checkoutProps{Token: c.Token, CartToken: c.CartToken, Email: c.Email, CustomerID: c.CustomerID,
+			FirstName: c.FirstName, LastName: c.LastName, Currency: c.Currency, TotalMinor: c.TotalMinor,
+			Items: c.Items, RecoveryURL: c.RecoveryURL, ShopID: c.ShopID, Marketing: c.AcceptsMarketing,
+			EmailConsent: statedConsent(c.EmailConsent, c.AcceptsMarketing)}),
 	}
-	if err := in.st.SaveCheckout(ctx, c, []store.Event{ev}); err != nil {
+	err := in.st.SaveCheckout(ctx, c, func(prev *commerce.Checkout, orderedAt time.Time) (*commerce.Checkout, []store.Event) {
+		row := c
+		if row.CompletedAt.IsZero() {
+			row.CompletedAt = orderedAt
+		}
+		if prev != nil {
+			if !prev.CompletedAt.IsZero() {
+				row.CompletedAt = prev.CompletedAt
+			}
+			if prev.UpdatedAt.After(c.UpdatedAt) {
+				if row.CompletedAt.IsZero() || !prev.CompletedAt.IsZero() {
+					return nil, nil
+				}
+				done := *prev
+				done.CompletedAt = row.CompletedAt
+				return &done, nil
+			}
+		}
+		if !row.CompletedAt.IsZero() {
+			return &row, nil
+		}
+		return &row, []store.Event{ev}
+	})
+	if err != nil {
 		return fmt.Errorf("record checkout: %w", err)
 	}
 	in.appended()
@@ -114,7 +167,13 @@ type orderProps struct {
 	Items         []commerce.LineItem `json:"items"`
 	DiscountCodes []string            `json:"discount_codes"`
 	CheckoutToken string              `json:"checkout_token,omitempty"`
+	CartToken     string              `json:"cart_token,omitempty"`
+	FirstName     string              `json:"first_name,omitempty"`
+	LastName      string              `json:"last_name,omitempty"`
 	ShopID        string              `json:"shop_id"`
+	// EmailConsent is the buyer's statement on the order, with its own
+	// time when the platform gives one.
+	EmailConsent *commerce.Consent `json:"email_consent,omitempty"`
 }
 
 // RecordOrder stores an order (insert or update) and logs what changed:
@@ -133,7 +192,8 @@ func (in *Ingest) RecordOrder(ctx context.Context, o commerce.Order, source stri
 	}
 	p := props(orderProps{OrderID: o.ID, Number: o.Number, Email: o.Email, CustomerID: o.CustomerID, Currency: o.Currency,
 		TotalMinor: o.TotalMinor, Items: o.Items, DiscountCodes: o.DiscountCodes, CheckoutToken: o.CheckoutToken,
-		ShopID: o.ShopID, Financial: o.Financial})
+		CartToken: o.CartToken, FirstName: o.FirstName, LastName: o.LastName, ShopID: o.ShopID, Financial: o.Financial,
+		EmailConsent: statedConsent(o.EmailConsent, false)})
 	ev := func(typ string, at time.Time) store.Event {
 		return store.Event{WorkspaceID: o.WorkspaceID, Type: typ, Source: source, VisitorID: o.VisitorID,
 			OccurredAt: at, ReceivedAt: now, Props: p}

@@ -44,7 +44,7 @@ func (c *Contacts) View(ctx context.Context, workspaceID, id string) (ContactVie
 	if v.Profile, err = decodeProfile(raw); err != nil {
 		return v, fmt.Errorf("contact %s profile: %w", ct.ID, err)
 	}
-	v.Profile.Recent = nil // bookkeeping, not information
+	v.Profile.Recent, v.Profile.CheckoutTokens = nil, nil // bookkeeping, not information
 	v.Interests = v.Profile.Interests(5)
 	return v, nil
 }

@@ -1,9 +1,11 @@
 package connectors
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 
 	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/commerce"
@@ -98,14 +100,23 @@ func (h *Hub) apply(ctx context.Context, sh store.Shop, ch commerce.Change, live
 }
 
 // mapVariants fills in the product of line items that name only a variant
-// (Shopify carts): profiles and recommendations count products.
+// (Shopify carts): profiles and recommendations count products. Items
+// without a link or picture (Shopify's line items carry neither) get the
+// stored product's, so a recovery email can show and link them.
 func (h *Hub) mapVariants(ctx context.Context, sh store.Shop, items []commerce.LineItem) {
 	for i := range items {
-		if items[i].ProductID != "" || items[i].VariantID == "" {
+		it := &items[i]
+		if it.ProductID == "" && it.VariantID != "" {
+			if p, err := h.opt.Store.VariantProduct(ctx, sh.WorkspaceID, sh.ID, it.VariantID); err == nil {
+				it.ProductID = p
+			}
+		}
+		if it.ProductID == "" || (it.URL != "" && it.ImageURL != "") {
 			continue
 		}
-		if p, err := h.opt.Store.VariantProduct(ctx, sh.WorkspaceID, sh.ID, items[i].VariantID); err == nil {
-			items[i].ProductID = p
+		if p, err := h.opt.Store.Product(ctx, sh.WorkspaceID, it.ProductID); err == nil && p.ShopID == sh.ID {
+			it.URL = cmp.Or(it.URL, p.URL)
+			it.ImageURL = cmp.Or(it.ImageURL, p.ImageURL)
 		}
 	}
 }
@@ -176,7 +187,8 @@ type productProps struct {
 
 // saveProducts stores products as the shop sent them. A product's id is its
 // platform id, because that is what the storefront (and so the tracker)
-// knows it by.
+// knows it by; a version older than the stored one (by the shop's own
+// modification time) changes nothing and logs nothing.
 func (h *Hub) saveProducts(ctx context.Context, sh store.Shop, ps []commerce.Product, live bool) error {
 	now := h.now()
 	for i := range ps {
@@ -190,6 +202,10 @@ func (h *Hub) saveProducts(ctx context.Context, sh store.Shop, ps []commerce.Pro
 		}
 		if p.Handle == "" {
 			p.Handle = p.ExternalID
+		} else if p.URL == "" && sh.Platform == Shopify && sh.Domain != "" {
+			// Shopify's product payloads carry the handle, not the
+			// address; emails built from trigger items link it.
+			p.URL = "https://" + sh.Domain + "/products/" + url.PathEscape(p.Handle)
 		}
 		if p.CreatedAt.IsZero() {
 			p.CreatedAt = now
@@ -198,13 +214,19 @@ func (h *Hub) saveProducts(ctx context.Context, sh store.Shop, ps []commerce.Pro
 			p.UpdatedAt = now
 		}
 	}
-	if err := h.opt.Store.UpsertProducts(ctx, ps); err != nil {
+	applied, err := h.opt.Store.SaveProducts(ctx, ps)
+	if err != nil {
 		return err
 	}
 	if !live {
 		return nil
 	}
-	for _, p := range ps {
+	for i, p := range ps {
+		if !applied[i] {
+			h.log.Info("product delivery older than the stored product: skipped", "shop", sh.ID, "product", p.ID,
+				"updated_at", p.UpdatedAt)
+			continue
+		}
 		if err := h.opt.Ingest.Record(ctx, sh.WorkspaceID, cdp.EventProductUpdated, sh.Platform, p.UpdatedAt, productProps{
 			ProductID: p.ID, Title: p.Title, PriceMinor: p.PriceMinor, Currency: p.Currency, Stock: p.Stock,
 			Status: p.Status, ShopID: sh.ID}); err != nil {

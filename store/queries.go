@@ -61,6 +61,8 @@ type queries struct {
 	CheckoutUpsert   string `query:"checkout-upsert"`
 	CheckoutGet      string `query:"checkout-get"`
 	CheckoutComplete string `query:"checkout-complete"`
+	CompletionPut    string `query:"checkout-completion-put"`
+	CompletionGet    string `query:"checkout-completion-get"`
 	CheckoutList     string `query:"checkout-list"`
 
 	ContactCreate        string `query:"contact-create"`

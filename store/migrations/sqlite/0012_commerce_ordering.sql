@@ -1,0 +1,26 @@
+-- Shop records applied by their own time, not by arrival (webhooks are not
+-- ordered), and completed checkouts that stay completed.
+
+-- A product's identity is its platform id; its handle is only its address
+-- in the storefront. A shop frees the handle of a deleted product and gives
+-- it to a new one, and two products may swap handles in deliveries that
+-- arrive in either order, so the handle is no longer unique here: the
+-- storefront lookup takes the active product with that handle.
+DROP INDEX products_handle;
+CREATE INDEX products_handle ON products (workspace_id, shop_id, handle);
+
+-- The shop's own modification time of the version of the product last
+-- applied (updated_at moves with local stock changes too): an older
+-- delivery never overwrites a newer one.
+ALTER TABLE products ADD COLUMN source_updated_at INTEGER NOT NULL DEFAULT 0;
+UPDATE products SET source_updated_at = updated_at;
+
+-- Checkout and cart tokens an order carried: the order may arrive before
+-- the checkout it completes (or before its final update), and whichever
+-- arrives first, the checkout is completed from then on.
+CREATE TABLE checkout_completions (
+    workspace_id TEXT NOT NULL,
+    token        TEXT NOT NULL,
+    completed_at INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, token)
+);
