@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -285,5 +286,55 @@ func TestShopifyOrderCarriesConsentAndNames(t *testing.T) {
 		if c.Channel == "email" && !c.UpdatedAt.Equal(time.Date(2026, 3, 2, 9, 11, 31, 0, time.UTC)) {
 			t.Fatalf("consent stamped %s, want the statement's own time", c.UpdatedAt)
 		}
+	}
+}
+
+// plProduct is the Polish shop's product as Shopify sends it at a time,
+// with a stock.
+func plProductBody(t *testing.T, updated string, stock int) []byte {
+	t.Helper()
+	b := bytes.Replace(plSample(t, "products_create.json"), []byte(`"inventory_quantity": 0`),
+		[]byte(`"inventory_quantity": `+strconv.Itoa(stock)), 1)
+	return withFields(t, b, map[string]any{"updated_at": updated})
+}
+
+type plProductJSON struct {
+	ID       string `json:"id"`
+	Handle   string `json:"handle"`
+	Status   string `json:"status"`
+	Stock    int64  `json:"stock"`
+	URL      string `json:"url"`
+	ImageURL string `json:"image_url"`
+}
+
+// Product deliveries apply by the product's own time, keep the storefront
+// address and picture emails link, and a new product may take the handle
+// of a deleted one.
+func TestShopifyProductsApplyByTheirOwnTime(t *testing.T) {
+	p := newPLShop(t)
+	p.send("products/create", plProductBody(t, "2026-03-02T09:00:00+01:00", 3))
+	// The restock at 09:45 arrives before the sell-out at 09:40.
+	p.send("products/update", plProductBody(t, "2026-03-02T09:45:00+01:00", 5))
+	p.send("products/update", plProductBody(t, "2026-03-02T09:40:00+01:00", 0))
+	var pr plProductJSON
+	if code := p.api.do("GET", plProductPath, nil, &pr); code != 200 || pr.Stock != 5 {
+		t.Fatalf("product after an older update: %d %+v, want the 09:45 stock 5", code, pr)
+	}
+	if pr.URL != "https://"+testShopDomain+"/products/kubek-zuraw" ||
+		pr.ImageURL != "https://cdn.shopify.com/s/files/1/0712/3456/files/kubek-zuraw.jpg?v=1772352000" {
+		t.Fatalf("product links %q %q", pr.URL, pr.ImageURL)
+	}
+
+	// Deleted, then a new product (another id) takes its handle.
+	p.send("products/delete", []byte(`{"id": `+plProduct+`}`))
+	p.send("products/create", withFields(t, plProductBody(t, "2026-03-03T08:00:00+01:00", 7), map[string]any{
+		"id": json.Number("9123456789012345202"), "title": "Kubek ceramiczny „Żuraw” II",
+		"variants": []map[string]any{{"id": json.Number("9123456789012345302"), "price": "64.99", "sku": "KUB-ZUR-2",
+			"inventory_quantity": 7, "inventory_item_id": json.Number("9123456789012345702")}}}))
+	var old, reborn plProductJSON
+	p.api.do("GET", plProductPath, nil, &old)
+	if code := p.api.do("GET", "/api/v1/products/9123456789012345202", nil, &reborn); code != 200 ||
+		reborn.Status != "active" || reborn.Handle != "kubek-zuraw" || reborn.Stock != 7 || old.Status != "archived" {
+		t.Fatalf("handle reuse: old %+v, new %d %+v", old, code, reborn)
 	}
 }
