@@ -101,7 +101,9 @@ func statedConsent(c *commerce.Consent, ticked bool) *commerce.Consent {
 // ordered:
 //
 //   - a delivery older than the stored checkout changes nothing, except
-//     that it may complete it (completion is never undone);
+//     that it may complete it (completion is never undone), and neither
+//     does an open state from before the completion (a cart the plugin
+//     posted before the order, delivered after it);
 //   - a completed checkout (by its completed_at, or by an order that named
 //     its checkout or cart token, whichever arrived first) stays completed
 //     and logs no checkout_updated: that event is what abandoned-checkout
@@ -134,6 +136,11 @@ func (in *Ingest) RecordCheckout(ctx context.Context, c commerce.Checkout, sourc
 		if prev != nil {
 			if !prev.CompletedAt.IsZero() {
 				row.CompletedAt = prev.CompletedAt
+			}
+			if !prev.CompletedAt.IsZero() && c.CompletedAt.IsZero() && c.UpdatedAt.Before(prev.CompletedAt) {
+				// A state from before the purchase, delivered after it (a
+				// cart the plugin posted without waiting, a delayed update).
+				return nil, nil
 			}
 			if prev.UpdatedAt.After(c.UpdatedAt) {
 				if row.CompletedAt.IsZero() || !prev.CompletedAt.IsZero() {
