@@ -169,6 +169,19 @@ func (h *Hub) recordCustomer(ctx context.Context, sh store.Shop, ch commerce.Cha
 		}
 		return h.opt.Ingest.Record(ctx, sh.WorkspaceID, cdp.EventConsentChanged, sh.Platform, at, p)
 	}
+	if !at.IsZero() {
+		// Newer wins: an older record of the customer (webhooks are not
+		// ordered) would put back names, tags or a phone since changed.
+		newest, err := h.opt.Store.ClaimCustomerVersion(ctx, sh.WorkspaceID, sh.ID, c.ExternalID, at)
+		if err != nil {
+			return err
+		}
+		if !newest {
+			h.log.Info("customer delivery older than the one applied: skipped", "shop", sh.ID, "customer", c.ExternalID,
+				"updated_at", at)
+			return nil
+		}
+	}
 	p.EmailConsent, p.SMSConsent = c.EmailConsent, c.SMSConsent
 	return h.opt.Ingest.Record(ctx, sh.WorkspaceID, cdp.EventCustomerUpdated, sh.Platform, at, p)
 }

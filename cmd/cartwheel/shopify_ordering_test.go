@@ -338,3 +338,23 @@ func TestShopifyProductsApplyByTheirOwnTime(t *testing.T) {
 		t.Fatalf("handle reuse: old %+v, new %d %+v", old, code, reborn)
 	}
 }
+
+// A customer's record applies by its own time too: an older
+// customers/update arriving last does not bring back the old name.
+func TestShopifyOlderCustomerUpdateChangesNothing(t *testing.T) {
+	p := newPLShop(t)
+	customer := func(updated, last string) []byte {
+		return []byte(`{"id": 9123456789012345101, "email": "` + plEmail + `", "first_name": "Zofia", "last_name": "` + last + `",
+			"created_at": "2026-02-20T18:30:00+01:00", "updated_at": "` + updated + `", "currency": "PLN", "tags": "stała klientka",
+			"orders_count": 3, "total_spent": "404.91", "default_address": {"country_code": "PL"}}`)
+	}
+	p.send("customers/update", customer("2026-03-05T12:00:00+01:00", "Nowak"))
+	p.send("customers/update", customer("2026-03-04T08:00:00+01:00", "Wójcik-Łęcka"))
+	p.send("customers/update", []byte(`{"id": 9123456789012345199, "email": "drugi@example.pl", "updated_at": "2026-03-05T12:00:00+01:00"}`))
+	// Once the last delivery's contact exists, the earlier ones were applied.
+	p.contact("drugi@example.pl", "the last customer", func(plContact) bool { return true })
+	v := p.contact(plEmail, "the customer", func(plContact) bool { return true })
+	if v.Contact.LastName != "Nowak" {
+		t.Fatalf("last name %q after an older record arrived last, want Nowak", v.Contact.LastName)
+	}
+}

@@ -97,3 +97,17 @@ ORDER BY id DESC LIMIT $4;
 -- Events that name no visitor (server-side, by email or customer id) are
 -- stamped with the contact the processor resolved, for the timeline.
 UPDATE events SET contact_id = $2 WHERE id = $1 AND contact_id = '';
+
+-- name: customer-version-claim
+-- Records a shop customer's modification time unless a newer one is
+-- stored; no row comes back when it is.
+INSERT INTO customer_versions (workspace_id, shop_id, external_id, updated_at) VALUES ($1, $2, $3, $4)
+ON CONFLICT (workspace_id, shop_id, external_id) DO UPDATE SET updated_at = excluded.updated_at
+WHERE excluded.updated_at >= customer_versions.updated_at
+RETURNING updated_at;
+
+-- name: erase-customer-versions-person
+DELETE FROM customer_versions WHERE workspace_id = $1 AND external_id = $2;
+
+-- name: erase-shop-customer-versions
+DELETE FROM customer_versions WHERE workspace_id = $1 AND shop_id = $2;

@@ -24,3 +24,14 @@ CREATE TABLE checkout_completions (
     completed_at INTEGER NOT NULL,
     PRIMARY KEY (workspace_id, token)
 );
+
+-- The shop's own modification time of the last customer record applied
+-- per platform customer: customers have no table of their own (they are
+-- contacts), and an older customers/update must not overwrite a newer one.
+CREATE TABLE customer_versions (
+    workspace_id TEXT NOT NULL,
+    shop_id      TEXT NOT NULL,
+    external_id  TEXT NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, shop_id, external_id)
+);
