@@ -65,31 +65,29 @@ type queries struct {
 	CompletionGet    string `query:"checkout-completion-get"`
 	CheckoutList     string `query:"checkout-list"`
 
-	ContactCreate         string `query:"contact-create"`
-	ContactGet            string `query:"contact-get"`
-	ContactByEmail        string `query:"contact-by-email"`
-	ContactUpdate         string `query:"contact-update"`
-	ContactMarkMerged     string `query:"contact-mark-merged"`
-	ContactRepointMerged  string `query:"contact-repoint-merged"`
-	IdentityGet           string `query:"identity-get"`
-	IdentityAdd           string `query:"identity-add"`
-	IdentityList          string `query:"identity-list"`
-	IdentityMove          string `query:"identity-move"`
-	ConsentSet            string `query:"consent-set"`
-	ConsentList           string `query:"consent-list"`
-	ConsentDeleteAll      string `query:"consent-delete-all"`
-	CustomerVersionClaim  string `query:"customer-version-claim"`
-	EraseCustomerVersions string `query:"erase-customer-versions-person"`
-	EraseShopCustomerVers string `query:"erase-shop-customer-versions"`
-	ProfileGet            string `query:"profile-get"`
-	ProfilePut            string `query:"profile-put"`
-	ProfileDelete         string `query:"profile-delete"`
-	EventsRepoint         string `query:"events-repoint-contact"`
-	CheckpointGet         string `query:"checkpoint-get"`
-	CheckpointSet         string `query:"checkpoint-set"`
-	EventLogAfter         string `query:"event-log-after"`
-	EventListContact      string `query:"event-list-contact"`
-	EventSetContact       string `query:"event-set-contact"`
+	ContactCreate        string `query:"contact-create"`
+	ContactGet           string `query:"contact-get"`
+	ContactByEmail       string `query:"contact-by-email"`
+	ContactUpdate        string `query:"contact-update"`
+	ContactMarkMerged    string `query:"contact-mark-merged"`
+	ContactRepointMerged string `query:"contact-repoint-merged"`
+	IdentityGet          string `query:"identity-get"`
+	IdentityAdd          string `query:"identity-add"`
+	IdentityList         string `query:"identity-list"`
+	IdentityMove         string `query:"identity-move"`
+	ConsentSet           string `query:"consent-set"`
+	ConsentList          string `query:"consent-list"`
+	ConsentDeleteAll     string `query:"consent-delete-all"`
+	CustomerVersionClaim string `query:"customer-version-claim"`
+	ProfileGet           string `query:"profile-get"`
+	ProfilePut           string `query:"profile-put"`
+	ProfileDelete        string `query:"profile-delete"`
+	EventsRepoint        string `query:"events-repoint-contact"`
+	CheckpointGet        string `query:"checkpoint-get"`
+	CheckpointSet        string `query:"checkpoint-set"`
+	EventLogAfter        string `query:"event-log-after"`
+	EventListContact     string `query:"event-list-contact"`
+	EventSetContact      string `query:"event-set-contact"`
 
 	EventAppendHead  string `query:"event-append-head"`
 	EventAppendTail  string `query:"event-append-tail"`
@@ -143,6 +141,8 @@ type queries struct {
 	EraseWorkspaceContacts   string `query:"erase-workspace-contacts"`
 	EraseWorkspaceCartTokens string `query:"erase-workspace-cart-tokens"`
 	EraseWorkspaceExports    string `query:"erase-workspace-exports"`
+	EraseCustomerVersions    string `query:"erase-customer-versions-person"`
+	EraseShopCustomerVers    string `query:"erase-shop-customer-versions"`
 
 	messageQueries
 	contentQueries
