@@ -87,6 +87,7 @@ type queries struct {
 	CheckpointSet        string `query:"checkpoint-set"`
 	EventLogAfter        string `query:"event-log-after"`
 	EventListContact     string `query:"event-list-contact"`
+	EventOccurredAt      string `query:"event-occurred-at"`
 	EventSetContact      string `query:"event-set-contact"`
 
 	EventAppendHead  string `query:"event-append-head"`

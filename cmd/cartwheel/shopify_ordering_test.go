@@ -358,3 +358,47 @@ func TestShopifyOlderCustomerUpdateChangesNothing(t *testing.T) {
 		t.Fatalf("last name %q after an older record arrived last, want Nowak", v.Contact.LastName)
 	}
 }
+
+// The timeline is ordered by when things happened, not by when Shopify
+// delivered them, page after page.
+func TestContactTimelineByEventTime(t *testing.T) {
+	p := newPLShop(t)
+	// Delivered: the order (10:11), then the checkout (10:00), then the
+	// customer's record (09:30).
+	p.send("orders/create", plSample(t, "orders_create.json"))
+	p.send("checkouts/create", withFields(t, plSample(t, "checkouts_create.json"), map[string]any{"token": "inna-kasa-1", "cart_token": nil}))
+	p.send("customers/update", []byte(`{"id": 9123456789012345101, "email": "`+plEmail+`", "first_name": "Zofia",
+		"updated_at": "2026-03-02T09:30:00+01:00"}`))
+	v := p.contact(plEmail, "all three on the profile", func(v plContact) bool { return v.Profile.Orders == 1 && v.Profile.Checkouts == 2 })
+	var got []string
+	cursor := ""
+	for range 10 {
+		var page struct {
+			Events []struct {
+				Type       string `json:"type"`
+				OccurredAt string `json:"occurred_at"`
+			} `json:"events"`
+			NextCursor string `json:"next_cursor"`
+		}
+		if code := p.api.do("GET", "/api/v1/contacts/"+v.Contact.ID+"/timeline?limit=2&cursor="+cursor, nil, &page); code != 200 {
+			t.Fatalf("timeline: %d", code)
+		}
+		for _, e := range page.Events {
+			got = append(got, e.Type+"@"+e.OccurredAt)
+		}
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	// Events of one time keep their log order, newest first.
+	want := []string{"order_paid@2026-03-02T09:11:31Z", "order_placed@2026-03-02T09:11:31Z",
+		"checkout_updated@2026-03-02T09:00:00Z", "customer_updated@2026-03-02T08:30:00Z"}
+	if len(got) != len(want) {
+		t.Fatalf("timeline %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("timeline %v, want %v", got, want)
+		}
+	}
+}
