@@ -259,7 +259,7 @@ func TestAppendManyEventsInChunks(t *testing.T) {
 // the shop, not with the person.
 func TestTimelineQueryUsesIndexes(t *testing.T) {
 	st := openTest(t)
-	rows, err := st.w.Query("EXPLAIN QUERY PLAN "+st.q.EventListContact, "ws", "ct", 100, 10)
+	rows, err := st.w.Query("EXPLAIN QUERY PLAN "+st.q.EventListContact, "ws", "ct", 100, 100, 10)
 	if err != nil {
 		t.Fatal(err)
 	}

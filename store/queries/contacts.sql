@@ -36,13 +36,13 @@ SELECT kind, value, created_at FROM identities WHERE workspace_id = $1 AND conta
 UPDATE identities SET contact_id = $3 WHERE workspace_id = $1 AND contact_id = $2;
 
 -- name: consent-set
--- The newer statement wins; of two made at the same time, the refusal.
+-- The newer statement wins; of two made at the same time, the later
+-- applied (the processor applies them in log order).
 INSERT INTO consents (workspace_id, contact_id, channel, granted, source, text, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (workspace_id, contact_id, channel) DO UPDATE SET
     granted = excluded.granted, source = excluded.source, text = excluded.text, updated_at = excluded.updated_at
-WHERE excluded.updated_at > consents.updated_at
-   OR (excluded.updated_at = consents.updated_at AND (NOT excluded.granted OR consents.granted));
+WHERE excluded.updated_at >= consents.updated_at;
 
 -- name: consent-list
 SELECT channel, granted, source, text, updated_at FROM consents WHERE workspace_id = $1 AND contact_id = $2 ORDER BY channel;
