@@ -77,7 +77,13 @@ func (h *Hub) apply(ctx context.Context, sh store.Shop, ch commerce.Change, live
 		if ch.Inventory == nil {
 			return &permanentError{errors.New("inventory change without a level")}
 		}
-		_, err := h.opt.Store.SetInventory(ctx, sh.WorkspaceID, sh.ID, ch.Inventory.InventoryItemID, ch.Inventory.Available, h.now())
+		now := h.now()
+		at := cmp.Or(ch.Inventory.UpdatedAt, now)
+		_, err := h.opt.Store.SetInventory(ctx, sh.WorkspaceID, sh.ID, ch.Inventory.InventoryItemID, ch.Inventory.Available, at, now)
+		if errors.Is(err, store.ErrStale) {
+			h.log.Info("inventory level older than the stored stock: skipped", "shop", sh.ID, "item", ch.Inventory.InventoryItemID)
+			return nil
+		}
 		if errors.Is(err, store.ErrNotFound) {
 			// A variant not synced yet: the next catalogue sync brings
 			// its stock with it.

@@ -106,6 +106,7 @@ type queries struct {
 	VariantUpsert            string `query:"variant-upsert"`
 	VariantProduct           string `query:"variant-product"`
 	VariantSetStock          string `query:"variant-set-stock"`
+	VariantByInventory       string `query:"variant-by-inventory"`
 	ProductRestock           string `query:"product-restock"`
 	ProductSetStatus         string `query:"product-set-status"`
 	SyncGet                  string `query:"sync-get"`

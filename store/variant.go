@@ -19,7 +19,7 @@ func (s *Store) replaceVariants(ctx context.Context, tx *sql.Tx, p commerce.Prod
 	}
 	for _, v := range p.Variants {
 		if _, err := tx.ExecContext(ctx, s.q.VariantUpsert, p.WorkspaceID, p.ShopID, v.ID, p.ID, v.InventoryItemID,
-			v.SKU, v.Title, v.PriceMinor, v.Stock); err != nil {
+			v.SKU, v.Title, v.PriceMinor, v.Stock, ms(p.UpdatedAt)); err != nil {
 			return fmt.Errorf("product %s variant %s: %w", p.ID, v.ID, err)
 		}
 	}
@@ -39,15 +39,27 @@ func (s *Store) VariantProduct(ctx context.Context, workspaceID, shopID, variant
 	return id, nil
 }
 
+// ErrStale is returned for a change older than the version already stored.
+var ErrStale = errors.New("older than the stored version")
+
 // SetInventory sets the stock of the variant an inventory item stands for
-// and recomputes its product's stock. It returns the product id, or
-// ErrNotFound when no synced variant has that inventory item.
-func (s *Store) SetInventory(ctx context.Context, workspaceID, shopID, inventoryItemID string, available int64, at time.Time) (string, error) {
+// and recomputes its product's stock (stamping the product updated at at).
+// stockAt is the level's own time: a level older than the variant's stock
+// figure (from an inventory level or its product's version) changes nothing
+// and gives ErrStale. It returns the product id, or ErrNotFound when no
+// synced variant has that inventory item.
+func (s *Store) SetInventory(ctx context.Context, workspaceID, shopID, inventoryItemID string, available int64, stockAt, at time.Time) (string, error) {
 	var productID string
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, s.q.VariantSetStock, workspaceID, shopID, inventoryItemID, available).Scan(&productID)
+		err := tx.QueryRowContext(ctx, s.q.VariantSetStock, workspaceID, shopID, inventoryItemID, available, ms(stockAt)).Scan(&productID)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("inventory item %s: %w", inventoryItemID, ErrNotFound)
+			err = tx.QueryRowContext(ctx, s.q.VariantByInventory, workspaceID, shopID, inventoryItemID).Scan(&productID)
+			if err == nil {
+				return fmt.Errorf("inventory item %s: %w", inventoryItemID, ErrStale)
+			}
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("inventory item %s: %w", inventoryItemID, ErrNotFound)
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("inventory item %s: %w", inventoryItemID, err)

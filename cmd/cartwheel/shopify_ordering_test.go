@@ -325,6 +325,20 @@ func TestShopifyProductsApplyByTheirOwnTime(t *testing.T) {
 		t.Fatalf("product links %q %q", pr.URL, pr.ImageURL)
 	}
 
+	// Inventory levels too: one from 09:42 changes nothing, one from 09:50 does.
+	level := func(at string, n int) []byte {
+		return []byte(`{"inventory_item_id": 9123456789012345701, "location_id": 9123456789012345901, "available": ` +
+			strconv.Itoa(n) + `, "updated_at": "` + at + `"}`)
+	}
+	p.send("inventory_levels/update", level("2026-03-02T09:42:00+01:00", 0))
+	if p.api.do("GET", plProductPath, nil, &pr); pr.Stock != 5 {
+		t.Fatalf("stock %d after an inventory level older than the product's, want 5", pr.Stock)
+	}
+	p.send("inventory_levels/update", level("2026-03-02T09:50:00+01:00", 2))
+	if p.api.do("GET", plProductPath, nil, &pr); pr.Stock != 2 {
+		t.Fatalf("stock %d after a newer inventory level, want 2", pr.Stock)
+	}
+
 	// Deleted, then a new product (another id) takes its handle.
 	p.send("products/delete", []byte(`{"id": `+plProduct+`}`))
 	p.send("products/create", withFields(t, plProductBody(t, "2026-03-03T08:00:00+01:00", 7), map[string]any{

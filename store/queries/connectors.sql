@@ -33,19 +33,25 @@ DELETE FROM webhook_deliveries WHERE workspace_id = $1 AND shop_id = $2;
 DELETE FROM product_variants WHERE workspace_id = $1 AND shop_id = $2 AND product_id = $3;
 
 -- name: variant-upsert
-INSERT INTO product_variants (workspace_id, shop_id, id, product_id, inventory_item_id, sku, title, price_minor, stock)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO product_variants (workspace_id, shop_id, id, product_id, inventory_item_id, sku, title, price_minor, stock,
+    stock_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (workspace_id, shop_id, id) DO UPDATE SET
     product_id = excluded.product_id, inventory_item_id = excluded.inventory_item_id, sku = excluded.sku,
-    title = excluded.title, price_minor = excluded.price_minor, stock = excluded.stock;
+    title = excluded.title, price_minor = excluded.price_minor, stock = excluded.stock, stock_at = excluded.stock_at;
 
 -- name: variant-product
 SELECT product_id FROM product_variants WHERE workspace_id = $1 AND shop_id = $2 AND id = $3;
 
 -- name: variant-set-stock
-UPDATE product_variants SET stock = $4
-WHERE workspace_id = $1 AND shop_id = $2 AND inventory_item_id = $3
+-- $5 is the level's own time: a level older than the stored figure changes
+-- nothing (equal times apply).
+UPDATE product_variants SET stock = $4, stock_at = $5
+WHERE workspace_id = $1 AND shop_id = $2 AND inventory_item_id = $3 AND stock_at <= $5
 RETURNING product_id;
+
+-- name: variant-by-inventory
+SELECT product_id FROM product_variants WHERE workspace_id = $1 AND shop_id = $2 AND inventory_item_id = $3 LIMIT 1;
 
 -- name: product-restock
 -- A product's stock is the sum over its variants.

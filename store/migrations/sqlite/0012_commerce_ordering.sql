@@ -35,3 +35,7 @@ CREATE TABLE customer_versions (
     updated_at   INTEGER NOT NULL,
     PRIMARY KEY (workspace_id, shop_id, external_id)
 );
+
+-- The shop's time of a variant's stock figure (its product's version, or
+-- the inventory level's own time): an older level changes nothing.
+ALTER TABLE product_variants ADD COLUMN stock_at INTEGER NOT NULL DEFAULT 0;
