@@ -204,6 +204,19 @@ type productProps struct {
 	ShopID     string `json:"shop_id"`
 }
 
+// storefrontOrigin is where a Shopify shop's product pages live: the
+// origin of the address the catalogue sync stored for the product (its
+// onlineStoreUrl, on the shop's primary domain), else the shop's
+// .myshopify.com domain, which redirects there.
+func (h *Hub) storefrontOrigin(ctx context.Context, sh store.Shop, productID string) string {
+	if p, err := h.opt.Store.Product(ctx, sh.WorkspaceID, productID); err == nil && p.ShopID == sh.ID {
+		if u, err := url.Parse(p.URL); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+			return u.Scheme + "://" + u.Host
+		}
+	}
+	return "https://" + sh.Domain
+}
+
 // saveProducts stores products as the shop sent them. A product's id is its
 // platform id, because that is what the storefront (and so the tracker)
 // knows it by; a version older than the stored one (by the shop's own
@@ -224,7 +237,7 @@ func (h *Hub) saveProducts(ctx context.Context, sh store.Shop, ps []commerce.Pro
 		} else if p.URL == "" && sh.Platform == Shopify && sh.Domain != "" {
 			// Shopify's product payloads carry the handle, not the
 			// address; emails built from trigger items link it.
-			p.URL = "https://" + sh.Domain + "/products/" + url.PathEscape(p.Handle)
+			p.URL = h.storefrontOrigin(ctx, sh, p.ID) + "/products/" + url.PathEscape(p.Handle)
 		}
 		if p.CreatedAt.IsZero() {
 			p.CreatedAt = now

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cartwheelhq/cartwheel/commerce"
 	"github.com/cartwheelhq/cartwheel/store"
 	"github.com/cartwheelhq/cartwheel/workspace"
 )
@@ -49,5 +50,33 @@ func TestConstraintViolationFailsAtOnce(t *testing.T) {
 	}
 	if d := ds[0]; d.Status != store.DeliveryFailed || d.Attempts != 1 || !strings.Contains(d.Error, "tytuł odrzucony") {
 		t.Fatalf("refused delivery: status %s after %d attempts, error %q; want failed at once with the reason", d.Status, d.Attempts, d.Error)
+	}
+}
+
+// A Shopify product from a webhook gets its storefront address from its
+// handle, on the domain the catalogue sync found it on (the shop's primary
+// domain), and keeps its picture when the webhook carries none.
+func TestShopifyWebhookProductKeepsItsAddress(t *testing.T) {
+	e := newEnv(t, filepath.Join(t.TempDir(), "c.db"), nil, nil)
+	ctx := context.Background()
+	w, _ := e.ws.Create(ctx, workspace.Settings{Name: ptr("Sklep"), Currency: ptr("PLN")})
+	sh, _ := e.ws.ConnectShop(ctx, w.ID, workspace.ShopInput{Platform: "shopify", Domain: "sklep.myshopify.com", WebhookSecret: "s"})
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	synced := commerce.Product{ExternalID: "9123456789012345201", Handle: "kubek-zuraw", Title: "Kubek", PriceMinor: 5999,
+		URL: "https://sklep.pl/products/kubek-zuraw", ImageURL: "https://cdn.shopify.com/kubek.jpg", UpdatedAt: t0}
+	if err := e.hub.saveProducts(ctx, sh, []commerce.Product{synced}, false); err != nil {
+		t.Fatal(err)
+	}
+	renamed := commerce.Product{ExternalID: "9123456789012345201", Handle: "kubek-żuraw-zielony", Title: "Kubek „Żuraw”",
+		PriceMinor: 5999, UpdatedAt: t0.Add(time.Hour)}
+	if err := e.hub.apply(ctx, sh, commerce.Change{Kind: commerce.ChangeProduct, Product: &renamed}, true); err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.st.Product(ctx, w.ID, "9123456789012345201")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.URL != "https://sklep.pl/products/kubek-%C5%BCuraw-zielony" || p.ImageURL != "https://cdn.shopify.com/kubek.jpg" {
+		t.Fatalf("product links %q %q", p.URL, p.ImageURL)
 	}
 }
