@@ -75,20 +75,6 @@ func decodeCheckout(body []byte, shopCurrency string) (commerce.Change, error) {
 	return commerce.Change{Kind: commerce.ChangeCheckout, Checkout: c, ExternalID: c.Token, UpdatedAt: c.UpdatedAt}, nil
 }
 
-// CheckoutCartToken returns the cart_token of a checkouts/* payload: the
-// token of the cart the checkout came from, which carts/* deliveries and the
-// storefront (cart.token) use. It lets a caller join a cart it has already
-// tied to a visitor with the checkout that followed.
-func CheckoutCartToken(body []byte) (string, error) {
-	var p struct {
-		CartToken text `json:"cart_token"`
-	}
-	if err := unmarshalObject(body, &p); err != nil {
-		return "", err
-	}
-	return string(p.CartToken), nil
-}
-
 // cartPayload is the storefront cart of carts/*. It has no customer, no
 // email and no currency.
 type cartPayload struct {
