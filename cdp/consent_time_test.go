@@ -59,3 +59,32 @@ func TestShopConsentByItsOwnTime(t *testing.T) {
 		t.Fatalf("a newer statement: %+v, want granted at its own time", c)
 	}
 }
+
+// A shop's "not subscribed" without a time means the shop never asked: it
+// does not withdraw a consent given on the site.
+func TestTimelessNotSubscribedKeepsASiteConsent(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	in := NewIngest(st, quiet, func() time.Time { return t0 })
+	p := NewProcessor(st, quiet, func() time.Time { return t0 })
+	if err := in.Record(ctx, "ws_a", EventConsent, "widget", t0, map[string]any{"email": "ola@example.pl",
+		"channels": map[string]bool{"email": true}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.Record(ctx, "ws_a", EventOrderPlaced, "shopify", t0.Add(time.Hour), map[string]any{"order_id": "s-1",
+		"email": "ola@example.pl", "currency": "PLN", "total_minor": 1000, "shop_id": "s",
+		"email_consent": commerce.Consent{State: commerce.ConsentNotSubscribed}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.ContactByEmail(ctx, "ws_a", "ola@example.pl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := st.Consents(ctx, "ws_a", c.ID)
+	if len(cs) != 1 || !cs[0].Granted {
+		t.Fatalf("consents %+v: a timeless not_subscribed withdrew the site's consent", cs)
+	}
+}

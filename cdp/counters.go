@@ -233,7 +233,8 @@ func (b *batch) statedConsent(e *store.Event, contact string, props map[string]j
 // carries the box ticked before it), and applies only if it is newer than
 // the stored consent (consent-set). A statement without a time of its own
 // (Shopify's buyer_accepts_marketing) is never newer than a stored
-// withdrawal, and adds nothing to a stored grant; otherwise it takes the
+// withdrawal, adds nothing to a stored grant, and a timeless "never asked"
+// (not_subscribed, pending) withdraws nothing; otherwise it takes the
 // event's time.
 func (b *batch) shopConsent(e *store.Event, contact, channel string, c commerce.Consent) error {
 	switch channel {
@@ -248,7 +249,10 @@ func (b *batch) shopConsent(e *store.Event, contact, channel string, c commerce.
 		if err != nil {
 			return err
 		}
-		if found && (withdrawn(cur) || cur.Granted == granted) {
+		if found && (withdrawn(cur) || cur.Granted == granted || !granted && c.State != commerce.ConsentUnsubscribed) {
+			// Nothing stated against what is stored: a grant without a
+			// time over a refusal, a repeat, or "never asked" (a shop's
+			// not_subscribed, pending) over a consent given elsewhere.
 			return nil
 		}
 		at = e.OccurredAt
