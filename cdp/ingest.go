@@ -7,6 +7,7 @@
 package cdp
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -129,38 +130,45 @@ func (in *Ingest) RecordCheckout(ctx context.Context, c commerce.Checkout, sourc
 			EmailConsent: statedConsent(c.EmailConsent, c.AcceptsMarketing)}),
 	}
 	err := in.st.SaveCheckout(ctx, c, func(prev *commerce.Checkout, orderedAt time.Time) (*commerce.Checkout, []store.Event) {
-		row := c
-		if row.CompletedAt.IsZero() {
-			row.CompletedAt = orderedAt
+		row, open := checkoutRow(c, prev, orderedAt)
+		if row == nil || !open {
+			return row, nil
 		}
-		if prev != nil {
-			if !prev.CompletedAt.IsZero() {
-				row.CompletedAt = prev.CompletedAt
-			}
-			if !prev.CompletedAt.IsZero() && c.CompletedAt.IsZero() && c.UpdatedAt.Before(prev.CompletedAt) {
-				// A state from before the purchase, delivered after it (a
-				// cart the plugin posted without waiting, a delayed update).
-				return nil, nil
-			}
-			if prev.UpdatedAt.After(c.UpdatedAt) {
-				if row.CompletedAt.IsZero() || !prev.CompletedAt.IsZero() {
-					return nil, nil
-				}
-				done := *prev
-				done.CompletedAt = row.CompletedAt
-				return &done, nil
-			}
-		}
-		if !row.CompletedAt.IsZero() {
-			return &row, nil
-		}
-		return &row, []store.Event{ev}
+		return row, []store.Event{ev}
 	})
 	if err != nil {
 		return fmt.Errorf("record checkout: %w", err)
 	}
 	in.appended()
 	return nil
+}
+
+// checkoutRow decides what a checkout delivery c changes, given the stored
+// checkout (nil if none) and the time an order named its token (zero if
+// none did): the row to write (nil: nothing) and whether the checkout is
+// open, so that checkout_updated is logged (see RecordCheckout).
+func checkoutRow(c commerce.Checkout, prev *commerce.Checkout, orderedAt time.Time) (*commerce.Checkout, bool) {
+	completed := cmp.Or(c.CompletedAt, orderedAt)
+	if prev != nil && !prev.CompletedAt.IsZero() {
+		completed = prev.CompletedAt
+	}
+	older := prev != nil && prev.UpdatedAt.After(c.UpdatedAt)
+	switch {
+	case prev != nil && !prev.CompletedAt.IsZero() && (older || c.CompletedAt.IsZero() && c.UpdatedAt.Before(completed)):
+		// Completed already, and this is a state from before (a cart the
+		// plugin posted without waiting, a delayed update).
+		return nil, false
+	case older && completed.IsZero():
+		return nil, false
+	case older:
+		// Older, but it brings the completion: that much applies.
+		done := *prev
+		done.CompletedAt = completed
+		return &done, false
+	}
+	row := c
+	row.CompletedAt = completed
+	return &row, completed.IsZero()
 }
 
 type orderProps struct {
