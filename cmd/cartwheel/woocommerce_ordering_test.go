@@ -14,7 +14,16 @@ import (
 // can reach Cartwheel after the order the cart became. A cart older than
 // its order changes nothing: the cart stays completed and no second
 // checkout_updated (what abandoned-checkout flows start from) is logged.
-func TestWooCommerceLateCartAfterItsOrder(t *testing.T) {
+// wooShop is a running instance with a WooCommerce shop connected (PLN),
+// whose deliveries send signs and waits for.
+type wooShop struct {
+	admin apiClient
+	shop  string
+	send  func(topic string, body []byte)
+}
+
+func newWooShop(t *testing.T) wooShop {
+	t.Helper()
 	fake := wootest.NewServer(t)
 	inst, _ := startTest(t, testEnv(t, t.TempDir(), map[string]string{"CARTWHEEL_SYNC_INTERVAL": "0"}))
 	admin := apiClient{t: t, inst: inst, token: testAdminToken}
@@ -54,6 +63,12 @@ func TestWooCommerceLateCartAfterItsOrder(t *testing.T) {
 			return st.Deliveries.Counts["done"] == sent
 		})
 	}
+	return wooShop{admin: admin, shop: sh.ID, send: send}
+}
+
+func TestWooCommerceLateCartAfterItsOrder(t *testing.T) {
+	ws := newWooShop(t)
+	admin, send := ws.admin, ws.send
 	const token, email = "5d41402abc4b2a76b9719d911017c592", "zofia.wojcik@example.pl"
 	placed := time.Date(2026, 3, 2, 9, 11, 31, 0, time.UTC)
 	cart := func(at time.Time, qty string) []byte {
@@ -91,5 +106,24 @@ func TestWooCommerceLateCartAfterItsOrder(t *testing.T) {
 	})
 	if n := timelineTypes(admin, found.Contacts[0].ID)["checkout_updated"]; n != 1 {
 		t.Fatalf("%d checkout_updated events, want 1: a cart older than its order logs none", n)
+	}
+}
+
+// A product's older version, arriving last, changes nothing on WooCommerce
+// either: the sell-out of 09:40 does not undo the restock of 09:45.
+func TestWooCommerceOlderProductUpdateChangesNothing(t *testing.T) {
+	ws := newWooShop(t)
+	product := func(modified string, stock int) []byte {
+		return withFields(t, wooSample(t, "product_created.json"), map[string]any{"name": "Kubek „Żuraw”",
+			"date_modified_gmt": modified, "manage_stock": true, "stock_quantity": stock,
+			"stock_status": map[bool]string{true: "instock", false: "outofstock"}[stock > 0]})
+	}
+	ws.send("product.updated", product("2026-03-02T08:45:00", 5))
+	ws.send("product.updated", product("2026-03-02T08:40:00", 0))
+	var p struct {
+		Stock int64 `json:"stock"`
+	}
+	if code := ws.admin.do("GET", "/api/v1/products/794", nil, &p); code != 200 || p.Stock != 5 {
+		t.Fatalf("product after an older update: %d %+v, want the 08:45 stock 5", code, p)
 	}
 }
