@@ -10,10 +10,10 @@ DROP INDEX products_handle;
 CREATE INDEX products_handle ON products (workspace_id, shop_id, handle);
 
 -- The shop's own modification time of the version of the product last
--- applied (updated_at moves with local stock changes too): an older
--- delivery never overwrites a newer one.
+-- applied: an older delivery never overwrites a newer one. updated_at is
+-- not it (local stock changes stamp it with Cartwheel's clock), so rows
+-- stored before start at 0 and the next version of each applies.
 ALTER TABLE products ADD COLUMN source_updated_at INTEGER NOT NULL DEFAULT 0;
-UPDATE products SET source_updated_at = updated_at;
 
 -- Checkout and cart tokens an order carried: the order may arrive before
 -- the checkout it completes (or before its final update), and whichever
