@@ -19,6 +19,9 @@ const maxAttempts = 8
 // permanentError marks a delivery that no retry can fix (its content).
 type permanentError struct{ err error }
 
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
 // permanent reports whether err is one no retry can fix: marked so by the
 // hub, or a database refusal of the delivery's data (a constraint it
 // breaks). Retrying those eight times over hours only delays the failure
@@ -27,9 +30,6 @@ func permanent(err error) bool {
 	var perm *permanentError
 	return errors.As(err, &perm) || store.IsPermanent(err)
 }
-
-func (e *permanentError) Error() string { return e.err.Error() }
-func (e *permanentError) Unwrap() error { return e.err }
 
 // Run processes stored deliveries and runs the periodic syncs until ctx
 // ends. Deliveries are processed in arrival order, one at a time: two
