@@ -162,6 +162,11 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, contactID, shopID
 				if err := execCount(ctx, tx, &er.Checkouts, s.q.EraseCheckoutsPerson, workspaceID, p[0], p[1], p[2]); err != nil {
 					return err
 				}
+				if p[1] != "" {
+					if err := execCount(ctx, tx, nil, s.q.EraseCustomerVersions, workspaceID, p[1]); err != nil {
+						return err
+					}
+				}
 				if p[2] != "" {
 					if err := execCount(ctx, tx, &er.Events, s.q.EraseEventsVisitor, workspaceID, p[2]); err != nil {
 						return err
@@ -238,7 +243,7 @@ func (s *Store) EraseShop(ctx context.Context, workspaceID, shopID string, peopl
 			q string
 		}{{&er.Products, s.q.EraseShopProducts}, {nil, s.q.EraseShopVariants}, {&er.Orders, s.q.EraseShopOrders},
 			{&er.Checkouts, s.q.EraseShopCheckouts}, {nil, s.q.DeliveryDeleteShop}, {nil, s.q.EraseShopSyncs},
-			{nil, s.q.EraseShopDiscountCodes}}
+			{nil, s.q.EraseShopDiscountCodes}, {nil, s.q.EraseShopCustomerVers}}
 		for _, st := range steps {
 			if err := execCount(ctx, tx, st.n, st.q, workspaceID, shopID); err != nil {
 				return err
