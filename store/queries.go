@@ -143,6 +143,7 @@ type queries struct {
 	contentQueries
 	scheduleQueries
 	widgetQueries
+	verificationQueries
 
 	// automation
 	FlowCreate           string `query:"flow-create"`
