@@ -130,6 +130,9 @@ func (p *Processor) applyVisitor(ctx context.Context, b *batchState, w *wsState,
 		case cdp.EventProductView:
 			if props.viewed != "" {
 				v.viewedProduct(props.viewed)
+				if ev.VisitorID == vid {
+					v.ownViewed(props.viewed)
+				}
 			}
 		case cdp.EventAddToCart:
 			var pr struct {
@@ -250,7 +253,7 @@ func (p *Processor) reloadContact(ctx context.Context, ws, vid string, w *wsStat
 		return err
 	}
 	fresh := &visitor{contact: c.ID}
-	if err := p.d.loadContact(ctx, ws, fresh); err != nil {
+	if err := p.d.loadContact(ctx, ws, vid, fresh); err != nil {
 		return err
 	}
 	var old string
@@ -258,6 +261,7 @@ func (p *Processor) reloadContact(ctx context.Context, ws, vid string, w *wsStat
 		old = v.contact
 		v.contact, v.asOf, v.visits, v.orders, v.session = fresh.contact, fresh.asOf, fresh.visits, fresh.orders, fresh.session
 		v.cartMinor, v.emailConsent, v.unread, v.unreadAt = fresh.cartMinor, fresh.emailConsent, fresh.unread, fresh.unreadAt
+		v.anon = fresh.anon
 		if len(fresh.viewed) > 0 {
 			v.viewed = fresh.viewed
 		}
