@@ -223,5 +223,11 @@ func (s *Server) confirmPage(c *fiber.Ctx) error {
 	if err := s.opt.Engagement.Confirm(c.UserContext(), c.Params("token")); err != nil {
 		return s.linkError(c, err)
 	}
-	return s.render(c, fiber.StatusOK, "confirmed.html", map[string]any{"Title": "Subscription confirmed"})
+	// The way on to the shop carries a proof that this browser is the
+	// person who confirmed (docs/tracker.md, "What identification reveals").
+	next, err := s.opt.Engagement.ShopLanding(c.UserContext(), c.Params("token"))
+	if err != nil {
+		s.opt.Log.Warn("confirmation: shop link", "err", err)
+	}
+	return s.render(c, fiber.StatusOK, "confirmed.html", map[string]any{"Title": "Subscription confirmed", "Continue": next})
 }

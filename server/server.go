@@ -198,6 +198,7 @@ func (s *Server) routes() {
 	s.engagementRoutes(ws)
 	s.flowRoutes(ws)
 	s.widgetRoutes(ws)
+	s.identifyRoutes()
 
 	a.Use(func(c *fiber.Ctx) error { return errNotFound("no route for " + c.Method() + " " + c.Path()) })
 }
