@@ -258,6 +258,11 @@ func (p *Processor) reloadContact(ctx context.Context, ws, vid string, w *wsStat
 	}
 	var old string
 	p.d.vs.with(vkey(ws, vid), func(v *visitor) {
+		if fresh.anon && v.pendingProof(p.d.now().UnixMilli()) {
+			// Verified as another contact; the identify merging this
+			// anonymous one into it comes later in the log.
+			return
+		}
 		old = v.contact
 		v.contact, v.asOf, v.visits, v.orders, v.session = fresh.contact, fresh.asOf, fresh.visits, fresh.orders, fresh.session
 		v.cartMinor, v.emailConsent, v.unread, v.unreadAt = fresh.cartMinor, fresh.emailConsent, fresh.unread, fresh.unreadAt

@@ -240,6 +240,11 @@ func (d *Decider) refreshContact(ctx context.Context, ws, visitorID string, v *v
 		if err != nil {
 			return err
 		}
+		if anon && v.pendingProof(d.now().UnixMilli()) {
+			// Verified a moment ago: the identify that merges the browser's
+			// anonymous contact into the proved one is not applied yet.
+			contact, anon = v.contact, false
+		}
 		v.anon = anon
 	}
 	n := 0

@@ -60,6 +60,13 @@ func (v *visitor) privateContact(nowMS int64) string {
 	return ""
 }
 
+// pendingProof reports whether the browser holds a valid proof for the
+// contact it is shown as: while the identity graph still names its
+// anonymous contact, the proof wins.
+func (v *visitor) pendingProof(nowMS int64) bool {
+	return v.proofContact != "" && v.proofContact == v.contact && nowMS < v.proofUntil
+}
+
 // recent is the recently viewed list the browser may see: the contact's
 // (all devices) when private, else its own views.
 func (v *visitor) recent(nowMS int64) []string {
@@ -144,8 +151,10 @@ type Verification struct {
 // private data. A binding still fresh (more than half its TTL left, same
 // contact) is not written again: a shop's login statement comes with every
 // page. A single-use proof another browser already used is
-// store.ErrProofUsed.
-func (d *Decider) Verify(ctx context.Context, vr Verification) error {
+// store.ErrProofUsed. It reports false when there was no contact to bind
+// yet (a customer and a browser Cartwheel has not seen): the identify is
+// logged, and the statement the shop makes on the next page binds.
+func (d *Decider) Verify(ctx context.Context, vr Verification) (bool, error) {
 	now := d.now().UTC()
 	contact := vr.ContactID
 	if contact == "" {
@@ -154,7 +163,7 @@ func (d *Decider) Verify(ctx context.Context, vr Verification) error {
 		if c, err := d.st.ContactByIdentity(ctx, vr.WorkspaceID, cdp.KindVisitor, vr.VisitorID); err == nil {
 			contact = c.ID
 		} else if !errors.Is(err, store.ErrNotFound) {
-			return err
+			return false, err
 		}
 	}
 	var fresh, linked bool
@@ -162,32 +171,34 @@ func (d *Decider) Verify(ctx context.Context, vr Verification) error {
 		fresh = contact != "" && v.proofContact == contact && v.proofUntil-now.UnixMilli() > vr.TTL.Milliseconds()/2
 		linked = v.contact == contact
 	}); err != nil {
-		return err
+		return false, err
 	}
 	if fresh && linked {
-		return nil
+		return true, nil
 	}
 	until := now.Add(vr.TTL)
 	if contact != "" && !fresh {
 		err := d.st.SaveVerification(ctx, store.Verification{WorkspaceID: vr.WorkspaceID, VisitorID: vr.VisitorID,
 			ContactID: contact, Source: vr.Source, VerifiedAt: now, ExpiresAt: until}, vr.ProofID, vr.ProofExpiry)
 		if err != nil {
-			return err
+			return false, err
 		}
 	}
-	if len(vr.Identify) > 0 && !linked {
+	// A known contact already linked needs no identify; a customer id not
+	// known yet does, to attach it to the browser's contact.
+	if len(vr.Identify) > 0 && (!linked || vr.ContactID == "") {
 		raw, err := json.Marshal(vr.Identify)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if err := d.o.Events.Append(ctx, []store.Event{{WorkspaceID: vr.WorkspaceID, Type: cdp.EventIdentify,
 			Source: vr.IdentifySource, VisitorID: vr.VisitorID, OccurredAt: now, ReceivedAt: now, Props: raw,
 			Context: json.RawMessage("{}")}}); err != nil {
-			return err
+			return false, err
 		}
 	}
 	if contact == "" || fresh {
-		return nil
+		return contact != "", nil
 	}
 	// The identify merges the browser's anonymous contact into the proved
 	// one a moment later; until then the browser is shown the proved
@@ -198,11 +209,11 @@ func (d *Decider) Verify(ctx context.Context, vr Verification) error {
 		adopt = v.contact != contact && (v.anon || v.contact == "")
 	})
 	if !adopt {
-		return nil
+		return true, nil
 	}
 	nv := &visitor{contact: contact}
 	if err := d.loadContact(ctx, vr.WorkspaceID, vr.VisitorID, nv); err != nil {
-		return err
+		return false, err
 	}
 	d.vs.with(vkey(vr.WorkspaceID, vr.VisitorID), func(v *visitor) {
 		if v.anon || v.contact == "" {
@@ -210,5 +221,5 @@ func (d *Decider) Verify(ctx context.Context, vr Verification) error {
 			v.cartMinor, v.emailConsent, v.unread, v.unreadAt, v.viewed = nv.cartMinor, nv.emailConsent, nv.unread, nv.unreadAt, nv.viewed
 		}
 	})
-	return nil
+	return true, nil
 }

@@ -74,14 +74,15 @@ func (s *Server) identifyVerify(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.opt.Personalization.Verify(ctx, vr); err != nil {
+	ok, err := s.opt.Personalization.Verify(ctx, vr)
+	if err != nil {
 		if errors.Is(err, store.ErrProofUsed) {
 			return errForbidden("this proof was already used by another browser")
 		}
 		return busy(c, err)
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(fiber.Map{"verified": true, "source": vr.Source})
+	return c.JSON(fiber.Map{"verified": ok, "source": vr.Source})
 }
 
 // linkProof checks a token from a click's redirect (messaging.ProofParam).
@@ -186,8 +187,9 @@ func (s *Server) shopifyProxyIdentity(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.opt.Personalization.Verify(c.UserContext(), vr); err != nil {
+	ok, err := s.opt.Personalization.Verify(c.UserContext(), vr)
+	if err != nil {
 		return busy(c, err)
 	}
-	return c.JSON(fiber.Map{"verified": true, "source": vr.Source})
+	return c.JSON(fiber.Map{"verified": ok, "source": vr.Source})
 }
