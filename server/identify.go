@@ -147,6 +147,12 @@ func (s *Server) customerVerification(ctx context.Context, ws, visitor, platform
 		return vr, err
 	default:
 		vr.ContactID = ct.ID
+		if ct.Email != "" {
+			// The customer's email moves a browser that some page claim
+			// linked to somebody else back to the customer (cdp's rule for
+			// a known browser naming another's email).
+			vr.Identify["email"] = ct.Email
+		}
 	}
 	return vr, nil
 }

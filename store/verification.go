@@ -20,6 +20,7 @@ type verificationQueries struct {
 	EraseVerificationsContact   string `query:"erase-verifications-contact"`
 	EraseWorkspaceVerifications string `query:"erase-workspace-verifications"`
 	EraseWorkspaceProofs        string `query:"erase-workspace-proofs"`
+	IdentityKnownCount          string `query:"identity-known-count"`
 }
 
 // Verification binds a browser (visitor id) to the contact it proved to
@@ -81,4 +82,15 @@ func (s *Store) SaveVerification(ctx context.Context, v Verification, proofID st
 		}
 		return nil
 	})
+}
+
+// KnownContact reports whether a contact has identifiers other than visitor
+// ids (an email, a phone, a platform customer id): the identity processor
+// does not let a browser's unproven claim merge such a contact away.
+func (t *Tx) KnownContact(workspaceID, contactID string) (bool, error) {
+	var n int
+	if err := t.tx.QueryRowContext(t.ctx, t.q.IdentityKnownCount, workspaceID, contactID).Scan(&n); err != nil {
+		return false, fmt.Errorf("known contact: %w", err)
+	}
+	return n > 0, nil
 }

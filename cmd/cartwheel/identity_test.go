@@ -295,6 +295,41 @@ func TestIdentifyShopSignedLogins(t *testing.T) {
 	if in, body := readInbox(t, inst, s.ws.SiteKey, "carol-browser"); len(in.Messages) != 1 || !strings.Contains(body, "CAROL-SECRET") {
 		t.Fatalf("Carol's proven browser does not see her inbox: %s", body)
 	}
+
+	// Mallory logs in as herself (customer 77, new to Cartwheel), then
+	// types Carol's email into a form: the claim must not merge her proven
+	// contact into Carol's, so her next login statement proves only herself.
+	s.track(t, "mallory-2", "m2", pageView())
+	waitFor(t, "Mallory's browser known", func() bool { return contactOfVisitor(inst, ws, "mallory-2") != "" })
+	login := func() {
+		t.Helper()
+		if c := verify(t, inst, s.ws.SiteKey, "mallory-2", woocommerce.SignLogin(wooSecret, woo.ID, "77", "mallory-2", time.Now())); c != 200 {
+			t.Fatalf("Mallory's own login: %d", c)
+		}
+	}
+	login()
+	var mallory string
+	waitFor(t, "Mallory's customer id on her browser's contact", func() bool {
+		c, err := inst.st.ContactByIdentity(context.Background(), ws, cdp.CustomerKind("woocommerce"), "77")
+		mallory = c.ID
+		return err == nil
+	})
+	carolEmail := "carol@example.com"
+	s.track(t, "carol-browser", "c2", map[string]any{"t": "identify", "p": map[string]any{"email": carolEmail}})
+	waitFor(t, "Carol's email known", func() bool {
+		c, err := inst.st.ContactByEmail(context.Background(), ws, carolEmail)
+		return err == nil && c.ID == carol
+	})
+	s.track(t, "mallory-2", "m2", map[string]any{"t": "identify", "p": map[string]any{"email": carolEmail}})
+	waitFor(t, "Mallory's claim applied", func() bool { return contactOfVisitor(inst, ws, "mallory-2") == carol })
+	login()
+	time.Sleep(500 * time.Millisecond) // the login's identify, applied
+	if c, err := inst.st.ContactByIdentity(context.Background(), ws, cdp.CustomerKind("woocommerce"), "77"); err != nil || c.ID != mallory {
+		t.Errorf("Mallory's customer id moved to %q (%v): a claimed email merged her proven contact away", c.ID, err)
+	}
+	if in, body := readInbox(t, inst, s.ws.SiteKey, "mallory-2"); len(in.Messages) != 0 || strings.Contains(body, "CAROL-SECRET") {
+		t.Fatalf("a login plus a claimed email opened Carol's inbox: %s", body)
+	}
 }
 
 func shopIDOf(t *testing.T, api apiClient, platform string) string {

@@ -31,3 +31,8 @@ DELETE FROM visitor_verifications WHERE workspace_id = $1;
 
 -- name: erase-workspace-proofs
 DELETE FROM visitor_proofs_used WHERE workspace_id = $1;
+
+-- name: identity-known-count
+-- How many identifiers other than visitor ids a contact has: none means it
+-- is a browser's anonymous contact.
+SELECT count(*) FROM identities WHERE workspace_id = $1 AND contact_id = $2 AND kind <> 'visitor';
