@@ -346,3 +346,47 @@ func shopIDOf(t *testing.T, api apiClient, platform string) string {
 	t.Fatalf("no %s shop", platform)
 	return ""
 }
+
+// The double opt-in confirmation page sends the person on to the shop with
+// a proof: the browser that confirmed opens the contact's inbox.
+func TestIdentifyDoubleOptInLanding(t *testing.T) {
+	fake := shopifytest.NewServer(t)
+	fake.SetToken("shpat_flows")
+	inst, _ := startTest(t, testEnv(t, t.TempDir(), map[string]string{"CARTWHEEL_SHOPIFY_API_BASE": fake.URL(),
+		"CARTWHEEL_SYNC_INTERVAL": "0"}))
+	s := newWidgetShop(t, inst, testShopDomain, fake.URL())
+	ws := s.ws.ID
+	if code := s.api.do("POST", "/api/v1/events", map[string]any{"events": []map[string]any{
+		{"type": "newsletter_signup", "email": "fay@example.com"}}}, nil); code != 202 {
+		t.Fatalf("event: %d", code)
+	}
+	var fay string
+	waitFor(t, "Fay's contact", func() bool {
+		c, err := inst.st.ContactByEmail(context.Background(), ws, "fay@example.com")
+		fay = c.ID
+		return err == nil
+	})
+	createMessage(t, inst, store.Message{ID: "msg_fay", WorkspaceID: ws, ContactID: fay, Channel: store.ChannelInbox,
+		Status: store.MessageSent, Subject: "Welcome", Body: json.RawMessage(`{"title":"Welcome","body":"FAY-CODE"}`)})
+	box, err := secretsBoxFor(t, inst.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := send(t, http.DefaultClient, "GET", messaging.NewLinks(inst.cfg.PublicURL, box).Confirm(ws, fay, "msg_confirm"), "", "", nil)
+	i := strings.Index(a.body, `href="https://`+testShopDomain+`/?`)
+	if a.code != 200 || i < 0 {
+		t.Fatalf("confirmation page without a link to the shop: %d %s", a.code, a.body)
+	}
+	href := strings.ReplaceAll(a.body[i+6:i+6+strings.Index(a.body[i+6:], `"`)], "&amp;", "&")
+	u, err := url.Parse(href)
+	if err != nil || u.Query().Get(messaging.ProofParam) == "" {
+		t.Fatalf("shop link %q carries no proof", href)
+	}
+	s.track(t, "fay-browser", "f1", pageView())
+	if code := verify(t, inst, s.ws.SiteKey, "fay-browser", u.Query().Get(messaging.ProofParam)); code != 200 {
+		t.Fatalf("verify: %d", code)
+	}
+	if in, body := readInbox(t, inst, s.ws.SiteKey, "fay-browser"); len(in.Messages) != 1 || !strings.Contains(body, "FAY-CODE") {
+		t.Fatalf("the confirming browser does not see Fay's inbox: %s", body)
+	}
+}
