@@ -88,7 +88,9 @@ func (v *visitor) ownViewed(id string) {
 }
 
 // loadOwn reads what identifies the browser apart from its contact: its
-// verification and the products it viewed itself (from its own events).
+// verification and the products it viewed itself. An anonymous contact's
+// views are the browser's own; only an identified browser's are read from
+// its own events, and only when it may not see the contact's.
 func (d *Decider) loadOwn(ctx context.Context, ws, visitorID string, v *visitor) error {
 	vr, err := d.st.Verification(ctx, ws, visitorID)
 	switch {
@@ -97,6 +99,15 @@ func (d *Decider) loadOwn(ctx context.Context, ws, visitorID string, v *visitor)
 		return err
 	default:
 		v.proofContact, v.proofUntil = vr.ContactID, vr.ExpiresAt.UnixMilli()
+	}
+	if v.contact == "" || v.anon {
+		v.mine = slices.Clone(v.viewed)
+		return nil
+	}
+	if v.private(d.now().UnixMilli()) {
+		// Its contact's views are shown; its own are kept from now on, in
+		// case the verification lapses or the browser is linked elsewhere.
+		return nil
 	}
 	evs, err := d.st.VisitorEvents(ctx, ws, visitorID, 0, ownViewsScan)
 	if err != nil {
