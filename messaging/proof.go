@@ -96,6 +96,9 @@ func (e *Engagement) withProof(ctx context.Context, target, workspaceID, contact
 	if !ok {
 		return target
 	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
 	q := u.Query()
 	q.Set(ProofParam, e.links.Proof(workspaceID, contactID, source, e.now().Add(ProofTTL)))
 	u.RawQuery = q.Encode()

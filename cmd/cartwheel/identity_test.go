@@ -90,7 +90,8 @@ func TestIdentifyRevealsOnlyToProvenBrowsers(t *testing.T) {
 			map[string]any{"id": "box", "kind": "inbox", "params": map[string]any{"title": "Your VIP code",
 				"body": "Use {{with .Discount}}{{.Code}}{{end}} at checkout", "discount_from": "disc"}},
 			map[string]any{"id": "mail", "kind": "send_email", "params": map[string]any{"subject": "Your VIP code",
-				"html": `<p><a href="` + shopLink + `">Shop now</a></p>`, "products": "none"}},
+				"html": `<p><a href="` + shopLink + `">Shop now</a> <a href="https://social.example/bean-shop">Follow us</a></p>`,
+				"products": "none"}},
 		}}
 	if code := s.api.do("POST", "/api/v1/flows", flow, nil); code != 201 {
 		t.Fatalf("flow: %d", code)
@@ -145,11 +146,19 @@ func TestIdentifyRevealsOnlyToProvenBrowsers(t *testing.T) {
 
 	// Ann clicks the link in the email she received, on her laptop.
 	m := smtp.Messages()[0]
-	var click string
+	var click, social string
 	for _, part := range strings.Split(m.HTML, `href="`)[1:] {
-		if href := strings.ReplaceAll(part[:strings.Index(part, `"`)], "&amp;", "&"); strings.Contains(href, "/e/c/") {
+		href := strings.ReplaceAll(part[:strings.Index(part, `"`)], "&amp;", "&")
+		switch {
+		case strings.Contains(href, "/e/c/") && strings.Contains(href, "social.example"):
+			social = href
+		case strings.Contains(href, "/e/c/") && strings.Contains(href, "products%2Fp1"):
 			click = href
 		}
+	}
+	// A link to anywhere but the shop carries no proof.
+	if a := send(t, noRedirect, "GET", social, "", "", nil); a.code != 302 || a.hdr.Get("Location") != "https://social.example/bean-shop" {
+		t.Fatalf("third-party link %s: %d %q", social, a.code, a.hdr.Get("Location"))
 	}
 	a := send(t, noRedirect, "GET", click, "", "", nil)
 	loc, err := url.Parse(a.hdr.Get("Location"))
