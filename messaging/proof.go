@@ -99,9 +99,14 @@ func (e *Engagement) withProof(ctx context.Context, target, workspaceID, contact
 	if u.Path == "" {
 		u.Path = "/"
 	}
-	q := u.Query()
-	q.Set(ProofParam, e.links.Proof(workspaceID, contactID, source, e.now().Add(ProofTTL)))
-	u.RawQuery = q.Encode()
+	// Appended, not re-encoded: the target's own query (a signed recovery
+	// link, say) stays byte for byte as the message had it.
+	p := ProofParam + "=" + url.QueryEscape(e.links.Proof(workspaceID, contactID, source, e.now().Add(ProofTTL)))
+	if u.RawQuery == "" {
+		u.RawQuery = p
+	} else {
+		u.RawQuery += "&" + p
+	}
 	return u.String()
 }
 
