@@ -184,6 +184,9 @@ func (d *Decider) Verify(ctx context.Context, vr Verification) (bool, error) {
 	}); err != nil {
 		return false, err
 	}
+	// A single-use proof is always spent, even by a browser already bound:
+	// left unspent, a copy of its URL would verify another browser.
+	fresh = fresh && vr.ProofID == ""
 	if fresh && linked {
 		return true, nil
 	}

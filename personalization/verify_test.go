@@ -59,10 +59,17 @@ func TestVerificationGatesPrivateData(t *testing.T) {
 	e.d = e.decider()
 	check("verified after a restart", 1, []string{"p2", "p5"}, ann.ID)
 
-	// Another browser cannot reuse the proof.
-	if _, err := e.d.Verify(e.ctx, Verification{WorkspaceID: wsA, VisitorID: "eve", ContactID: ann.ID, Source: VerifiedEmailLink,
-		TTL: time.Hour, ProofID: "proof-1", ProofExpiry: e.clock().Add(time.Minute)}); err != store.ErrProofUsed {
-		t.Errorf("a used proof on another browser: %v", err)
+	// A second link's proof, presented by the already verified browser, is
+	// spent too. Another browser cannot reuse either.
+	if ok, err := e.d.Verify(e.ctx, Verification{WorkspaceID: wsA, VisitorID: "laptop", ContactID: ann.ID, Source: VerifiedEmailLink,
+		TTL: time.Hour, ProofID: "proof-2", ProofExpiry: e.clock().Add(time.Minute)}); err != nil || !ok {
+		t.Fatalf("second proof = %v, %v", ok, err)
+	}
+	for _, p := range []string{"proof-1", "proof-2"} {
+		if _, err := e.d.Verify(e.ctx, Verification{WorkspaceID: wsA, VisitorID: "eve", ContactID: ann.ID, Source: VerifiedEmailLink,
+			TTL: time.Hour, ProofID: p, ProofExpiry: e.clock().Add(time.Minute)}); err != store.ErrProofUsed {
+			t.Errorf("used %s on another browser: %v", p, err)
+		}
 	}
 
 	e.advance(2 * time.Hour)
