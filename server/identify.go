@@ -11,7 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/cartwheelhq/cartwheel/cdp"
-	"github.com/cartwheelhq/cartwheel/connectors/woocommerce"
+	"github.com/cartwheelhq/cartwheel/connectors"
 	"github.com/cartwheelhq/cartwheel/personalization"
 	"github.com/cartwheelhq/cartwheel/store"
 	"github.com/cartwheelhq/cartwheel/tracker"
@@ -110,28 +110,19 @@ func (s *Server) linkProof(ctx context.Context, ws, visitor, tok string) (person
 }
 
 // wooLogin checks the WordPress plugin's signed statement of the
-// logged-in customer (woocommerce.Login).
+// logged-in customer (connectors.Hub.VerifyWooLogin).
 func (s *Server) wooLogin(ctx context.Context, ws, visitor, ref string) (personalization.Verification, error) {
-	refused := errForbidden("login statement refused: not signed by this shop, for another browser, or stale")
-	l, err := woocommerce.ParseLogin(ref)
-	if err != nil {
-		return personalization.Verification{}, refused
+	if s.opt.Connectors == nil {
+		return personalization.Verification{}, errForbidden("login statement refused: no shop connections")
 	}
-	sh, err := s.opt.Workspaces.Shop(ctx, ws, l.ShopID)
-	if errors.Is(err, store.ErrNotFound) || err == nil && sh.Platform != "woocommerce" {
-		return personalization.Verification{}, refused
+	customer, err := s.opt.Connectors.VerifyWooLogin(ctx, ws, visitor, ref)
+	if errors.Is(err, connectors.ErrLoginRefused) {
+		return personalization.Verification{}, errForbidden("login statement refused: not signed by this shop, for another browser, or stale")
 	}
 	if err != nil {
 		return personalization.Verification{}, err
 	}
-	_, secret, err := s.opt.Workspaces.ShopSecrets(sh)
-	if err != nil {
-		return personalization.Verification{}, err
-	}
-	if err := l.Verify(secret, visitor, time.Now()); err != nil {
-		return personalization.Verification{}, refused
-	}
-	return s.customerVerification(ctx, ws, visitor, "woocommerce", l.CustomerID, personalization.VerifiedWooCommerce)
+	return s.customerVerification(ctx, ws, visitor, "woocommerce", customer, personalization.VerifiedWooCommerce)
 }
 
 // customerVerification binds the browser to the contact of a platform's

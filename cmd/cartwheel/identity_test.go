@@ -90,7 +90,7 @@ func TestIdentifyRevealsOnlyToProvenBrowsers(t *testing.T) {
 			map[string]any{"id": "box", "kind": "inbox", "params": map[string]any{"title": "Your VIP code",
 				"body": "Use {{with .Discount}}{{.Code}}{{end}} at checkout", "discount_from": "disc"}},
 			map[string]any{"id": "mail", "kind": "send_email", "params": map[string]any{"subject": "Your VIP code",
-				"html": `<p><a href="` + shopLink + `">Shop now</a> <a href="https://social.example/bean-shop">Follow us</a></p>`,
+				"html":     `<p><a href="` + shopLink + `">Shop now</a> <a href="https://social.example/bean-shop">Follow us</a></p>`,
 				"products": "none"}},
 		}}
 	if code := s.api.do("POST", "/api/v1/flows", flow, nil); code != 201 {
