@@ -227,5 +227,12 @@ func (s *Server) confirmPage(c *fiber.Ctx) error {
 		return s.linkError(c, err)
 	}
 	lang := s.opt.Engagement.ConfirmLang(c.UserContext(), c.Params("token"))
-	return s.render(c, fiber.StatusOK, "confirmed.html", map[string]any{"Title": lang.T("confirmed.title"), "L": lang})
+	// The way on to the shop carries a proof that this browser is the
+	// person who confirmed (docs/tracker.md, "What identification reveals").
+	next, err := s.opt.Engagement.ShopLanding(c.UserContext(), c.Params("token"))
+	if err != nil {
+		s.opt.Log.Warn("confirmation: shop link", "err", err)
+	}
+	return s.render(c, fiber.StatusOK, "confirmed.html", map[string]any{"Title": lang.T("confirmed.title"), "L": lang,
+		"Continue": next})
 }

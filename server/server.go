@@ -212,6 +212,7 @@ func (s *Server) routes() {
 	s.engagementRoutes(ws)
 	s.flowRoutes(ws)
 	s.widgetRoutes(ws)
+	s.identifyRoutes()
 
 	// No catch-all here: falling off the route table lets Fiber answer 405
 	// with an Allow header when the path exists under other methods, and

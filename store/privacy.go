@@ -177,7 +177,7 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, contactID, shopID
 					if err := execCount(ctx, tx, nil, s.q.ErasePushVisitor, workspaceID, p[2]); err != nil {
 						return err
 					}
-					for _, q := range []string{s.q.EraseWidgetVisitor, s.q.EraseWishlistVisitor} {
+					for _, q := range []string{s.q.EraseWidgetVisitor, s.q.EraseWishlistVisitor, s.q.EraseVerificationsVisitor} {
 						if err := execCount(ctx, tx, nil, q, workspaceID, p[2]); err != nil {
 							return err
 						}
@@ -190,7 +190,7 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, contactID, shopID
 			// Step runs go before the enrollments they name.
 			for _, q := range []string{s.q.EraseStepRunsContact, s.q.EraseEnrollmentsContact, s.q.EraseFlowEntriesContact,
 				s.q.EraseMessagesContact, s.q.EraseTriggerFiresContact,
-				s.q.EraseIdentities, s.q.EraseConsents, s.q.EraseProfile} {
+				s.q.EraseIdentities, s.q.EraseConsents, s.q.EraseProfile, s.q.EraseVerificationsContact} {
 				if err := execCount(ctx, tx, nil, q, workspaceID, id); err != nil {
 					return err
 				}
@@ -263,7 +263,8 @@ func (s *Store) EraseShop(ctx context.Context, workspaceID, shopID string, peopl
 			{nil, s.q.EraseWorkspaceExports}, {nil, s.q.EraseWorkspaceStepRuns}, {nil, s.q.EraseWorkspaceEnrollments},
 			{nil, s.q.EraseWorkspaceFlowEntries}, {nil, s.q.EraseWorkspacePush},
 			{nil, s.q.EraseWorkspaceMessages}, {nil, s.q.EraseWorkspaceTriggerFires},
-			{nil, s.q.EraseWorkspaceWidgetVisitors}, {nil, s.q.EraseWorkspaceWishlists}, {nil, s.q.EraseWorkspaceFlowDiscounts}}
+			{nil, s.q.EraseWorkspaceWidgetVisitors}, {nil, s.q.EraseWorkspaceWishlists}, {nil, s.q.EraseWorkspaceFlowDiscounts},
+			{nil, s.q.EraseWorkspaceVerifications}, {nil, s.q.EraseWorkspaceProofs}}
 		for _, st := range ws {
 			if err := execCount(ctx, tx, st.n, st.q, workspaceID); err != nil {
 				return err

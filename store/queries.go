@@ -163,6 +163,7 @@ type queries struct {
 	variantQueries
 	discountCodeQueries
 	recoveryQueries
+	verificationQueries
 
 	// automation
 	FlowCreate           string `query:"flow-create"`
