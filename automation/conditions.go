@@ -3,6 +3,7 @@ package automation
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/cartwheelhq/cartwheel/store"
 )
@@ -48,11 +49,21 @@ func (c *conditionChecker) pass(ctx context.Context, f *Flow) (bool, error) {
 	return matchAll(f.Trigger.Conditions, c.doc), nil
 }
 
-// stale reports whether an event is too old to enrol anyone (see
-// Options.MaxTriggerAge). An event without a time is taken as current.
-func (e *Engine) stale(ev store.Event) bool {
-	if e.maxAge < 0 || ev.OccurredAt.IsZero() {
-		return false
+// tooOld says why an event is too old to enrol anyone in f ("" when it
+// is not): older than the flow's trigger max_age, else the engine's
+// default (Options.MaxTriggerAge; negative turns the default off). An
+// event without a time is taken as current.
+func (e *Engine) tooOld(f *Flow, ev store.Event) string {
+	limit := time.Duration(f.Trigger.MaxAge)
+	if limit == 0 {
+		limit = e.maxAge
 	}
-	return e.clock.Now().Sub(ev.OccurredAt) > e.maxAge
+	if limit < 0 || ev.OccurredAt.IsZero() {
+		return ""
+	}
+	age := e.clock.Now().Sub(ev.OccurredAt)
+	if age <= limit {
+		return ""
+	}
+	return fmt.Sprintf("the event happened %v ago, more than the trigger's max_age of %v", age.Round(time.Second), limit)
 }

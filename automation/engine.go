@@ -46,6 +46,19 @@ const queueName = "automation"
 // enrollment instead of leaving it active for ever.
 const defaultMaxAttempts = 8
 
+// stepTimeout is the longest a step's job may run: River cancels its
+// context then, and the step is retried. A step is a few queries and one
+// send (SMTP, a push service, a webhook with its own 10 s timeout), so
+// half a minute is generous.
+const stepTimeout = 30 * time.Second
+
+// rescueAfter is when River takes a job still marked running for lost (its
+// process died mid-step: a kill -9, a crash, a power cut) and runs it
+// again: a little more than stepTimeout, as no live job runs longer.
+// River's default, an hour, held such a flow an hour; its rescuer looks
+// every 30 s, so a step lost this way now runs again within about 70 s.
+const rescueAfter = stepTimeout + 10*time.Second
+
 // defaultMaxTriggerAge is Options.MaxTriggerAge's default: two days covers
 // any ordinary processing lag or outage of a day, and nothing a flow sends
 // "an hour after" makes sense later than that.
@@ -154,10 +167,12 @@ func New(ctx context.Context, st *store.Store, opt Options) (*Engine, error) {
 		return nil, fmt.Errorf("automation: %w", err)
 	}
 	cfg := &river.Config{
-		Queues:            map[string]river.QueueConfig{queueName: {MaxWorkers: workers}},
-		Workers:           ws,
-		Logger:            e.log,
-		FetchPollInterval: opt.PollInterval,
+		Queues:               map[string]river.QueueConfig{queueName: {MaxWorkers: workers}},
+		Workers:              ws,
+		Logger:               e.log,
+		FetchPollInterval:    opt.PollInterval,
+		JobTimeout:           stepTimeout,
+		RescueStuckJobsAfter: rescueAfter,
 	}
 	if e.clock == nil {
 		e.clock = systemClock{}

@@ -71,10 +71,16 @@ type Flow struct {
 // properties pass every filter and, when Conditions are set, whose facts
 // (Options.Facts) pass every condition then: "a page view by a contact
 // with 3 visits and no order".
+//
+// MaxAge is how old (by the time it happened) an event may be when the
+// processor reads it and still enrol anyone; unset means the engine's
+// default (Options.MaxTriggerAge, 48 h). Older events, from a backfill or
+// read after downtime, only reach goals.
 type Trigger struct {
 	Event      string   `json:"event"`
 	Filters    []Filter `json:"filters,omitempty"`
 	Conditions []Filter `json:"conditions,omitempty"`
+	MaxAge     Duration `json:"max_age,omitempty"`
 }
 
 // Goal ends an enrollment (status exited_goal) when the contact does an

@@ -1,6 +1,7 @@
 package automation
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"github.com/cartwheelhq/cartwheel/internal/testclock"
@@ -110,7 +111,7 @@ func newHarnessAt(t *testing.T, path string, start time.Time, opt Options) *harn
 		actions: &recorder{}, opt: opt,
 		// River warns, by design, when the fake clock jumps past its leader's
 		// term; only errors are worth showing.
-		log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))}
+		log: cmp.Or(opt.Log, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))}
 	h.start()
 	t.Cleanup(h.stop)
 	return h

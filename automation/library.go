@@ -3,16 +3,19 @@ package automation
 import (
 	"context"
 	"embed"
+	"errors"
 	"time"
 
 	"github.com/cartwheelhq/cartwheel/cdp"
+	"github.com/cartwheelhq/cartwheel/messaging/l10n"
+	"github.com/cartwheelhq/cartwheel/store"
 )
 
 // library holds the ready-made flows' email bodies: html/template bodies
 // for messaging/email's layout, kept as files so that they read (and diff)
-// as HTML.
+// as HTML; English in library/, other languages in library/<lang>/.
 //
-//go:embed library/*.html
+//go:embed library/*.html library/pl/*.html
 var library embed.FS
 
 // TemplateInfo describes a ready-made flow an admin can enable.
@@ -25,7 +28,7 @@ type TemplateInfo struct {
 // readyFlow is a ready-made flow: its description and how to build it.
 type readyFlow struct {
 	TemplateInfo
-	build func() Flow
+	build func(lb libLang) Flow
 }
 
 // Events the ready-made flows use besides the tracker's and the shop's.
@@ -96,14 +99,41 @@ func (e *Engine) EnableTemplate(ctx context.Context, workspaceID, name string) (
 		}
 		return e.SetStatus(ctx, workspaceID, f.ID, FlowActive)
 	}
-	f := tpl.build()
+	// The flow's copy is made in the workspace's language once, here: the
+	// admin edits it from then on like any flow.
+	w, err := e.st.Workspace(ctx, workspaceID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return Flow{}, err
+	}
+	f := tpl.build(libLang{l10n.For(w.Locale)})
 	f.Name, f.Status = tpl.Title, FlowActive
 	return e.CreateFlow(ctx, workspaceID, f)
 }
 
-// emailBody reads an embedded email body; the files are part of the
-// binary, so a missing one is a build mistake the tests catch.
-func emailBody(file string) string {
+// libLang builds the ready-made flows' steps in one language.
+type libLang struct{ lang l10n.Lang }
+
+// text is a ready-made flow's copy (libraryTexts), English when the
+// language lacks it.
+func (lb libLang) text(key string) string {
+	if s, ok := libraryTexts[lb.lang][key]; ok {
+		return s
+	}
+	if s, ok := libraryTexts[l10n.English][key]; ok {
+		return s
+	}
+	panic("automation: library text " + key) // the tests read every key
+}
+
+// body reads an embedded email body in the language, else English; the
+// files are part of the binary, so a missing one is a build mistake the
+// tests catch.
+func (lb libLang) body(file string) string {
+	if lb.lang != l10n.English {
+		if b, err := library.ReadFile("library/" + string(lb.lang) + "/" + file); err == nil {
+			return string(b)
+		}
+	}
 	b, err := library.ReadFile("library/" + file)
 	if err != nil {
 		panic("automation: library email " + file + ": " + err.Error())
@@ -111,11 +141,13 @@ func emailBody(file string) string {
 	return string(b)
 }
 
-// libEmail is a send_email step. products is a product source ("cart",
-// "trigger", "none" or a recommendation strategy); discountFrom names an earlier
-// discount step whose code the email shows ("" for none).
-func libEmail(id, file, subject, preheader, products, discountFrom string) Step {
-	p := map[string]any{"subject": subject, "preheader": preheader, "html": emailBody(file), "products": products}
+// email is a send_email step whose subject and preheader are the texts
+// key+".subject" and key+".preheader". products is a product source
+// ("cart", "trigger", "none" or a recommendation strategy); discountFrom
+// names an earlier discount step whose code the email shows ("" for none).
+func (lb libLang) email(id, file, key, products, discountFrom string) Step {
+	p := map[string]any{"subject": lb.text(key + ".subject"), "preheader": lb.text(key + ".preheader"),
+		"html": lb.body(file), "products": products}
 	if products != "none" {
 		p["product_count"] = 4
 	}
@@ -125,8 +157,9 @@ func libEmail(id, file, subject, preheader, products, discountFrom string) Step 
 	return Step{ID: id, Kind: KindSendEmail, Params: p}
 }
 
-func libPush(id, title, body string) Step {
-	return Step{ID: id, Kind: KindSendPush, Params: map[string]any{"title": title, "body": body}}
+// push is a send_push step of the texts key+".title" and key+".body".
+func (lb libLang) push(id, key string) Step {
+	return Step{ID: id, Kind: KindSendPush, Params: map[string]any{"title": lb.text(key + ".title"), "body": lb.text(key + ".body")}}
 }
 
 func libDiscount(id string, percent, validDays int, prefix string) Step {
@@ -142,37 +175,34 @@ const oneDay = Duration(24 * time.Hour)
 
 var hasEmail = []Filter{{Field: "email", Op: OpExists}}
 
-func welcomeFlow() Flow {
+func welcomeFlow(lb libLang) Flow {
 	return Flow{
 		Trigger: Trigger{Event: eventFormSubmitted, Filters: hasEmail},
 		Steps: []Step{
 			libDiscount("discount", 10, 14, "WELCOME"),
-			libEmail("email-1", "welcome_1.html", "Welcome to {{.Shop.Name}}{{with .Discount}} — here's {{.Percent}}% off{{end}}",
-				"A little hello from us{{if .Discount}}, and a code for your first order{{end}}.", "none", "discount"),
+			lb.email("email-1", "welcome_1.html", "welcome.email-1", "none", "discount"),
 			libWait("wait-2d", 2*oneDay),
-			libEmail("email-2", "welcome_2.html", "The favourites everyone comes back for",
-				"Not sure where to start? Begin with these.", "bestsellers", "discount"),
+			lb.email("email-2", "welcome_2.html", "welcome.email-2", "bestsellers", "discount"),
 			libWait("wait-3d", 3*oneDay),
-			libEmail("email-3", "welcome_3.html", "The story behind {{.Shop.Name}}",
-				"Who we are, and why we do what we do.", "none", ""),
+			lb.email("email-3", "welcome_3.html", "welcome.email-3", "none", ""),
 		},
 		Goal:    &Goal{Event: cdp.EventOrderPlaced},
 		Reentry: Reentry{Mode: ReentryOnce},
 	}
 }
 
-func abandonedCheckoutFlow() Flow {
+func abandonedCheckoutFlow(lb libLang) Flow {
 	return Flow{
-		Trigger: Trigger{Event: cdp.EventCheckoutUpdated, Filters: hasEmail},
+		// The trigger age written out, so that the admin sees where to
+		// change it: a reminder for a checkout older than this is stale.
+		Trigger: Trigger{Event: cdp.EventCheckoutUpdated, Filters: hasEmail, MaxAge: Duration(defaultMaxTriggerAge)},
 		Steps: []Step{
 			libWait("wait-1h", Duration(time.Hour)),
-			libEmail("email-1", "checkout_1.html", "You left something in your basket",
-				"We saved your basket — finish your order in a click.", "cart", ""),
-			libPush("push-1", "Your basket is waiting", "Complete your order before your items sell out."),
+			lb.email("email-1", "checkout_1.html", "checkout.email-1", "cart", ""),
+			lb.push("push-1", "checkout.push-1"),
 			libWait("wait-23h", Duration(23*time.Hour)),
 			libDiscount("discount", 10, 3, "CART"),
-			libEmail("email-2", "checkout_2.html", "{{with .Discount}}{{.Percent}}% off the basket you left behind{{else}}Your basket is still waiting{{end}}",
-				"Your basket is still here{{if .Discount}}, now with a discount{{end}}.", "cart", "discount"),
+			lb.email("email-2", "checkout_2.html", "checkout.email-2", "cart", "discount"),
 		},
 		Goal:    &Goal{Event: cdp.EventOrderPlaced},
 		Reentry: Reentry{Mode: ReentryEveryDays, Days: 7},
@@ -183,12 +213,12 @@ func abandonedCheckoutFlow() Flow {
 // Goal is one event, and a reminder after an order is plainly wrong,
 // whereas a visitor who started the checkout and left still has an
 // abandoned cart worth the push.
-func abandonedCartPushFlow() Flow {
+func abandonedCartPushFlow(lb libLang) Flow {
 	return Flow{
 		Trigger: Trigger{Event: cdp.EventAddToCart},
 		Steps: []Step{
 			libWait("wait-1h", Duration(time.Hour)),
-			libPush("push", "Forgot something?", "Your cart is saved — come back and check out when you're ready."),
+			lb.push("push", "cart_push.push"),
 		},
 		Goal:    &Goal{Event: cdp.EventOrderPlaced},
 		Reentry: Reentry{Mode: ReentryEveryDays, Days: 3},
@@ -198,38 +228,35 @@ func abandonedCartPushFlow() Flow {
 // browseAbandonmentFlow triggers on the sweeper's browse_abandoned event,
 // which fires only once the two hours without a cart are up (see
 // Sweeper.sweepBrowse), so it sends at once.
-func browseAbandonmentFlow() Flow {
+func browseAbandonmentFlow(lb libLang) Flow {
 	return Flow{
 		Trigger: Trigger{Event: EventBrowseAbandoned},
 		Steps: []Step{
-			libEmail("email", "browse.html", "Still thinking about it?",
-				"The product you were looking at is still here.", "viewed_not_bought", ""),
-			libPush("push", "Still thinking about it?", "Take another look before it's gone."),
+			lb.email("email", "browse.html", "browse.email", "viewed_not_bought", ""),
+			lb.push("push", "browse.push"),
 		},
 		Goal:    &Goal{Event: cdp.EventAddToCart},
 		Reentry: Reentry{Mode: ReentryEveryDays, Days: 7},
 	}
 }
 
-func crossSellFlow() Flow {
+func crossSellFlow(lb libLang) Flow {
 	return Flow{
 		Trigger: Trigger{Event: cdp.EventOrderPlaced},
 		Steps: []Step{
 			libDiscount("discount", 10, 30, "THANKS"),
-			libEmail("email", "cross_sell.html", "Thank you!{{with .Discount}} Here's {{.Percent}}% off what goes with it{{else}} Here's what goes with it{{end}}",
-				"Hand-picked to go with your order.", "bought_together", "discount"),
+			lb.email("email", "cross_sell.html", "cross_sell.email", "bought_together", "discount"),
 		},
 		Reentry: Reentry{Mode: ReentryEveryDays, Days: 7},
 	}
 }
 
-func replenishmentFlow() Flow {
+func replenishmentFlow(lb libLang) Flow {
 	return Flow{
 		Trigger: Trigger{Event: EventReplenishmentDue},
 		Steps: []Step{
-			libEmail("email", "replenish.html", "Running low? Time to restock",
-				"Reorder your favourite in a couple of clicks.", "trigger", ""),
-			libPush("push", "Time for a top-up?", "You're probably running low — reorder in a click."),
+			lb.email("email", "replenish.html", "replenish.email", "trigger", ""),
+			lb.push("push", "replenish.push"),
 		},
 		Goal:    &Goal{Event: cdp.EventOrderPlaced},
 		Reentry: Reentry{Mode: ReentryAlways},
@@ -238,28 +265,26 @@ func replenishmentFlow() Flow {
 
 // winbackFlow's trigger asks for 180 days, which is also what makes the
 // sweeper fire inactive events at 180 days (the smallest threshold asked).
-func winbackFlow() Flow {
+func winbackFlow(lb libLang) Flow {
 	return Flow{
 		Trigger: Trigger{Event: EventInactive, Filters: []Filter{{Field: "days_since_order", Op: OpGte, Value: 180}}},
 		Steps: []Step{
 			libDiscount("discount", 15, 14, "COMEBACK"),
-			libEmail("email", "winback.html", "We miss you{{with .Discount}} — here's {{.Percent}}% off{{end}}",
-				"It's been a while. Come and see what's new.", "bestsellers", "discount"),
+			lb.email("email", "winback.html", "winback.email", "bestsellers", "discount"),
 		},
 		Goal:    &Goal{Event: cdp.EventOrderPlaced},
 		Reentry: Reentry{Mode: ReentryAlways},
 	}
 }
 
-func birthdayFlow() Flow {
+func birthdayFlow(lb libLang) Flow {
 	return Flow{
 		Trigger: Trigger{Event: EventBirthday},
 		Steps: []Step{
 			libDiscount("discount", 20, 7, "BDAY"),
-			libEmail("email", "birthday.html", "Happy birthday, {{.Contact.FirstName | default \"friend\"}}!{{if .Discount}} A gift inside{{end}}",
-				"{{with .Discount}}{{.Percent}}% off, just for you, all week.{{else}}Everyone here wishes you a wonderful day.{{end}}", "none", "discount"),
-			{ID: "inbox", Kind: KindInbox, Params: map[string]any{"title": "Happy birthday! 🎂",
-				"body": "Enjoy 20% off anything this week — your code is in your email."}},
+			lb.email("email", "birthday.html", "birthday.email", "none", "discount"),
+			{ID: "inbox", Kind: KindInbox, Params: map[string]any{"title": lb.text("birthday.inbox.title"),
+				"body": lb.text("birthday.inbox.body")}},
 		},
 		Reentry: Reentry{Mode: ReentryAlways},
 	}

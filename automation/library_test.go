@@ -10,6 +10,7 @@ import (
 
 	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/messaging/email"
+	"github.com/cartwheelhq/cartwheel/messaging/l10n"
 )
 
 // Every ready-made flow is a valid flow, and every email in it compiles
@@ -19,8 +20,18 @@ func TestTemplatesAreValid(t *testing.T) {
 	if len(Templates()) != 8 {
 		t.Fatalf("%d templates", len(Templates()))
 	}
-	for _, tpl := range templates {
-		f := tpl.build()
+	for _, lang := range []l10n.Lang{l10n.English, l10n.Polish} {
+		for _, tpl := range templates {
+			checkTemplate(t, tpl, lang)
+		}
+	}
+}
+
+func checkTemplate(t *testing.T, tpl readyFlow, lang l10n.Lang) {
+	t.Helper()
+	offer := map[l10n.Lang]string{l10n.English: "% off", l10n.Polish: "% rabatu"}[lang]
+	{
+		f := tpl.build(libLang{lang})
 		f.Name = tpl.Title
 		// Through JSON, as the flow is stored and read back.
 		raw, err := json.Marshal(f)
@@ -45,12 +56,12 @@ func TestTemplatesAreValid(t *testing.T) {
 			// With and without a code: a shop that cannot create codes
 			// skips the discount step, and the copy must not promise one.
 			for _, d := range []*email.Discount{nil, {Code: "SAVE-2345", Percent: 10}} {
-				out, err := c.Render(email.Data{Contact: email.Contact{FirstName: "Ann"}, Shop: email.Shop{Name: "Shop", URL: "https://shop.example", Currency: "EUR"},
+				out, err := c.Render(email.Data{Contact: email.Contact{FirstName: "Ann"}, Shop: email.Shop{Name: "Shop", URL: "https://shop.example", Currency: "EUR", Locale: string(lang)},
 					Discount: d, Links: email.Links{Unsubscribe: "https://x.example/u", Recovery: "https://shop.example/r"}})
 				if err != nil {
 					t.Fatalf("%s step %s: %v", tpl.Name, s.ID, err)
 				}
-				if promises := strings.Contains(out.Subject+out.HTML, "% off"); promises != (d != nil) && strings.Contains(p["html"].(string)+p["subject"].(string), "Discount") {
+				if promises := strings.Contains(out.Subject+out.HTML, offer); promises != (d != nil) && strings.Contains(p["html"].(string)+p["subject"].(string), "Discount") {
 					t.Errorf("%s step %s with discount %v: subject %q, mentions a percentage: %v", tpl.Name, s.ID, d != nil, out.Subject, promises)
 				}
 			}

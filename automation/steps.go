@@ -194,6 +194,17 @@ func (e *Engine) run(ctx context.Context, job *river.Job[stepArgs], f *Flow, en 
 		if reached {
 			return e.end(ctx, job, en, EnrollmentExitedGoal)
 		}
+		// The goal or the checkout may have been settled by what the log
+		// holds before the trigger (webhooks are not ordered), or by the
+		// checkout's own state: checked before every side effect.
+		why, err := e.settledEnrollment(ctx, f, en)
+		if err != nil {
+			return err
+		}
+		if why != "" {
+			e.log.Info("automation: enrollment ended before a step", "enrollment", en.ID, "step", s.ID, "reason", why)
+			return e.end(ctx, job, en, EnrollmentExitedGoal)
+		}
 		res, err := e.act(ctx, en, *s)
 		if err != nil {
 			return fmt.Errorf("step %s (%s): %w", s.ID, s.Kind, err)

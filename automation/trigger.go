@@ -53,9 +53,6 @@ func (e *Engine) HandleEvents(ctx context.Context, evs []EventFor) error {
 		if err := e.reachGoals(ctx, ev, contactID); err != nil {
 			return err
 		}
-		if e.stale(ev) {
-			continue
-		}
 		key := [2]string{ev.WorkspaceID, ev.Type}
 		sfs, ok := flows[key]
 		if !ok {
@@ -77,10 +74,23 @@ func (e *Engine) HandleEvents(ctx context.Context, evs []EventFor) error {
 			if !matchProps(f.Trigger.Filters, ev.Props) {
 				continue
 			}
+			if why := e.tooOld(f, ev); why != "" {
+				// Said at info: an admin asking why a checkout got no
+				// reminder finds the answer in the log.
+				e.log.Info("automation: not enrolled", "flow", f.ID, "contact", contactID, "event", ev.ID, "reason", why)
+				continue
+			}
 			switch ok, err := conds.pass(ctx, f); {
 			case err != nil:
 				return err
 			case !ok:
+				continue
+			}
+			switch why, err := e.settled(ctx, f, ev, contactID); {
+			case err != nil:
+				return err
+			case why != "":
+				e.log.Info("automation: not enrolled", "flow", f.ID, "contact", contactID, "event", ev.ID, "reason", why)
 				continue
 			}
 			b.add(f, ev, contactID)

@@ -12,6 +12,11 @@ const (
 	maxFilters  = 20
 	maxWaitDays = 3650
 	maxNameLen  = 200
+
+	// A trigger's max_age: under a minute no event would ever be read in
+	// time; a year covers any backfill an admin could mean.
+	minTriggerAge     = time.Minute
+	maxTriggerAgeDays = 365
 )
 
 // eventNamePattern is the shape of event names (cdp.EventNamePattern).
@@ -36,6 +41,9 @@ func (f *Flow) Validate() error {
 	}
 	if err := validateFilters("trigger.conditions", f.Trigger.Conditions); err != nil {
 		return err
+	}
+	if a := time.Duration(f.Trigger.MaxAge); a != 0 && (a < minTriggerAge || a > maxTriggerAgeDays*24*time.Hour) {
+		return invalid("trigger.max_age", "must be from %v to %d days (unset: 48h)", minTriggerAge, maxTriggerAgeDays)
 	}
 	if f.Goal != nil {
 		if err := validateEvent("goal", f.Goal.Event, f.Goal.Filters); err != nil {

@@ -139,17 +139,24 @@ func (b *batch) count(e *store.Event, ectx EventContext, props map[string]json.R
 			p.cartAdd(CartLine{ProductID: it.ProductID, VariantID: it.VariantID, Title: it.Title, Quantity: it.Quantity, PriceMinor: it.PriceMinor})
 		}
 		p.CartAt = e.OccurredAt
-		if v, ok := props["accepts_marketing"]; ok && string(v) == "true" {
-			if err := b.shopConsent(e, contact, "email", commerce.Consent{State: commerce.ConsentSubscribed}); err != nil {
-				return err
-			}
+		if str(props, "email") != "" {
+			// A cart with an address is a checkout (one without is only a
+			// cart): counted once, however often it is updated.
+			p.countCheckout(str(props, "token"), str(props, "cart_token"))
+		}
+		if err := b.statedConsent(e, contact, props); err != nil {
+			return err
 		}
 	case EventCheckoutStarted:
-		p.Checkouts++
-		if tok := str(props, "checkout_token"); tok != "" && e.VisitorID != "" && len(tok) <= 200 {
-			if err := b.tx.LinkCartToken(e.WorkspaceID, tok, e.VisitorID, e.OccurredAt); err != nil {
-				return err
+		if tok := str(props, "checkout_token"); tok != "" && len(tok) <= 200 {
+			p.countCheckout(tok, "")
+			if e.VisitorID != "" {
+				if err := b.tx.LinkCartToken(e.WorkspaceID, tok, e.VisitorID, e.OccurredAt); err != nil {
+					return err
+				}
 			}
+		} else {
+			p.Checkouts++
 		}
 	case EventCustomerUpdated:
 		for ch, key := range map[string]string{"email": "email_consent", "sms": "sms_consent"} {
@@ -180,6 +187,14 @@ func (b *batch) count(e *store.Event, ectx EventContext, props map[string]json.R
 		}
 		p.LastCart = p.LastCart[:0]
 		p.CartAt = e.OccurredAt
+		// An order went through a checkout, which may never have been
+		// seen open (its deliveries came completed, or not at all).
+		if tok := str(props, "checkout_token"); tok != "" {
+			p.countCheckout(tok, str(props, "cart_token"))
+		}
+		return b.statedConsent(e, contact, props)
+	case EventOrderPaid, EventOrderUpdated:
+		return b.statedConsent(e, contact, props)
 	case EventOrderCancelled:
 		// Refunds logged before the cancellation took back their part.
 		if cur := str(props, "currency"); cur != "" {
@@ -201,20 +216,82 @@ func (b *batch) count(e *store.Event, ectx EventContext, props map[string]json.R
 	return nil
 }
 
+// statedConsent records the email consent statement a checkout or order
+// event carries: email_consent, or for events logged before it existed a
+// ticked accepts_marketing box (a grant without a time of its own).
+func (b *batch) statedConsent(e *store.Event, contact string, props map[string]json.RawMessage) error {
+	var c commerce.Consent
+	if v, ok := props["email_consent"]; ok && json.Unmarshal(v, &c) == nil && c.State != "" {
+		return b.shopConsent(e, contact, "email", c)
+	}
+	if v, ok := props["accepts_marketing"]; ok && string(v) == "true" {
+		return b.shopConsent(e, contact, "email", commerce.Consent{State: commerce.ConsentSubscribed})
+	}
+	return nil
+}
+
 // shopConsent records a consent state the shop reported. Pending and
 // never-asked states are not a grant; only "subscribed" is.
+//
+// A statement counts from the time it was made, not from the time of the
+// record carrying it (a checkout updated after an unsubscribe still
+// carries the box ticked before it), and applies only if it is newer than
+// the stored consent (consent-set). A statement without a time of its own
+// (Shopify's buyer_accepts_marketing) is never newer than a stored
+// withdrawal, adds nothing to a stored grant, and a timeless "never asked"
+// (not_subscribed, pending) withdraws nothing; otherwise it takes the
+// event's time.
 func (b *batch) shopConsent(e *store.Event, contact, channel string, c commerce.Consent) error {
 	switch channel {
 	case "email", "sms":
 	default:
 		return &badEvent{"consent for unknown channel " + channel}
 	}
+	granted := c.State == commerce.ConsentSubscribed
 	at := c.UpdatedAt
 	if at.IsZero() {
+		cur, found, err := b.storedConsent(e.WorkspaceID, contact, channel)
+		if err != nil {
+			return err
+		}
+		if found && (withdrawn(cur) || cur.Granted == granted || !granted && c.State != commerce.ConsentUnsubscribed) {
+			// Nothing stated against what is stored: a grant without a
+			// time over a refusal, a repeat, or "never asked" (a shop's
+			// not_subscribed, pending) over a consent given elsewhere.
+			return nil
+		}
 		at = e.OccurredAt
 	}
 	return b.tx.SetConsent(e.WorkspaceID, contact, store.Consent{Channel: channel,
-		Granted: c.State == commerce.ConsentSubscribed, Source: e.Source, Text: c.State, UpdatedAt: at})
+		Granted: granted, Source: e.Source, Text: c.State, UpdatedAt: at})
+}
+
+func (b *batch) storedConsent(ws, contact, channel string) (store.Consent, bool, error) {
+	cs, err := b.tx.Consents(ws, contact)
+	if err != nil {
+		return store.Consent{}, false, err
+	}
+	for _, c := range cs {
+		if c.Channel == channel {
+			return c, true, nil
+		}
+	}
+	return store.Consent{}, false, nil
+}
+
+// withdrawn reports whether a stored consent is a refusal (an unsubscribe,
+// a shop's "unsubscribed"), as opposed to consent never given or waiting
+// for confirmation.
+func withdrawn(c store.Consent) bool {
+	if c.Granted {
+		return false
+	}
+	switch {
+	case c.Text == commerce.ConsentNotSubscribed, c.Text == commerce.ConsentPending,
+		strings.HasPrefix(c.Text, PendingConsentPrefix):
+		return false
+	}
+	return true
 }
 
 // PendingConsentPrefix starts the text of an email consent that waits

@@ -111,8 +111,16 @@ func (b *batch) resolve(e *store.Event, props map[string]json.RawMessage) (strin
 	if err != nil || contact == "" {
 		return "", err
 	}
+	browser := ""
+	if e.VisitorID != "" {
+		browser = contact
+	}
 	for _, id := range idents {
-		if contact, err = b.link(e, contact, id); err != nil {
+		// What a browser says (every identifier of a page's event; for the
+		// shop's own events, only how its visitor id relates to the person)
+		// is a claim, not a proof.
+		claim := e.VisitorID != "" && (contact == browser || pageSource(e.Source))
+		if contact, err = b.link(e, contact, id, claim); err != nil {
 			return "", err
 		}
 	}
@@ -138,9 +146,21 @@ func (b *batch) newContact(ws string, first identifier) (string, error) {
 	return c.ID, b.addIdentity(ws, first.kind, first.value, c.ID, b.now)
 }
 
+// pageSource reports whether events of source come from a shop's pages,
+// where anybody can type anything.
+func pageSource(source string) bool { return source == "tracker" || source == "widget" }
+
 // link attaches identifier id to contact, or — when it already belongs to
 // another contact — decides which contact the event is really about.
-func (b *batch) link(e *store.Event, contact string, id identifier) (string, error) {
+//
+// claim says the link rests on a browser's word (docs/tracker.md, "What
+// identification reveals"). A claim may merge the browser's anonymous
+// contact into the identifier's owner (its history is the browser's own),
+// never a known contact: merging would hand one person's identifiers and
+// history to whoever typed the other's email or phone. A known browser
+// claiming another's email now belongs to that person (a shared
+// computer), the histories apart; other claimed identifiers are ignored.
+func (b *batch) link(e *store.Event, contact string, id identifier, claim bool) (string, error) {
 	ws := e.WorkspaceID
 	owner, err := b.identity(ws, id.kind, id.value)
 	if err != nil {
@@ -157,6 +177,19 @@ func (b *batch) link(e *store.Event, contact string, id identifier) (string, err
 			return contact, b.setEmail(ws, contact, id.value)
 		}
 		return contact, nil
+	}
+	if claim {
+		known, err := b.tx.KnownContact(ws, contact)
+		if err != nil {
+			return "", err
+		}
+		switch {
+		case !known:
+			return owner, b.merge(ws, contact, owner)
+		case id.kind != KindEmail:
+			return contact, nil
+		}
+		return owner, b.addIdentity(ws, KindVisitor, e.VisitorID, owner, b.now)
 	}
 	cur, err := b.tx.Contact(ws, contact)
 	if err != nil {

@@ -7,6 +7,7 @@
 package cdp
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -72,17 +73,47 @@ func props(v any) json.RawMessage {
 // checkoutProps is what flows and templates read from a checkout event.
 type checkoutProps struct {
 	Token       string              `json:"token"`
+	CartToken   string              `json:"cart_token,omitempty"`
 	Email       string              `json:"email,omitempty"`
 	CustomerID  string              `json:"customer_id,omitempty"`
+	FirstName   string              `json:"first_name,omitempty"`
+	LastName    string              `json:"last_name,omitempty"`
 	Currency    string              `json:"currency"`
 	TotalMinor  int64               `json:"total_minor"`
 	Items       []commerce.LineItem `json:"items"`
 	RecoveryURL string              `json:"recovery_url,omitempty"`
 	ShopID      string              `json:"shop_id"`
 	Marketing   bool                `json:"accepts_marketing,omitempty"`
+	// EmailConsent is the buyer's statement with its own time (none when
+	// the platform gave none: see batch.shopConsent).
+	EmailConsent *commerce.Consent `json:"email_consent,omitempty"`
 }
 
-// RecordCheckout stores a checkout and logs checkout_updated.
+// statedConsent is the consent statement a checkout or order carries: its
+// own, or a ticked marketing box, which is a grant without a time of its own.
+func statedConsent(c *commerce.Consent, ticked bool) *commerce.Consent {
+	switch {
+	case c != nil && c.State != "":
+		return c
+	case ticked:
+		return &commerce.Consent{State: commerce.ConsentSubscribed}
+	}
+	return nil
+}
+
+// RecordCheckout stores a checkout and logs checkout_updated, by the
+// checkout's own time rather than by arrival, since webhooks are not
+// ordered:
+//
+//   - a delivery older than the stored checkout changes nothing, except
+//     that it may complete it (completion is never undone), and neither
+//     does an open state from before the completion (a cart the plugin
+//     posted before the order, delivered after it);
+//   - a completed checkout (by its completed_at, or by an order that named
+//     its checkout or cart token, whichever arrived first) stays completed
+//     and logs no checkout_updated: that event is what abandoned-checkout
+//     flows start from;
+//   - equal times apply, so the later arrival wins.
 func (in *Ingest) RecordCheckout(ctx context.Context, c commerce.Checkout, source string) error {
 	if c.WorkspaceID == "" || c.ShopID == "" || c.Token == "" {
 		return fmt.Errorf("record checkout: workspace, shop and token are required")
@@ -97,14 +128,51 @@ func (in *Ingest) RecordCheckout(ctx context.Context, c commerce.Checkout, sourc
 	ev := store.Event{
 		WorkspaceID: c.WorkspaceID, Type: EventCheckoutUpdated, Source: source, VisitorID: c.VisitorID,
 		OccurredAt: c.UpdatedAt, ReceivedAt: now,
-		Props: props(checkoutProps{Token: c.Token, Email: c.Email, CustomerID: c.CustomerID, Currency: c.Currency, TotalMinor: c.TotalMinor,
-			Items: c.Items, RecoveryURL: c.RecoveryURL, ShopID: c.ShopID, Marketing: c.AcceptsMarketing}),
+		Props: props(checkoutProps{Token: c.Token, CartToken: c.CartToken, Email: c.Email, CustomerID: c.CustomerID,
+			FirstName: c.FirstName, LastName: c.LastName, Currency: c.Currency, TotalMinor: c.TotalMinor,
+			Items: c.Items, RecoveryURL: c.RecoveryURL, ShopID: c.ShopID, Marketing: c.AcceptsMarketing,
+			EmailConsent: statedConsent(c.EmailConsent, c.AcceptsMarketing)}),
 	}
-	if err := in.st.SaveCheckout(ctx, c, []store.Event{ev}); err != nil {
+	err := in.st.SaveCheckout(ctx, c, func(prev *commerce.Checkout, orderedAt time.Time) (*commerce.Checkout, []store.Event) {
+		row, open := checkoutRow(c, prev, orderedAt)
+		if row == nil || !open {
+			return row, nil
+		}
+		return row, []store.Event{ev}
+	})
+	if err != nil {
 		return fmt.Errorf("record checkout: %w", err)
 	}
 	in.appended()
 	return nil
+}
+
+// checkoutRow decides what a checkout delivery c changes, given the stored
+// checkout (nil if none) and the time an order named its token (zero if
+// none did): the row to write (nil: nothing) and whether the checkout is
+// open, so that checkout_updated is logged (see RecordCheckout).
+func checkoutRow(c commerce.Checkout, prev *commerce.Checkout, orderedAt time.Time) (*commerce.Checkout, bool) {
+	completed := cmp.Or(c.CompletedAt, orderedAt)
+	if prev != nil && !prev.CompletedAt.IsZero() {
+		completed = prev.CompletedAt
+	}
+	older := prev != nil && prev.UpdatedAt.After(c.UpdatedAt)
+	switch {
+	case prev != nil && !prev.CompletedAt.IsZero() && (older || c.CompletedAt.IsZero() && c.UpdatedAt.Before(completed)):
+		// Completed already, and this is a state from before (a cart the
+		// plugin posted without waiting, a delayed update).
+		return nil, false
+	case older && completed.IsZero():
+		return nil, false
+	case older:
+		// Older, but it brings the completion: that much applies.
+		done := *prev
+		done.CompletedAt = completed
+		return &done, false
+	}
+	row := c
+	row.CompletedAt = completed
+	return &row, completed.IsZero()
 }
 
 type orderProps struct {
@@ -118,6 +186,9 @@ type orderProps struct {
 	Items         []commerce.LineItem `json:"items"`
 	DiscountCodes []string            `json:"discount_codes"`
 	CheckoutToken string              `json:"checkout_token,omitempty"`
+	CartToken     string              `json:"cart_token,omitempty"`
+	FirstName     string              `json:"first_name,omitempty"`
+	LastName      string              `json:"last_name,omitempty"`
 	ShopID        string              `json:"shop_id"`
 	Status        string              `json:"status,omitempty"`
 	Fulfillment   string              `json:"fulfillment_status,omitempty"`
@@ -126,6 +197,9 @@ type orderProps struct {
 	RefundedMinor int64 `json:"refunded_minor,omitempty"`
 	// RefundMinor is, on order_refunded only, what this refund gave back.
 	RefundMinor int64 `json:"refund_minor,omitempty"`
+	// EmailConsent is the buyer's statement on the order, with its own
+	// time when the platform gives one.
+	EmailConsent *commerce.Consent `json:"email_consent,omitempty"`
 }
 
 // RecordOrder stores an order (insert or update) and logs what changed:
@@ -147,7 +221,9 @@ func (in *Ingest) RecordOrder(ctx context.Context, o commerce.Order, source stri
 	}
 	base := orderProps{OrderID: o.ID, Number: o.Number, Email: o.Email, CustomerID: o.CustomerID, Currency: o.Currency,
 		TotalMinor: o.TotalMinor, Items: o.Items, DiscountCodes: o.DiscountCodes, CheckoutToken: o.CheckoutToken,
-		ShopID: o.ShopID, Financial: o.Financial, Status: o.Status, Fulfillment: o.Fulfillment, RefundedMinor: o.RefundedMinor}
+		CartToken: o.CartToken, FirstName: o.FirstName, LastName: o.LastName, ShopID: o.ShopID, Financial: o.Financial,
+		Status: o.Status, Fulfillment: o.Fulfillment, RefundedMinor: o.RefundedMinor,
+		EmailConsent: statedConsent(o.EmailConsent, false)}
 	p := props(base)
 	ev := func(typ string, at time.Time) store.Event {
 		return store.Event{WorkspaceID: o.WorkspaceID, Type: typ, Source: source, VisitorID: o.VisitorID,

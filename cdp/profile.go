@@ -11,23 +11,27 @@ import (
 // stored as one JSON document: it is always read and written whole, and its
 // shape can grow without migrations.
 type Profile struct {
-	FirstSeen    time.Time                `json:"first_seen"`
-	LastSeen     time.Time                `json:"last_seen"`
-	Visits       int                      `json:"visits"`
-	PageViews    int                      `json:"page_views"`
-	ProductViews int                      `json:"product_views"`
-	DwellMS      int64                    `json:"dwell_ms"`
-	AddToCarts   int                      `json:"add_to_carts"`
-	Checkouts    int                      `json:"checkouts"`
-	Orders       int                      `json:"orders"`
-	Revenue      map[string]int64         `json:"revenue_minor,omitempty"`
-	LastOrderAt  time.Time                `json:"last_order_at,omitzero"`
-	LastSession  string                   `json:"last_session,omitempty"`
-	Device       *Device                  `json:"device,omitempty"`
-	LastCart     []CartLine               `json:"last_cart"`
-	CartAt       time.Time                `json:"cart_updated_at,omitzero"`
-	Products     map[string]*ProductStat  `json:"products,omitempty"`
-	Categories   map[string]*CategoryStat `json:"categories,omitempty"`
+	FirstSeen    time.Time `json:"first_seen"`
+	LastSeen     time.Time `json:"last_seen"`
+	Visits       int       `json:"visits"`
+	PageViews    int       `json:"page_views"`
+	ProductViews int       `json:"product_views"`
+	DwellMS      int64     `json:"dwell_ms"`
+	AddToCarts   int       `json:"add_to_carts"`
+	Checkouts    int       `json:"checkouts"`
+	// CheckoutTokens are the most recent checkout and cart tokens counted
+	// in Checkouts: one checkout is reported by the tracker, by every
+	// update of the shop's checkout and by its order.
+	CheckoutTokens []string                 `json:"checkout_tokens,omitempty"`
+	Orders         int                      `json:"orders"`
+	Revenue        map[string]int64         `json:"revenue_minor,omitempty"`
+	LastOrderAt    time.Time                `json:"last_order_at,omitzero"`
+	LastSession    string                   `json:"last_session,omitempty"`
+	Device         *Device                  `json:"device,omitempty"`
+	LastCart       []CartLine               `json:"last_cart"`
+	CartAt         time.Time                `json:"cart_updated_at,omitzero"`
+	Products       map[string]*ProductStat  `json:"products,omitempty"`
+	Categories     map[string]*CategoryStat `json:"categories,omitempty"`
 	// Dwell already counted per recent page view: reports for one page view
 	// are cumulative, so only the growth since the last report is added.
 	Recent []pageDwell `json:"recent_page_views,omitempty"`
@@ -80,6 +84,7 @@ const (
 	maxProducts   = 200
 	maxCartLines  = 50
 	maxCategories = 100
+	maxTokens     = 20
 )
 
 func decodeProfile(raw []byte) (*Profile, error) {
@@ -170,6 +175,33 @@ func (p *Profile) dwellDelta(pv string, dwell int64) (delta int64, first bool) {
 	return dwell, true
 }
 
+// countCheckout counts a checkout known by token (and the token of the cart
+// it came from, when the platform names both) unless either was counted.
+func (p *Profile) countCheckout(token, cartToken string) {
+	if token == "" || slices.Contains(p.CheckoutTokens, token) || (cartToken != "" && slices.Contains(p.CheckoutTokens, cartToken)) {
+		if cartToken != "" {
+			p.rememberToken(cartToken)
+		}
+		p.rememberToken(token)
+		return
+	}
+	p.Checkouts++
+	p.rememberToken(token)
+	if cartToken != "" {
+		p.rememberToken(cartToken)
+	}
+}
+
+func (p *Profile) rememberToken(t string) {
+	if t == "" || slices.Contains(p.CheckoutTokens, t) {
+		return
+	}
+	p.CheckoutTokens = append(p.CheckoutTokens, t)
+	if len(p.CheckoutTokens) > maxTokens {
+		p.CheckoutTokens = p.CheckoutTokens[len(p.CheckoutTokens)-maxTokens:]
+	}
+}
+
 func (p *Profile) cartAdd(l CartLine) {
 	for i := range p.LastCart {
 		c := &p.LastCart[i]
@@ -213,7 +245,18 @@ func (p *Profile) merge(o *Profile) {
 	p.ProductViews += o.ProductViews
 	p.DwellMS += o.DwellMS
 	p.AddToCarts += o.AddToCarts
-	p.Checkouts += o.Checkouts
+	// A checkout both had counted (the tracker's report on the visitor,
+	// the shop's checkout on the buyer) is one checkout.
+	both := 0
+	for _, t := range o.CheckoutTokens {
+		if slices.Contains(p.CheckoutTokens, t) {
+			both++
+		}
+	}
+	p.Checkouts += o.Checkouts - min(both, o.Checkouts, p.Checkouts)
+	for _, t := range o.CheckoutTokens {
+		p.rememberToken(t)
+	}
 	p.Orders += o.Orders
 	for cur, v := range o.Revenue {
 		p.Revenue[cur] += v

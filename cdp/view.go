@@ -44,7 +44,7 @@ func (c *Contacts) View(ctx context.Context, workspaceID, id string) (ContactVie
 	if v.Profile, err = decodeProfile(raw); err != nil {
 		return v, fmt.Errorf("contact %s profile: %w", ct.ID, err)
 	}
-	v.Profile.Recent = nil // bookkeeping, not information
+	v.Profile.Recent, v.Profile.CheckoutTokens = nil, nil // bookkeeping, not information
 	v.Interests = v.Profile.Interests(5)
 	return v, nil
 }
@@ -63,8 +63,8 @@ func (c *Contacts) ByVisitor(ctx context.Context, workspaceID, visitorID string)
 	return c.st.ContactByIdentity(ctx, workspaceID, KindVisitor, visitorID)
 }
 
-// Timeline lists a contact's events newest first, before the log offset
-// before (0 = newest).
+// Timeline lists a contact's events by the time they happened, newest
+// first, after the event before of the previous page (0 = from the newest).
 func (c *Contacts) Timeline(ctx context.Context, workspaceID, id string, before int64, limit int) ([]store.Event, error) {
 	ct, err := c.st.Contact(ctx, workspaceID, id)
 	if err != nil {

@@ -104,6 +104,10 @@ type Checkout struct {
 	TotalMinor    int64      `json:"total_minor"`
 	Items         []LineItem `json:"items"`
 	RecoveryURL   string     `json:"recovery_url,omitempty"`
+	// CartToken is the token of the cart the checkout came from, when the
+	// platform names it apart from the checkout's own (Shopify's
+	// cart_token): the storefront and the tracker know the cart's.
+	CartToken string `json:"cart_token,omitempty"`
 	// FirstName and LastName are the buyer's names as the checkout gives
 	// them (customer, then billing address); empty when it gives none.
 	FirstName string `json:"first_name,omitempty"`
@@ -132,6 +136,9 @@ type Order struct {
 	CustomerID    string `json:"customer_id,omitempty"`
 	VisitorID     string `json:"visitor_id,omitempty"`
 	CheckoutToken string `json:"checkout_token,omitempty"`
+	// CartToken is the token of the cart the order came from when it is not
+	// CheckoutToken (Shopify's cart_token): the order completes that cart.
+	CartToken string `json:"cart_token,omitempty"`
 	// FirstName and LastName are the buyer's names (customer, then billing
 	// address), so that guest orders name the person too.
 	FirstName string `json:"first_name,omitempty"`

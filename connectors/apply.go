@@ -1,9 +1,11 @@
 package connectors
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 
 	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/commerce"
@@ -82,7 +84,13 @@ func (h *Hub) apply(ctx context.Context, sh store.Shop, ch commerce.Change, live
 		if ch.Inventory == nil {
 			return &permanentError{errors.New("inventory change without a level")}
 		}
-		_, err := h.opt.Store.SetInventory(ctx, sh.WorkspaceID, sh.ID, ch.Inventory.InventoryItemID, ch.Inventory.Available, h.now())
+		now := h.now()
+		at := cmp.Or(ch.Inventory.UpdatedAt, now)
+		_, err := h.opt.Store.SetInventory(ctx, sh.WorkspaceID, sh.ID, ch.Inventory.InventoryItemID, ch.Inventory.Available, at, now)
+		if errors.Is(err, store.ErrStale) {
+			h.log.Info("inventory level older than the stored stock: skipped", "shop", sh.ID, "item", ch.Inventory.InventoryItemID)
+			return nil
+		}
 		if errors.Is(err, store.ErrNotFound) {
 			// A variant not synced yet: the next catalogue sync brings
 			// its stock with it.
@@ -105,14 +113,23 @@ func (h *Hub) apply(ctx context.Context, sh store.Shop, ch commerce.Change, live
 }
 
 // mapVariants fills in the product of line items that name only a variant
-// (Shopify carts): profiles and recommendations count products.
+// (Shopify carts): profiles and recommendations count products. Items
+// without a link or picture (Shopify's line items carry neither) get the
+// stored product's, so a recovery email can show and link them.
 func (h *Hub) mapVariants(ctx context.Context, sh store.Shop, items []commerce.LineItem) {
 	for i := range items {
-		if items[i].ProductID != "" || items[i].VariantID == "" {
+		it := &items[i]
+		if it.ProductID == "" && it.VariantID != "" {
+			if p, err := h.opt.Store.VariantProduct(ctx, sh.WorkspaceID, sh.ID, it.VariantID); err == nil {
+				it.ProductID = p
+			}
+		}
+		if it.ProductID == "" || (it.URL != "" && it.ImageURL != "") {
 			continue
 		}
-		if p, err := h.opt.Store.VariantProduct(ctx, sh.WorkspaceID, sh.ID, items[i].VariantID); err == nil {
-			items[i].ProductID = p
+		if p, err := h.opt.Store.Product(ctx, sh.WorkspaceID, it.ProductID); err == nil && p.ShopID == sh.ID {
+			it.URL = cmp.Or(it.URL, p.URL)
+			it.ImageURL = cmp.Or(it.ImageURL, p.ImageURL)
 		}
 	}
 }
@@ -165,6 +182,19 @@ func (h *Hub) recordCustomer(ctx context.Context, sh store.Shop, ch commerce.Cha
 		}
 		return h.opt.Ingest.Record(ctx, sh.WorkspaceID, cdp.EventConsentChanged, sh.Platform, at, p)
 	}
+	if !at.IsZero() {
+		// Newer wins: an older record of the customer (webhooks are not
+		// ordered) would put back names, tags or a phone since changed.
+		newest, err := h.opt.Store.ClaimCustomerVersion(ctx, sh.WorkspaceID, sh.ID, c.ExternalID, at)
+		if err != nil {
+			return err
+		}
+		if !newest {
+			h.log.Info("customer delivery older than the one applied: skipped", "shop", sh.ID, "customer", c.ExternalID,
+				"updated_at", at)
+			return nil
+		}
+	}
 	p.EmailConsent, p.SMSConsent = c.EmailConsent, c.SMSConsent
 	return h.opt.Ingest.Record(ctx, sh.WorkspaceID, cdp.EventCustomerUpdated, sh.Platform, at, p)
 }
@@ -181,9 +211,23 @@ type productProps struct {
 	ShopID     string `json:"shop_id"`
 }
 
+// storefrontOrigin is where a Shopify shop's product pages live: the
+// origin of the address the catalogue sync stored for the product (its
+// onlineStoreUrl, on the shop's primary domain), else the shop's
+// .myshopify.com domain, which redirects there.
+func (h *Hub) storefrontOrigin(ctx context.Context, sh store.Shop, productID string) string {
+	if p, err := h.opt.Store.Product(ctx, sh.WorkspaceID, productID); err == nil && p.ShopID == sh.ID {
+		if u, err := url.Parse(p.URL); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+			return u.Scheme + "://" + u.Host
+		}
+	}
+	return "https://" + sh.Domain
+}
+
 // saveProducts stores products as the shop sent them. A product's id is its
 // platform id, because that is what the storefront (and so the tracker)
-// knows it by.
+// knows it by; a version older than the stored one (by the shop's own
+// modification time) changes nothing and logs nothing.
 func (h *Hub) saveProducts(ctx context.Context, sh store.Shop, ps []commerce.Product, live bool) error {
 	now := h.now()
 	for i := range ps {
@@ -197,6 +241,10 @@ func (h *Hub) saveProducts(ctx context.Context, sh store.Shop, ps []commerce.Pro
 		}
 		if p.Handle == "" {
 			p.Handle = p.ExternalID
+		} else if p.URL == "" && sh.Platform == Shopify && sh.Domain != "" {
+			// Shopify's product payloads carry the handle, not the
+			// address; emails built from trigger items link it.
+			p.URL = h.storefrontOrigin(ctx, sh, p.ID) + "/products/" + url.PathEscape(p.Handle)
 		}
 		if p.CreatedAt.IsZero() {
 			p.CreatedAt = now
@@ -205,13 +253,19 @@ func (h *Hub) saveProducts(ctx context.Context, sh store.Shop, ps []commerce.Pro
 			p.UpdatedAt = now
 		}
 	}
-	if err := h.opt.Store.UpsertProducts(ctx, ps); err != nil {
+	applied, err := h.opt.Store.SaveProducts(ctx, ps)
+	if err != nil {
 		return err
 	}
 	if !live {
 		return nil
 	}
-	for _, p := range ps {
+	for i, p := range ps {
+		if !applied[i] {
+			h.log.Info("product delivery older than the stored product: skipped", "shop", sh.ID, "product", p.ID,
+				"updated_at", p.UpdatedAt)
+			continue
+		}
 		if err := h.opt.Ingest.Record(ctx, sh.WorkspaceID, cdp.EventProductUpdated, sh.Platform, p.UpdatedAt, productProps{
 			ProductID: p.ID, Title: p.Title, PriceMinor: p.PriceMinor, Currency: p.Currency, Stock: p.Stock,
 			Status: p.Status, ShopID: sh.ID}); err != nil {

@@ -22,6 +22,15 @@ type permanentError struct{ err error }
 func (e *permanentError) Error() string { return e.err.Error() }
 func (e *permanentError) Unwrap() error { return e.err }
 
+// permanent reports whether err is one no retry can fix: marked so by the
+// hub, or a database refusal of the delivery's data (a constraint it
+// breaks). Retrying those eight times over hours only delays the failure
+// and hides its reason.
+func permanent(err error) bool {
+	var perm *permanentError
+	return errors.As(err, &perm) || store.IsPermanent(err)
+}
+
 // Run processes stored deliveries and runs the periodic syncs until ctx
 // ends. Deliveries are processed in arrival order, one at a time: two
 // updates of one order must apply in the order they came.
@@ -68,13 +77,12 @@ func (h *Hub) ProcessPending(ctx context.Context) (int, error) {
 func (h *Hub) process(ctx context.Context, d store.Delivery) error {
 	err := h.handle(ctx, d)
 	now := h.now()
-	var perm *permanentError
 	switch {
 	case err == nil:
 		return h.opt.Store.FinishDelivery(ctx, d.ID, store.DeliveryDone, "", now)
 	case errors.Is(err, shopify.ErrUnknownTopic) || errors.Is(err, woocommerce.ErrUnknownTopic):
 		return h.opt.Store.FinishDelivery(ctx, d.ID, store.DeliveryIgnored, err.Error(), now)
-	case errors.As(err, &perm) || d.Attempts+1 >= maxAttempts:
+	case permanent(err) || d.Attempts+1 >= maxAttempts:
 		h.log.Error("webhook delivery failed", "delivery", d.ID, "shop", d.ShopID, "topic", d.Topic, "attempts", d.Attempts+1, "err", err)
 		return h.opt.Store.FinishDelivery(ctx, d.ID, store.DeliveryFailed, err.Error(), now)
 	case ctx.Err() != nil:
@@ -111,9 +119,7 @@ func (h *Hub) handle(ctx context.Context, d store.Delivery) error {
 		// while orders and checkouts are named by their own tokens and
 		// carry the cart's only as cart_token: join on that when the
 		// visitor id attribute is missing.
-		if err := h.linkCartToken(ctx, sh, d.Body, ch); err != nil {
-			return &permanentError{err}
-		}
+		h.linkCartToken(ctx, sh, ch)
 	}
 	return h.apply(ctx, sh, ch, true)
 }
@@ -148,23 +154,19 @@ func (h *Hub) prune(ctx context.Context) {
 
 // linkCartToken sets the visitor of a Shopify order or checkout that has
 // none from the visitor who reported its cart token.
-func (h *Hub) linkCartToken(ctx context.Context, sh store.Shop, body []byte, ch commerce.Change) error {
+func (h *Hub) linkCartToken(ctx context.Context, sh store.Shop, ch commerce.Change) {
 	var visitor *string
+	var tok string
 	switch {
 	case ch.Order != nil:
-		visitor = &ch.Order.VisitorID
+		visitor, tok = &ch.Order.VisitorID, ch.Order.CartToken
 	case ch.Checkout != nil:
-		visitor = &ch.Checkout.VisitorID
+		visitor, tok = &ch.Checkout.VisitorID, ch.Checkout.CartToken
 	default:
-		return nil
+		return
 	}
-	if *visitor != "" {
-		return nil
-	}
-	tok, err := shopify.CheckoutCartToken(body)
-	if err != nil || tok == "" {
-		return err
+	if *visitor != "" || tok == "" {
+		return
 	}
 	*visitor = h.tokenVisitor(ctx, sh, tok)
-	return nil
 }

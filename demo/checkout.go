@@ -155,11 +155,19 @@ func (s *Storefront) checkoutContact(w http.ResponseWriter, r *http.Request) {
 		token = ids.New(tokenPrefix)
 	}
 	c := v.cart
+	first, last := splitName(name)
+	now := time.Now().UTC()
+	var consent *commerce.Consent
+	if marketing {
+		// Ticking the box on this form is a statement made now (unlike a
+		// platform's box, which stays ticked on every later update).
+		consent = &commerce.Consent{State: commerce.ConsentSubscribed, OptInMode: "single_opt_in", UpdatedAt: now}
+	}
 	err := s.ing.RecordCheckout(r.Context(), commerce.Checkout{
 		Token: token, WorkspaceID: s.site.Workspace.ID, ShopID: s.site.Shop.ID, Email: email, VisitorID: visitorID(r),
 		Currency: c.Currency, SubtotalMinor: c.SubtotalMinor, TotalMinor: c.TotalMinor, Items: c.lineItems(),
 		RecoveryURL:      s.publicURL + "/demo/checkout/recover?" + url.Values{"token": {token}}.Encode(),
-		AcceptsMarketing: marketing,
+		AcceptsMarketing: marketing, EmailConsent: consent, FirstName: first, LastName: last, UpdatedAt: now,
 	}, sourceDemo)
 	if err != nil {
 		s.internal(w, r, err)
@@ -167,6 +175,13 @@ func (s *Storefront) checkoutContact(w http.ResponseWriter, r *http.Request) {
 	}
 	s.setCookie(w, checkoutCookie, token, checkoutTTL)
 	http.Redirect(w, r, s.base+"/checkout/payment", http.StatusSeeOther)
+}
+
+// splitName splits the checkout's one name field: the first word is the
+// first name (what a greeting uses), the rest the last name.
+func splitName(name string) (first, last string) {
+	first, last, _ = strings.Cut(strings.Join(strings.Fields(name), " "), " ")
+	return first, last
 }
 
 type paymentData struct {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cartwheelhq/cartwheel/messaging/email"
+	"github.com/cartwheelhq/cartwheel/messaging/l10n"
 	"github.com/cartwheelhq/cartwheel/store"
 )
 
@@ -92,19 +93,21 @@ func (e *Engagement) message(ctx context.Context, id string) (store.Message, str
 
 // EmailClick verifies an email click URL (path and query as received),
 // counts the click and logs email_clicked for the message's contact. It
-// returns where to redirect. A bad signature is ErrBadLink: the target is
-// never followed unless this instance signed it. Failing to count a
-// verified click does not keep the person from the shop: it is logged and
-// the target still returned.
+// returns where to redirect: the target, with a proof that the browser is
+// the message's contact (ProofParam) when the target is the workspace's
+// storefront. A bad signature is ErrBadLink: the target is never followed
+// unless this instance signed it. Failing to count a verified click does
+// not keep the person from the shop: it is logged and the target still
+// returned.
 func (e *Engagement) EmailClick(ctx context.Context, path string, q url.Values) (string, error) {
 	info, err := e.links.EmailTracker().ParseClick(path, q)
 	if err != nil {
 		return "", badLink(err)
 	}
-	e.click(ctx, info.MessageID, EventEmailClicked, SourceEmail, func(m store.Message) map[string]any {
+	m, contact := e.click(ctx, info.MessageID, EventEmailClicked, SourceEmail, func(m store.Message) map[string]any {
 		return map[string]any{"message_id": m.ID, "flow_id": m.FlowID, "url": info.URL, "link_index": info.Index}
 	})
-	return info.URL, nil
+	return e.withProof(ctx, info.URL, m.WorkspaceID, contact, ProofEmailLink), nil
 }
 
 // PushClick is EmailClick for a web push notification's click URL; it
@@ -114,30 +117,33 @@ func (e *Engagement) PushClick(ctx context.Context, path string, q url.Values) (
 	if err != nil {
 		return "", badLink(err)
 	}
-	e.click(ctx, info.MessageID, EventPushClicked, SourcePush, func(m store.Message) map[string]any {
+	m, contact := e.click(ctx, info.MessageID, EventPushClicked, SourcePush, func(m store.Message) map[string]any {
 		return map[string]any{"message_id": m.ID, "flow_id": m.FlowID, "url": info.URL}
 	})
-	return info.URL, nil
+	return e.withProof(ctx, info.URL, m.WorkspaceID, contact, ProofPushLink), nil
 }
 
-func (e *Engagement) click(ctx context.Context, id, typ, source string, props func(store.Message) map[string]any) {
+// click counts a verified click and returns its message and the contact it
+// now lives in ("" when erased or unreadable).
+func (e *Engagement) click(ctx context.Context, id, typ, source string, props func(store.Message) map[string]any) (store.Message, string) {
 	m, contact, ok, err := e.message(ctx, id)
 	if err != nil || !ok {
 		if err != nil {
 			e.log.Warn("click not recorded", "message", id, "err", err)
 		}
-		return
+		return m, ""
 	}
 	at := e.now().UTC()
 	if err := e.st.RecordMessageClick(ctx, m.ID, at); err != nil {
 		e.log.Warn("click not counted", "message", m.ID, "err", err)
 	}
 	if contact == "" {
-		return
+		return m, ""
 	}
 	if err := e.rec.RecordFor(ctx, m.WorkspaceID, contact, typ, source, at, props(m)); err != nil {
 		e.log.Warn("click event not logged", "message", m.ID, "err", err)
 	}
+	return m, contact
 }
 
 // EmailOpen verifies an open-pixel request and counts it, machine opens
@@ -173,6 +179,9 @@ type UnsubscribeResult struct {
 	Email       string
 	// Shop is the workspace's name, what the page calls the sender.
 	Shop string
+	// Lang is the language of the workspace's locale, which the pages
+	// are written in.
+	Lang l10n.Lang
 }
 
 // contactLink is a verified contact token's contact.
@@ -195,7 +204,7 @@ func (e *Engagement) contactLink(ctx context.Context, info email.UnsubscribeInfo
 	if err != nil {
 		return UnsubscribeResult{}, err
 	}
-	r.Shop = w.Name
+	r.Shop, r.Lang = w.Name, l10n.For(w.Locale)
 	return r, nil
 }
 
@@ -324,6 +333,21 @@ func (e *Engagement) Confirm(ctx context.Context, token string) error {
 	}
 	return e.rec.RecordFor(ctx, r.WorkspaceID, r.ContactID, EventConsent, SourceDoubleOptIn, e.now().UTC(),
 		map[string]any{"email": true, "confirmed": true, "text": "confirmed by email link"})
+}
+
+// ConfirmLang is the language of the workspace a double opt-in link
+// belongs to, for the page that thanks the person; English for a link
+// that does not verify.
+func (e *Engagement) ConfirmLang(ctx context.Context, token string) l10n.Lang {
+	info, err := e.links.ParseConfirm(token)
+	if err != nil {
+		return l10n.English
+	}
+	r, err := e.contactLink(ctx, info)
+	if err != nil {
+		return l10n.English
+	}
+	return r.Lang
 }
 
 // orderProps are the order event props attribution reads.

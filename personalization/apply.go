@@ -134,6 +134,9 @@ func (p *Processor) applyVisitor(ctx context.Context, b *batchState, w *wsState,
 		case cdp.EventProductView:
 			if props.viewed != "" {
 				v.viewedProduct(props.viewed)
+				if ev.VisitorID == vid {
+					v.ownViewed(props.viewed)
+				}
 			}
 		case cdp.EventAddToCart:
 			var pr struct {
@@ -288,15 +291,21 @@ func (p *Processor) reloadContact(ctx context.Context, ws, vid string, w *wsStat
 		return err
 	}
 	fresh := &visitor{contact: c.ID}
-	if err := p.d.loadContact(ctx, ws, fresh); err != nil {
+	if err := p.d.loadContact(ctx, ws, vid, fresh); err != nil {
 		return err
 	}
 	var old string
 	p.d.vs.with(vkey(ws, vid), func(v *visitor) {
+		if fresh.anon && v.pendingProof(p.d.now().UnixMilli()) {
+			// Verified as another contact; the identify merging this
+			// anonymous one into it comes later in the log.
+			return
+		}
 		old = v.contact
 		v.contact, v.asOf, v.visits, v.orders, v.session = fresh.contact, fresh.asOf, fresh.visits, fresh.orders, fresh.session
 		v.cartMinor, v.emailConsent, v.unread, v.unreadAt = fresh.cartMinor, fresh.emailConsent, fresh.unread, fresh.unreadAt
 		v.cart = fresh.cart
+		v.anon = fresh.anon
 		if len(fresh.viewed) > 0 {
 			v.viewed = fresh.viewed
 		}

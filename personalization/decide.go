@@ -181,7 +181,9 @@ func (d *Decider) decide(ctx context.Context, r DecideRequest, explain because) 
 		// This page view opens a visit the processor has not counted yet.
 		visit++
 	}
-	person := v.contact
+	// Recommendations follow the contact's history only where the browser
+	// may see it; otherwise the engine knows nobody and falls back.
+	person := v.privateContact(nowMS)
 	if person == "" {
 		person = r.VisitorID
 	}
@@ -202,8 +204,12 @@ func (d *Decider) decide(ctx context.Context, r DecideRequest, explain because) 
 				reason.Shown, why = d.decideFrame(w, wd, &r, &v, person, &dec, explain)
 			case widgets.KindInbox:
 				if dec.Inbox == nil {
-					dec.Inbox = &Inbox{ID: wd.id, Unread: int(v.unread)}
-					reason.Shown, why = true, explain.f("shown: %d unread", v.unread)
+					unread := 0
+					if v.private(nowMS) {
+						unread = int(v.unread)
+					}
+					dec.Inbox = &Inbox{ID: wd.id, Unread: unread}
+					reason.Shown, why = true, explain.f("shown: %d unread (verified: %v)", unread, v.private(nowMS))
 				} else {
 					why = explain.f("another inbox widget is shown")
 				}
@@ -246,6 +252,20 @@ func (d *Decider) refreshContact(ctx context.Context, ws, visitorID string, v *v
 	if c, err := d.st.ContactByIdentity(ctx, ws, cdp.KindVisitor, visitorID); err == nil {
 		contact = c.ID
 	}
+	if contact != v.contact {
+		// Identified or merged since: whether the new contact is the
+		// browser's own decides what it may see.
+		anon, err := d.isAnonymous(ctx, ws, contact, visitorID)
+		if err != nil {
+			return err
+		}
+		if anon && v.pendingProof(d.now().UnixMilli()) {
+			// Verified a moment ago: the identify that merges the browser's
+			// anonymous contact into the proved one is not applied yet.
+			contact, anon = v.contact, false
+		}
+		v.anon = anon
+	}
 	n := 0
 	if contact != "" {
 		var err error
@@ -257,9 +277,13 @@ func (d *Decider) refreshContact(ctx context.Context, ws, visitorID string, v *v
 	at := d.now().UnixMilli()
 	d.vs.with(vkey(ws, visitorID), func(cv *visitor) {
 		if cv.contact == "" {
-			cv.contact = contact
+			cv.contact, cv.anon = contact, v.anon
 		}
-		cv.unread, cv.unreadAt = int32(n), at
+		// A count of another contact than the cached one (the processor has
+		// not applied the identify yet) must not sit beside its anon flag.
+		if cv.contact == contact {
+			cv.unread, cv.unreadAt = int32(n), at
+		}
 	})
 	return nil
 }
@@ -414,7 +438,7 @@ func (d *Decider) products(w *wsState, strategy string, n int, inStock, excludeB
 	used := strategy
 	switch strategy {
 	case reco.RecentlyViewed, "wishlist":
-		src := v.viewed
+		src := v.recent(d.now().UnixMilli())
 		if strategy == "wishlist" {
 			src = v.wishlist
 		}
@@ -464,6 +488,9 @@ func (d *Decider) products(w *wsState, strategy string, n int, inStock, excludeB
 // InboxView is what GET /inbox lists besides messages: the visitor's
 // recently viewed and wishlisted products.
 type InboxView struct {
+	// ContactID is the contact whose messages the browser may read: empty
+	// unless it is verified as that contact or the contact is its own
+	// anonymous one (verify.go).
 	ContactID      string
 	RecentlyViewed []Product
 	Wishlist       []Product
@@ -481,18 +508,18 @@ func (d *Decider) Inbox(ctx context.Context, ws, visitorID string) (InboxView, e
 		return InboxView{}, err
 	}
 	r := &DecideRequest{}
-	out := InboxView{ContactID: v.contact}
+	out := InboxView{ContactID: v.privateContact(d.now().UnixMilli())}
 	out.RecentlyViewed, _ = d.products(w, reco.RecentlyViewed, maxViewed, false, false, r, &v, "", nil)
 	out.Wishlist, _ = d.products(w, "wishlist", maxWishlist, false, false, r, &v, "", nil)
 	return out, nil
 }
 
-// Contact returns the contact a visitor is known as, or "" while it is
-// anonymous: what the inbox's write endpoints need, without building the
-// inbox's product lists.
+// Contact returns the contact whose inbox the visitor may act on, or ""
+// when none (anonymous, or identified without proof): what the inbox's
+// write endpoints need, without building the inbox's product lists.
 func (d *Decider) Contact(ctx context.Context, ws, visitorID string) (string, error) {
 	v, err := d.current(ctx, ws, visitorID)
-	return v.contact, err
+	return v.privateContact(d.now().UnixMilli()), err
 }
 
 // current returns a snapshot of the visitor, its contact re-resolved.

@@ -44,6 +44,14 @@ type visitor struct {
 	wishlist []string // product ids, most recent first
 	cart     []string // product ids in the cart (frames leave them out)
 	marks    []mark
+	// anon says contact is the browser's own anonymous contact: nothing but
+	// this visitor id names it (see verify.go for what that allows).
+	anon bool
+	// proofContact is the contact the browser proved to be, until
+	// proofUntil (Unix ms); mine are the products it viewed itself.
+	proofContact string
+	proofUntil   int64
+	mine         []string
 }
 
 // mark is what the visitor has seen and done of one widget (times in Unix
@@ -127,6 +135,7 @@ func (v *visitor) snapshot() visitor {
 	c.wishlist = slices.Clone(v.wishlist)
 	c.cart = slices.Clone(v.cart)
 	c.marks = slices.Clone(v.marks)
+	c.mine = slices.Clone(v.mine)
 	return c
 }
 
@@ -262,9 +271,12 @@ func (d *Decider) load(ctx context.Context, ws, visitorID string) (*visitor, err
 		return nil, err
 	default:
 		v.contact = c.ID
-		if err := d.loadContact(ctx, ws, v); err != nil {
+		if err := d.loadContact(ctx, ws, visitorID, v); err != nil {
 			return nil, err
 		}
+	}
+	if err := d.loadOwn(ctx, ws, visitorID, v); err != nil {
+		return nil, err
 	}
 	subs, err := d.st.VisitorPushSubscriptions(ctx, ws, visitorID)
 	if err != nil {
@@ -287,8 +299,14 @@ func (d *Decider) load(ctx context.Context, ws, visitorID string) (*visitor, err
 }
 
 // loadContact reads the contact-level counters of v.contact: profile,
-// email consent and unread inbox count.
-func (d *Decider) loadContact(ctx context.Context, ws string, v *visitor) error {
+// email consent and unread inbox count, and whether the contact is the
+// browser's own anonymous one.
+func (d *Decider) loadContact(ctx context.Context, ws, visitorID string, v *visitor) error {
+	anon, err := d.isAnonymous(ctx, ws, v.contact, visitorID)
+	if err != nil {
+		return err
+	}
+	v.anon = anon
 	raw, pos, err := d.st.ProfileSnapshot(ctx, ws, v.contact)
 	if err != nil {
 		return err

@@ -15,8 +15,9 @@ import (
 )
 
 // The pages people reach from a message (unsubscribe, preferences,
-// confirmation) and the admin's outbox: server-rendered, no JavaScript,
-// English for now.
+// confirmation) and the admin's outbox: server-rendered, no JavaScript.
+// The unsubscribe and preference pages are written in the workspace's
+// language (data "L", an l10n.Lang: {{.L.T "key"}}); the rest in English.
 //
 //go:embed pages/*.html
 var pagesFS embed.FS
@@ -150,8 +151,8 @@ func (s *Server) unsubscribePage(c *fiber.Ctx) error {
 		return s.linkError(c, err)
 	}
 	action, prefs := contactPages(tok)
-	return s.render(c, fiber.StatusOK, "unsubscribe_confirm.html", map[string]any{"Title": "Unsubscribe",
-		"Shop": v.Shop, "Email": v.Email, "Action": action, "Preferences": prefs})
+	return s.render(c, fiber.StatusOK, "unsubscribe_confirm.html", map[string]any{"Title": v.Lang.T("unsubscribe.title"),
+		"L": v.Lang, "Shop": v.Shop, "Email": v.Email, "Action": action, "Preferences": prefs})
 }
 
 // unsubscribePost unsubscribes at once. A body of
@@ -173,8 +174,8 @@ func (s *Server) unsubscribePost(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusOK).SendString("unsubscribed")
 	}
 	_, prefs := contactPages(tok)
-	return s.render(c, fiber.StatusOK, "unsubscribed.html", map[string]any{"Title": "Unsubscribed",
-		"Shop": r.Shop, "Email": r.Email, "Preferences": prefs})
+	return s.render(c, fiber.StatusOK, "unsubscribed.html", map[string]any{"Title": r.Lang.T("unsubscribed.title"),
+		"L": r.Lang, "Shop": r.Shop, "Email": r.Email, "Preferences": prefs})
 }
 
 // preferencesPage shows the contact's email consent with a form to change
@@ -192,25 +193,26 @@ func (s *Server) preferencesPage(c *fiber.Ctx) error {
 
 func (s *Server) preferences(c *fiber.Ctx, tok string, v messaging.PreferenceView, saved bool) error {
 	_, action := contactPages(tok)
-	return s.render(c, fiber.StatusOK, "preferences.html", map[string]any{"Title": "Email preferences",
-		"Shop": v.Shop, "Email": v.Email, "EmailOn": v.EmailOn, "Pending": v.Pending && !saved, "Action": action, "Saved": saved})
+	return s.render(c, fiber.StatusOK, "preferences.html", map[string]any{"Title": v.Lang.T("preferences.title"),
+		"L": v.Lang, "Shop": v.Shop, "Email": v.Email, "EmailOn": v.EmailOn, "Pending": v.Pending && !saved, "Action": action, "Saved": saved})
 }
 
 func (s *Server) preferencesPost(c *fiber.Ctx) error {
 	tok := c.Params("token")
+	v, err := s.opt.Engagement.Preferences(c.UserContext(), tok)
+	if err != nil {
+		return s.linkError(c, err)
+	}
 	var on bool
 	switch c.FormValue("email") {
 	case "yes":
 		on = true
 	case "no":
 	default:
-		return s.messagePage(c, fiber.StatusBadRequest, "Choose yes or no", "Go back and pick one of the two choices.")
+		return s.render(c, fiber.StatusBadRequest, "message.html", map[string]any{"Title": v.Lang.T("preferences.choose"),
+			"L": v.Lang, "Heading": v.Lang.T("preferences.choose"), "Text": v.Lang.T("preferences.go_back")})
 	}
 	if err := s.opt.Engagement.SavePreferences(c.UserContext(), tok, on); err != nil {
-		return s.linkError(c, err)
-	}
-	v, err := s.opt.Engagement.Preferences(c.UserContext(), tok)
-	if err != nil {
 		return s.linkError(c, err)
 	}
 	// The consent event is applied by the profile processor a moment
@@ -224,5 +226,13 @@ func (s *Server) confirmPage(c *fiber.Ctx) error {
 	if err := s.opt.Engagement.Confirm(c.UserContext(), c.Params("token")); err != nil {
 		return s.linkError(c, err)
 	}
-	return s.render(c, fiber.StatusOK, "confirmed.html", map[string]any{"Title": "Subscription confirmed"})
+	lang := s.opt.Engagement.ConfirmLang(c.UserContext(), c.Params("token"))
+	// The way on to the shop carries a proof that this browser is the
+	// person who confirmed (docs/tracker.md, "What identification reveals").
+	next, err := s.opt.Engagement.ShopLanding(c.UserContext(), c.Params("token"))
+	if err != nil {
+		s.opt.Log.Warn("confirmation: shop link", "err", err)
+	}
+	return s.render(c, fiber.StatusOK, "confirmed.html", map[string]any{"Title": lang.T("confirmed.title"), "L": lang,
+		"Continue": next})
 }

@@ -215,6 +215,7 @@ func (s *Server) routes() {
 	s.engagementRoutes(ws)
 	s.flowRoutes(ws)
 	s.widgetRoutes(ws)
+	s.identifyRoutes()
 	if s.opt.Console != nil {
 		h := s.netHTTP(s.opt.Console)
 		// As with /demo: Fiber's non-strict routing would make a separate

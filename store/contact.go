@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -149,13 +150,23 @@ func (s *Store) Profile(ctx context.Context, workspaceID, contactID string) (jso
 	return json.RawMessage(data), nil
 }
 
-// ContactEvents lists a contact's timeline newest first, below offset before
-// (0 = from the newest): its own events and those of its visitor ids.
+// ContactEvents lists a contact's timeline by event time, newest first:
+// its own events and those of its visitor ids. before is the id of the
+// last event of the previous page (0 = from the newest); a page after an
+// event that no longer exists is empty.
 func (s *Store) ContactEvents(ctx context.Context, workspaceID, contactID string, before int64, limit int) ([]Event, error) {
-	if before <= 0 {
-		before = 1<<63 - 1
+	at, id := int64(math.MaxInt64), int64(math.MaxInt64)
+	if before > 0 {
+		err := s.r.QueryRowContext(ctx, s.q.EventOccurredAt, workspaceID, before).Scan(&at)
+		if errors.Is(err, sql.ErrNoRows) {
+			return []Event{}, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("contact events: %w", err)
+		}
+		id = before
 	}
-	rows, err := s.r.QueryContext(ctx, s.q.EventListContact, workspaceID, contactID, before, limit)
+	rows, err := s.r.QueryContext(ctx, s.q.EventListContact, workspaceID, contactID, at, id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("contact events: %w", err)
 	}

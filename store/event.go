@@ -124,17 +124,38 @@ func (s *Store) VisitorEvents(ctx context.Context, workspaceID, visitorID string
 }
 
 // SaveCheckout upserts a checkout and appends its events in one
-// transaction, so the row and the log never disagree.
-func (s *Store) SaveCheckout(ctx context.Context, c commerce.Checkout, evs []Event) error {
+// transaction, so the row and the log never disagree. decide is shown the
+// stored checkout (nil if there is none) and the time an order completed
+// the token (zero if none did), and returns the row to write (nil: write
+// nothing) and the events to log: the caller's domain logic decides what an
+// out-of-order delivery changes.
+func (s *Store) SaveCheckout(ctx context.Context, c commerce.Checkout,
+	decide func(prev *commerce.Checkout, orderedAt time.Time) (*commerce.Checkout, []Event)) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q.CheckoutUpsert, checkoutArgs(c)...); err != nil {
+		var prev *commerce.Checkout
+		p, err := scanCheckout(tx.QueryRowContext(ctx, s.q.CheckoutGet, c.WorkspaceID, c.Token))
+		switch {
+		case err == nil:
+			prev = &p
+		case !errors.Is(err, ErrNotFound):
 			return fmt.Errorf("save checkout %s: %w", c.Token, err)
+		}
+		var done int64
+		err = tx.QueryRowContext(ctx, s.q.CompletionGet, c.WorkspaceID, c.Token).Scan(&done)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("save checkout %s: completion: %w", c.Token, err)
+		}
+		row, evs := decide(prev, fromMS(done))
+		if row != nil {
+			if _, err := tx.ExecContext(ctx, s.q.CheckoutUpsert, checkoutArgs(*row)...); err != nil {
+				return fmt.Errorf("save checkout %s: %w", c.Token, err)
+			}
 		}
 		return appendEvents(ctx, tx, s.q, evs)
 	})
 }
 
-// SaveOrder upserts an order, marks its checkout completed and appends
+// SaveOrder upserts an order, marks its checkout and cart completed and appends
 // events, all in one transaction. decide is shown the stored order (nil if
 // the order is new) and returns the events to log and whether to write at
 // all: the caller's domain logic decides that "order placed" is logged
@@ -157,9 +178,17 @@ func (s *Store) SaveOrder(ctx context.Context, o commerce.Order, decide func(pre
 		if _, err := tx.ExecContext(ctx, s.q.OrderUpsert, orderArgs(o)...); err != nil {
 			return fmt.Errorf("save order %s: %w", o.ID, err)
 		}
-		if o.CheckoutToken != "" {
-			if _, err := tx.ExecContext(ctx, s.q.CheckoutComplete, o.WorkspaceID, o.CheckoutToken, ms(o.PlacedAt)); err != nil {
-				return fmt.Errorf("complete checkout %s: %w", o.CheckoutToken, err)
+		// The order completes its checkout and its cart, and remembers
+		// their tokens for a checkout delivery arriving after it.
+		for _, tok := range []string{o.CheckoutToken, o.CartToken} {
+			if tok == "" {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, s.q.CheckoutComplete, o.WorkspaceID, tok, ms(o.PlacedAt)); err != nil {
+				return fmt.Errorf("complete checkout %s: %w", tok, err)
+			}
+			if _, err := tx.ExecContext(ctx, s.q.CompletionPut, o.WorkspaceID, tok, ms(o.PlacedAt)); err != nil {
+				return fmt.Errorf("complete checkout %s: %w", tok, err)
 			}
 		}
 		return appendEvents(ctx, tx, s.q, evs)

@@ -162,6 +162,11 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, contactID, shopID
 				if err := execCount(ctx, tx, &er.Checkouts, s.q.EraseCheckoutsPerson, workspaceID, p[0], p[1], p[2]); err != nil {
 					return err
 				}
+				if p[1] != "" {
+					if err := execCount(ctx, tx, nil, s.q.EraseCustomerVersions, workspaceID, p[1]); err != nil {
+						return err
+					}
+				}
 				if p[2] != "" {
 					if err := execCount(ctx, tx, &er.Events, s.q.EraseEventsVisitor, workspaceID, p[2]); err != nil {
 						return err
@@ -172,7 +177,7 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, contactID, shopID
 					if err := execCount(ctx, tx, nil, s.q.ErasePushVisitor, workspaceID, p[2]); err != nil {
 						return err
 					}
-					for _, q := range []string{s.q.EraseWidgetVisitor, s.q.EraseWishlistVisitor} {
+					for _, q := range []string{s.q.EraseWidgetVisitor, s.q.EraseWishlistVisitor, s.q.EraseVerificationsVisitor} {
 						if err := execCount(ctx, tx, nil, q, workspaceID, p[2]); err != nil {
 							return err
 						}
@@ -185,7 +190,7 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, contactID, shopID
 			// Step runs go before the enrollments they name.
 			for _, q := range []string{s.q.EraseStepRunsContact, s.q.EraseEnrollmentsContact, s.q.EraseFlowEntriesContact,
 				s.q.EraseMessagesContact, s.q.EraseTriggerFiresContact,
-				s.q.EraseIdentities, s.q.EraseConsents, s.q.EraseProfile} {
+				s.q.EraseIdentities, s.q.EraseConsents, s.q.EraseProfile, s.q.EraseVerificationsContact} {
 				if err := execCount(ctx, tx, nil, q, workspaceID, id); err != nil {
 					return err
 				}
@@ -238,7 +243,7 @@ func (s *Store) EraseShop(ctx context.Context, workspaceID, shopID string, peopl
 			q string
 		}{{&er.Products, s.q.EraseShopProducts}, {nil, s.q.EraseShopVariants}, {&er.Orders, s.q.EraseShopOrders},
 			{&er.Checkouts, s.q.EraseShopCheckouts}, {nil, s.q.DeliveryDeleteShop}, {nil, s.q.EraseShopSyncs},
-			{nil, s.q.EraseShopDiscountCodes}}
+			{nil, s.q.EraseShopDiscountCodes}, {nil, s.q.EraseShopCustomerVers}}
 		for _, st := range steps {
 			if err := execCount(ctx, tx, st.n, st.q, workspaceID, shopID); err != nil {
 				return err
@@ -258,7 +263,8 @@ func (s *Store) EraseShop(ctx context.Context, workspaceID, shopID string, peopl
 			{nil, s.q.EraseWorkspaceExports}, {nil, s.q.EraseWorkspaceStepRuns}, {nil, s.q.EraseWorkspaceEnrollments},
 			{nil, s.q.EraseWorkspaceFlowEntries}, {nil, s.q.EraseWorkspacePush},
 			{nil, s.q.EraseWorkspaceMessages}, {nil, s.q.EraseWorkspaceTriggerFires},
-			{nil, s.q.EraseWorkspaceWidgetVisitors}, {nil, s.q.EraseWorkspaceWishlists}}
+			{nil, s.q.EraseWorkspaceWidgetVisitors}, {nil, s.q.EraseWorkspaceWishlists}, {nil, s.q.EraseWorkspaceFlowDiscounts},
+			{nil, s.q.EraseWorkspaceVerifications}, {nil, s.q.EraseWorkspaceProofs}}
 		for _, st := range ws {
 			if err := execCount(ctx, tx, st.n, st.q, workspaceID); err != nil {
 				return err

@@ -35,29 +35,52 @@ func scanProduct(row scanner) (commerce.Product, error) {
 	return p, nil
 }
 
-// UpsertProducts inserts or updates products in one transaction. A product
-// that lists Variants has its stored variants replaced by them, so a variant
-// removed in the shop stops mapping to the product.
+// UpsertProducts inserts or updates products in one transaction (see
+// SaveProducts); it is for callers that need not know which applied.
 func (s *Store) UpsertProducts(ctx context.Context, ps []commerce.Product) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	_, err := s.SaveProducts(ctx, ps)
+	return err
+}
+
+// SaveProducts inserts or updates products in one transaction and reports
+// which of them were written. A product is identified by its id alone; its
+// UpdatedAt is the shop's own modification time of this version, and a
+// version older than the stored one changes nothing (equal times apply: the
+// later arrival wins). A product written with Variants has its stored
+// variants replaced by them, so a variant removed in the shop stops mapping
+// to the product.
+func (s *Store) SaveProducts(ctx context.Context, ps []commerce.Product) ([]bool, error) {
+	applied := make([]bool, len(ps))
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, s.q.ProductUpsert)
 		if err != nil {
 			return fmt.Errorf("upsert products: %w", err)
 		}
 		defer stmt.Close()
-		for _, p := range ps {
-			args := [productColumns]any{p.WorkspaceID, p.ID, p.ShopID, p.ExternalID, p.Handle, p.Title, p.Description,
+		for i, p := range ps {
+			args := [productColumns + 1]any{p.WorkspaceID, p.ID, p.ShopID, p.ExternalID, p.Handle, p.Title, p.Description,
 				p.Vendor, p.Category, jsonText(nonNil(p.Tags)), p.PriceMinor, p.CompareMinor, p.Currency, p.Stock,
-				p.ImageURL, p.URL, p.Status, p.ReplenishDays, ms(p.CreatedAt), ms(p.UpdatedAt), !p.StockUntracked}
-			if _, err := stmt.ExecContext(ctx, args[:]...); err != nil {
+				p.ImageURL, p.URL, p.Status, p.ReplenishDays, ms(p.CreatedAt), ms(p.UpdatedAt), !p.StockUntracked,
+				ms(p.UpdatedAt)}
+			var id string
+			err := stmt.QueryRowContext(ctx, args[:]...).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // a newer version is stored
+			}
+			if err != nil {
 				return fmt.Errorf("upsert product %s: %w", p.ID, err)
 			}
+			applied[i] = true
 			if err := s.replaceVariants(ctx, tx, p); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return applied, nil
 }
 
 // Product returns one product of the workspace.
@@ -69,7 +92,8 @@ func (s *Store) Product(ctx context.Context, workspaceID, id string) (commerce.P
 	return p, nil
 }
 
-// ProductByHandle returns a shop's product by its URL handle.
+// ProductByHandle returns a shop's product by its URL handle: the active
+// one when an archived product once had the handle too.
 func (s *Store) ProductByHandle(ctx context.Context, workspaceID, shopID, handle string) (commerce.Product, error) {
 	p, err := scanProduct(s.r.QueryRowContext(ctx, s.q.ProductByHandle, workspaceID, shopID, handle))
 	if err != nil {

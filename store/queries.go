@@ -68,6 +68,8 @@ type queries struct {
 	CheckoutUpsert   string `query:"checkout-upsert"`
 	CheckoutGet      string `query:"checkout-get"`
 	CheckoutComplete string `query:"checkout-complete"`
+	CompletionPut    string `query:"checkout-completion-put"`
+	CompletionGet    string `query:"checkout-completion-get"`
 	CheckoutList     string `query:"checkout-list"`
 
 	UserCreate               string `query:"user-create"`
@@ -115,6 +117,7 @@ type queries struct {
 	ConsentSet           string `query:"consent-set"`
 	ConsentList          string `query:"consent-list"`
 	ConsentDeleteAll     string `query:"consent-delete-all"`
+	CustomerVersionClaim string `query:"customer-version-claim"`
 	ProfileGet           string `query:"profile-get"`
 	ProfilePut           string `query:"profile-put"`
 	ProfileDelete        string `query:"profile-delete"`
@@ -123,6 +126,7 @@ type queries struct {
 	CheckpointSet        string `query:"checkpoint-set"`
 	EventLogAfter        string `query:"event-log-after"`
 	EventListContact     string `query:"event-list-contact"`
+	EventOccurredAt      string `query:"event-occurred-at"`
 	EventSetContact      string `query:"event-set-contact"`
 
 	EventAppendHead  string `query:"event-append-head"`
@@ -141,6 +145,7 @@ type queries struct {
 	VariantUpsert            string `query:"variant-upsert"`
 	VariantProduct           string `query:"variant-product"`
 	VariantSetStock          string `query:"variant-set-stock"`
+	VariantByInventory       string `query:"variant-by-inventory"`
 	ProductRestock           string `query:"product-restock"`
 	ProductSetStatus         string `query:"product-set-status"`
 	SyncGet                  string `query:"sync-get"`
@@ -177,6 +182,8 @@ type queries struct {
 	EraseWorkspaceContacts   string `query:"erase-workspace-contacts"`
 	EraseWorkspaceCartTokens string `query:"erase-workspace-cart-tokens"`
 	EraseWorkspaceExports    string `query:"erase-workspace-exports"`
+	EraseCustomerVersions    string `query:"erase-customer-versions-person"`
+	EraseShopCustomerVers    string `query:"erase-shop-customer-versions"`
 
 	messageQueries
 	contentQueries
@@ -184,6 +191,8 @@ type queries struct {
 	widgetQueries
 	variantQueries
 	discountCodeQueries
+	recoveryQueries
+	verificationQueries
 
 	// automation
 	FlowCreate           string `query:"flow-create"`

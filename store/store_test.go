@@ -56,10 +56,10 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	if err != nil || len(again) != 0 {
 		t.Fatalf("migrate after reopen applied %v, err %v", again, err)
 	}
-	v, err := st.SchemaVersion(ctx)
-	// Migration numbers are handed out to parallel branches, so the newest
-	// number, not the count, is the version.
+	// The version is the number of the last migration: numbers are handed
+	// out to parallel branches, so a branch alone may skip some.
 	want, _ := strconv.Atoi(strings.SplitN(first[len(first)-1], "_", 2)[0])
+	v, err := st.SchemaVersion(ctx)
 	if err != nil || v != want {
 		t.Fatalf("schema version %d (%v), want %d", v, err, want)
 	}
@@ -135,7 +135,8 @@ func TestOrderPlacedOnce(t *testing.T) {
 	c := commerce.Checkout{Token: "tok1", WorkspaceID: "ws_a", ShopID: "s", Email: "a@x.example", Currency: "EUR",
 		TotalMinor: 500, Items: []commerce.LineItem{{ProductID: "p1", Title: "P", Quantity: 1, PriceMinor: 500}},
 		CreatedAt: now, UpdatedAt: now}
-	if err := st.SaveCheckout(ctx, c, nil); err != nil {
+	write := func(*commerce.Checkout, time.Time) (*commerce.Checkout, []Event) { return &c, nil }
+	if err := st.SaveCheckout(ctx, c, write); err != nil {
 		t.Fatal(err)
 	}
 	o := commerce.Order{ID: "o1", WorkspaceID: "ws_a", ShopID: "s", ExternalID: "1001", Currency: "EUR", TotalMinor: 500,
@@ -256,7 +257,7 @@ func TestAppendManyEventsInChunks(t *testing.T) {
 // the shop, not with the person.
 func TestTimelineQueryUsesIndexes(t *testing.T) {
 	st := openTest(t)
-	rows, err := st.w.Query("EXPLAIN QUERY PLAN "+st.q.EventListContact, "ws", "ct", 100, 10)
+	rows, err := st.w.Query("EXPLAIN QUERY PLAN "+st.q.EventListContact, "ws", "ct", 100, 100, 10)
 	if err != nil {
 		t.Fatal(err)
 	}

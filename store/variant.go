@@ -29,16 +29,18 @@ func (s *Store) replaceVariants(ctx context.Context, tx *sql.Tx, p commerce.Prod
 		return fmt.Errorf("product %s variants: %w", p.ID, err)
 	}
 	for _, v := range p.Variants {
-		if err := s.upsertVariant(ctx, tx, p.WorkspaceID, p.ShopID, p.ID, v); err != nil {
+		// The product's own time stamps the variant's stock figure.
+		if err := s.upsertVariant(ctx, tx, p.WorkspaceID, p.ShopID, p.ID, v, p.UpdatedAt); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Store) upsertVariant(ctx context.Context, tx *sql.Tx, workspaceID, shopID, productID string, v commerce.Variant) error {
+// upsertVariant stores v; stockAt is when its stock figure was true.
+func (s *Store) upsertVariant(ctx context.Context, tx *sql.Tx, workspaceID, shopID, productID string, v commerce.Variant, stockAt time.Time) error {
 	if _, err := tx.ExecContext(ctx, s.q.VariantUpsert, workspaceID, shopID, v.ID, productID, v.InventoryItemID,
-		v.SKU, v.Title, v.PriceMinor, v.Stock, !v.StockUntracked, ms(v.UpdatedAt)); err != nil {
+		v.SKU, v.Title, v.PriceMinor, v.Stock, !v.StockUntracked, ms(v.UpdatedAt), ms(stockAt)); err != nil {
 		return fmt.Errorf("product %s variant %s: %w", productID, v.ID, err)
 	}
 	return nil
@@ -74,7 +76,7 @@ func (s *Store) linkVariants(ctx context.Context, tx *sql.Tx, p commerce.Product
 // not be stored yet: its own delivery links the variants it lists.
 func (s *Store) UpsertVariant(ctx context.Context, workspaceID, shopID, productID string, v commerce.Variant) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		return s.upsertVariant(ctx, tx, workspaceID, shopID, productID, v)
+		return s.upsertVariant(ctx, tx, workspaceID, shopID, productID, v, v.UpdatedAt)
 	})
 }
 
@@ -123,15 +125,27 @@ func (s *Store) VariantProduct(ctx context.Context, workspaceID, shopID, variant
 	return id, nil
 }
 
+// ErrStale is returned for a change older than the version already stored.
+var ErrStale = errors.New("older than the stored version")
+
 // SetInventory sets the stock of the variant an inventory item stands for
-// and recomputes its product's stock. It returns the product id, or
-// ErrNotFound when no synced variant has that inventory item.
-func (s *Store) SetInventory(ctx context.Context, workspaceID, shopID, inventoryItemID string, available int64, at time.Time) (string, error) {
+// and recomputes its product's stock (stamping the product updated at at).
+// stockAt is the level's own time: a level older than the variant's stock
+// figure (from an inventory level or its product's version) changes nothing
+// and gives ErrStale. It returns the product id, or ErrNotFound when no
+// synced variant has that inventory item.
+func (s *Store) SetInventory(ctx context.Context, workspaceID, shopID, inventoryItemID string, available int64, stockAt, at time.Time) (string, error) {
 	var productID string
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, s.q.VariantSetStock, workspaceID, shopID, inventoryItemID, available).Scan(&productID)
+		err := tx.QueryRowContext(ctx, s.q.VariantSetStock, workspaceID, shopID, inventoryItemID, available, ms(stockAt)).Scan(&productID)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("inventory item %s: %w", inventoryItemID, ErrNotFound)
+			err = tx.QueryRowContext(ctx, s.q.VariantByInventory, workspaceID, shopID, inventoryItemID).Scan(&productID)
+			if err == nil {
+				return fmt.Errorf("inventory item %s: %w", inventoryItemID, ErrStale)
+			}
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("inventory item %s: %w", inventoryItemID, ErrNotFound)
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("inventory item %s: %w", inventoryItemID, err)

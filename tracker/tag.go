@@ -76,10 +76,18 @@ type ContextProduct struct {
 	ImageURL   string `json:"image_url,omitempty"`
 }
 
-// ContextPerson is the logged-in customer, when the shop knows one.
+// ContextPerson is the logged-in customer, when the shop knows one. What
+// the page says identifies the browser but proves nothing (docs/tracker.md,
+// "What identification reveals"): a shop proves its login with Proof (the
+// WordPress plugin's signed statement, woocommerce.Login) or Proxy (the
+// Shopify App Proxy path that vouches for logged_in_customer_id). Email is
+// for custom storefronts; the platforms' integrations leave it out, because
+// a page cache can serve the page to somebody else.
 type ContextPerson struct {
 	ID    string `json:"id,omitempty"`
 	Email string `json:"email,omitempty"`
+	Proof string `json:"proof,omitempty"`
+	Proxy string `json:"proxy,omitempty"`
 }
 
 // ContextBlock renders pc as the JSON block the tracker reads.

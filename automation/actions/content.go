@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -47,6 +48,10 @@ type trigger struct {
 	RecoveryURL string              `json:"recovery_url"`
 	Currency    string              `json:"currency"`
 	TotalMinor  int64               `json:"total_minor"`
+	ShopID      string              `json:"shop_id"`
+	// The buyer's names, when the checkout or order event carries them.
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
 }
 
 // content is what a message is rendered from, gathered once per send.
@@ -90,17 +95,27 @@ func (c *Channels) content(ctx context.Context, en automation.Enrollment, p para
 			d.Items = append(d.Items, commerce.LineItem{ProductID: l.ProductID, VariantID: l.VariantID, Title: l.Title,
 				Quantity: l.Quantity, PriceMinor: l.PriceMinor})
 		}
-		c.fillItems(ctx, en.WorkspaceID, d.Items)
 	}
+	// A shop's checkout webhook carries neither images nor product links
+	// (Shopify's never does), nor does the profile's cart: the catalogue
+	// fills what the lines lack.
+	c.fillItems(ctx, en.WorkspaceID, tr.ShopID, d.Items)
 	d.Links.Recovery = tr.RecoveryURL
+	if d.Contact.FirstName == "" {
+		// The contact's own name first; a name the trigger carried (a
+		// checkout's buyer) until the profile has one.
+		d.Contact.FirstName = cmp.Or(r.attr("first_name"), r.attr("firstName"), tr.FirstName)
+		d.Contact.LastName = cmp.Or(d.Contact.LastName, r.attr("last_name"), r.attr("lastName"), tr.LastName)
+	}
 
-	d.Shop = email.Shop{Name: r.ws.Name, Address: r.settings.Address, Currency: cmp.Or(tr.Currency, r.ws.Currency)}
+	d.Shop = email.Shop{Name: r.ws.Name, Address: r.settings.Address, Currency: cmp.Or(tr.Currency, r.ws.Currency),
+		Locale: r.ws.Locale}
 	shops, err := c.o.Store.Shops(ctx, en.WorkspaceID)
 	if err != nil {
 		return out, err
 	}
 	if len(shops) > 0 {
-		d.Shop.URL = shopURL(shops[0].Domain)
+		d.Shop.URL = shopURL(shops[0], r.ws.AllowedOrigins)
 		d.Shop.Name = cmp.Or(d.Shop.Name, shops[0].Name)
 	}
 	out.shopURL = d.Shop.URL
@@ -127,11 +142,21 @@ func (c *Channels) content(ctx context.Context, en automation.Enrollment, p para
 	return out, nil
 }
 
-// shopURL makes a link of a shop's domain.
-func shopURL(domain string) string {
-	domain = strings.TrimRight(strings.TrimSpace(domain), "/")
+// shopURL makes a link of a shop's domain, in the shop's own scheme: the
+// domain's when it has one, else that of the shop's API URL or of one of
+// the workspace's allowed origins on the same host (a shop served over
+// plain http, like the demo on localhost, has its links broken by a forced
+// https), else https.
+func shopURL(sh store.Shop, origins []string) string {
+	domain := strings.TrimRight(strings.TrimSpace(sh.Domain), "/")
 	if domain == "" || strings.HasPrefix(domain, "http://") || strings.HasPrefix(domain, "https://") {
 		return domain
+	}
+	for _, o := range append([]string{sh.APIURL}, origins...) {
+		u, err := url.Parse(strings.TrimSpace(o))
+		if err == nil && (u.Scheme == "http" || u.Scheme == "https") && strings.EqualFold(u.Host, domain) {
+			return u.Scheme + "://" + domain
+		}
 	}
 	return "https://" + domain
 }
@@ -152,12 +177,22 @@ func (c *Channels) profile(ctx context.Context, ws, contact string) (*cdp.Profil
 	return p, nil
 }
 
-// fillItems completes cart lines from the catalogue: the profile keeps
-// ids, titles and prices, not images or links.
-func (c *Channels) fillItems(ctx context.Context, ws string, items []commerce.LineItem) {
+// fillItems completes cart lines from the catalogue: a shop's checkout
+// carries neither images nor product links, and the profile keeps ids,
+// titles and prices only. A line that names only its variant is found
+// through the shop's variants.
+func (c *Channels) fillItems(ctx context.Context, ws, shopID string, items []commerce.LineItem) {
 	for i := range items {
 		it := &items[i]
-		if it.ProductID == "" || it.URL != "" && it.ImageURL != "" {
+		if it.URL != "" && it.ImageURL != "" {
+			continue
+		}
+		if it.ProductID == "" && it.VariantID != "" && shopID != "" {
+			if id, err := c.o.Store.VariantProduct(ctx, ws, shopID, it.VariantID); err == nil {
+				it.ProductID = id
+			}
+		}
+		if it.ProductID == "" {
 			continue
 		}
 		pr, err := c.o.Store.Product(ctx, ws, it.ProductID)
@@ -271,6 +306,28 @@ func (c *Channels) catalogue(ctx context.Context, ws string, ids []string, n int
 			PriceMinor: pr.PriceMinor, Currency: pr.Currency})
 	}
 	return out
+}
+
+// codeMissing reports whether the email must not go because the discount
+// step it offers the code of (discount_from) made none and said
+// on_code_failure "skip".
+func (c *Channels) codeMissing(ctx context.Context, en automation.Enrollment, p params) (bool, error) {
+	step := strings.TrimSpace(p.str("discount_from"))
+	if step == "" {
+		return false, nil
+	}
+	run, err := c.o.Store.StepRun(ctx, en.WorkspaceID, en.ID, step)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	var res automation.Result
+	if err := json.Unmarshal(run.Result, &res); err != nil {
+		return false, nil
+	}
+	return res.Skipped != "" && res.Data["on_code_failure"] == CodeFailureSkip, nil
 }
 
 // discountFrom reads the code an earlier discount step of the enrollment

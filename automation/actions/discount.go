@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cartwheelhq/cartwheel/automation"
+	"github.com/cartwheelhq/cartwheel/store"
 )
 
 // Discounter creates a discount code in the contact's shop (the
@@ -81,10 +82,31 @@ var ErrNoDiscounts = errors.New("no connected shop can create discount codes")
 // that can create codes.
 const SkipNoDiscounts = "no shop can create discount codes"
 
+// What a discount step does when the shop cannot make its code (its API
+// down, a refusal), its on_code_failure param.
+const (
+	// CodeFailureSendWithout records the step as skipped with the error and
+	// goes on: the emails leave the code box out. The default: a shop's
+	// outage must not hold a reminder for hours.
+	CodeFailureSendWithout = "send_without"
+	// CodeFailureSkip also skips the emails that were to offer the code
+	// (their discount_from names the step): no "here's 10% off" without
+	// the 10%.
+	CodeFailureSkip = "skip"
+	// CodeFailureRetry fails the step so that it is retried with backoff
+	// (for about three hours), holding the flow until the code is made.
+	CodeFailureRetry = "retry"
+)
+
+// SkipNoCode is the skip reason of an email whose discount step made no
+// code and said on_code_failure "skip".
+const SkipNoCode = "no discount code to offer"
+
 // discountStep is what a discount step's params ask for.
 type discountStep struct {
 	percent, amount, days int64
 	prefix                string
+	onFailure             string
 }
 
 // discountParams reads and checks a discount step's params.
@@ -107,6 +129,13 @@ func discountParams(p params) (discountStep, error) {
 	if !prefixPattern.MatchString(d.prefix) {
 		return d, p.bad("prefix", "up to 20 letters and digits")
 	}
+	switch d.onFailure = strings.TrimSpace(p.str("on_code_failure")); d.onFailure {
+	case "":
+		d.onFailure = CodeFailureSendWithout
+	case CodeFailureSendWithout, CodeFailureSkip, CodeFailureRetry:
+	default:
+		return d, p.bad("on_code_failure", "%q is not send_without, skip or retry", d.onFailure)
+	}
 	return d, nil
 }
 
@@ -114,48 +143,98 @@ func discountParams(p params) (discountStep, error) {
 // email step to offer (its discount_from param names this step).
 //
 // Params: percent (1–100) or amount_minor (> 0), exactly one; valid_days
-// (default 14); prefix (up to 20 letters and digits).
+// (default 14); prefix (up to 20 letters and digits); on_code_failure
+// (send_without, the default; skip; retry).
+//
+// The code is offered by email, so the contact must be one an email may
+// go to now — an address, email consent, under the email cap — before the
+// shop is asked for anything: no coupon is minted for someone who cannot
+// be told about it. The code made is recorded under the step's key, so a
+// retried step (a crash after the shop answered) returns it without
+// asking the shop again.
 func (c *Channels) Discount(ctx context.Context, en automation.Enrollment, s automation.Step) (automation.Result, error) {
 	dp, err := discountParams(paramsOf(s))
 	if err != nil {
 		return automation.Result{}, err
 	}
-	percent, amount, days, prefix := dp.percent, dp.amount, dp.days, dp.prefix
-	if c.o.Discounts == nil {
-		return automation.Result{}, errors.New("discount step: no shop connector can create discount codes")
+	key := automation.StepKey(en, s.ID)
+	switch made, err := c.o.Store.FlowDiscountCode(ctx, en.WorkspaceID, key); {
+	case err == nil:
+		return discountResult(dp, Discount{Code: made.Code, ExpiresAt: made.ExpiresAt}), nil
+	case !errors.Is(err, store.ErrNotFound):
+		return automation.Result{}, err
 	}
-	r, skip, err := c.contactOf(ctx, en)
+	r, skip, err := c.recipient(ctx, en)
 	if err != nil {
 		return automation.Result{}, err
 	}
 	if skip != "" {
 		return skipped(skip), nil
 	}
+	switch ok, why, err := c.emailable(ctx, r); {
+	case err != nil:
+		return automation.Result{}, err
+	case !ok:
+		return skipped(why), nil
+	}
+	if c.o.Discounts == nil {
+		return automation.Result{}, errors.New("discount step: no shop connector can create discount codes")
+	}
 	customer, err := c.customerID(ctx, en.WorkspaceID, en.ContactID)
 	if err != nil {
 		return automation.Result{}, err
 	}
 	d, err := c.o.Discounts.CreateDiscount(ctx, en.WorkspaceID, DiscountRequest{
-		Code: DiscountCode(prefix, automation.StepKey(en, s.ID)), Percent: int(percent), AmountMinor: amount,
-		ValidDays: int(days), Prefix: prefix, Email: r.contact.Email, CustomerID: customer})
-	if errors.Is(err, ErrNoDiscounts) {
+		Code: DiscountCode(dp.prefix, key), Percent: int(dp.percent), AmountMinor: dp.amount,
+		ValidDays: int(dp.days), Prefix: dp.prefix, Email: r.contact.Email, CustomerID: customer})
+	switch {
+	case errors.Is(err, ErrNoDiscounts):
 		// The flow goes on without a code (emails leave the discount block
 		// out) rather than failing a whole welcome series over it.
 		return skipped(SkipNoDiscounts), nil
+	case err != nil && dp.onFailure == CodeFailureRetry:
+		return automation.Result{}, err
+	case err != nil:
+		c.log.Warn("automation: discount code not made", "enrollment", en.ID, "step", s.ID, "on_code_failure", dp.onFailure, "err", err)
+		return automation.Result{Skipped: "no discount code: " + err.Error(),
+			Data: map[string]any{"on_code_failure": dp.onFailure, "error": err.Error()}}, nil
 	}
-	if err != nil {
+	if err := c.o.Store.SaveFlowDiscountCode(ctx, en.WorkspaceID, key, store.FlowDiscount{Code: d.Code, ExpiresAt: d.ExpiresAt}, c.o.Now()); err != nil {
 		return automation.Result{}, err
 	}
+	return discountResult(dp, d), nil
+}
+
+// emailable reports whether an email may go to the contact now, as far as
+// its address, consent and the email cap go (quiet hours only delay), and
+// why not.
+func (c *Channels) emailable(ctx context.Context, r recipient) (bool, string, error) {
+	if r.contact.Email == "" {
+		return false, SkipNoEmail, nil
+	}
+	ok, err := c.emailConsent(ctx, r.contact.WorkspaceID, r.contact.ID)
+	if err != nil || !ok {
+		return false, SkipNoConsent, err
+	}
+	capped, err := c.capped(ctx, r, store.ChannelEmail)
+	if err != nil || capped {
+		return false, SkipCap, err
+	}
+	return true, "", nil
+}
+
+// discountResult is the step record of a code made.
+func discountResult(dp discountStep, d Discount) automation.Result {
 	data := map[string]any{"code": d.Code}
 	if !d.ExpiresAt.IsZero() {
 		data["expires_at"] = d.ExpiresAt.UTC().Format(time.RFC3339)
 	}
-	if percent > 0 {
-		data["percent"] = percent
+	if dp.percent > 0 {
+		data["percent"] = dp.percent
 	} else {
-		data["amount_minor"] = amount
+		data["amount_minor"] = dp.amount
 	}
-	return automation.Result{Data: data}, nil
+	return automation.Result{Data: data}
 }
 
 // customerID is the contact's customer id on a shop platform, if it has

@@ -18,14 +18,13 @@ import (
 // transactional: no caps, no quiet hours, and it is sent precisely because
 // consent is not granted yet.
 var confirmStep = automation.Step{ID: "confirm", Kind: automation.KindSendEmail, Params: map[string]any{
-	"subject":   "Please confirm your subscription to {{.Shop.Name}}",
-	"preheader": "One click and you are in.",
+	"subject":   `{{t "doi.subject" .Shop.Name}}`,
+	"preheader": `{{t "doi.preheader"}}`,
 	"products":  "none",
-	"html": `<h1>Confirm your subscription</h1>
-<p>Hi {{.Contact.FirstName | default "there"}}, please confirm that you would like emails from {{.Shop.Name}}:
-new arrivals, offers and the odd discount code.</p>
-{{template "button" (button "Yes, subscribe me" (index .Vars "confirm_url"))}}
-<p>If you did not sign up, ignore this email: you will not hear from us again.</p>`,
+	"html": `<h1>{{t "doi.heading"}}</h1>
+<p>{{with .Contact.FirstName}}{{t "doi.hi_name" .}}{{else}}{{t "doi.hi"}}{{end}} {{t "doi.body" .Shop.Name}}</p>
+{{template "button" (button (t "doi.button") (index .Vars "confirm_url"))}}
+<p>{{t "doi.ignore"}}</p>`,
 }}
 
 // ConfirmSubscription is the automation processor's hook for consent

@@ -79,6 +79,12 @@ func (c *Channels) SendEmail(ctx context.Context, en automation.Enrollment, s au
 		}
 		return c.skipMessage(ctx, en, key, store.ChannelEmail, SkipCap)
 	}
+	switch missing, err := c.codeMissing(ctx, en, paramsOf(s)); {
+	case err != nil:
+		return automation.Result{}, err
+	case missing:
+		return c.skipMessage(ctx, en, key, store.ChannelEmail, SkipNoCode)
+	}
 	if err := c.quiet(r); err != nil {
 		return automation.Result{}, err
 	}

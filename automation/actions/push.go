@@ -209,7 +209,7 @@ func renderText(src string, d email.Data) (string, error) {
 	if !strings.Contains(src, "{{") {
 		return src, nil
 	}
-	t, err := textTemplate(src, d.Shop.Currency)
+	t, err := localTextTemplate(src, d.Shop.Currency, d.Shop.Locale)
 	if err != nil {
 		return "", err
 	}
@@ -222,8 +222,13 @@ func renderText(src string, d email.Data) (string, error) {
 
 // textTemplate parses a push or inbox text; money formats in currency.
 func textTemplate(src, currency string) (*template.Template, error) {
+	return localTextTemplate(src, currency, "")
+}
+
+// localTextTemplate is textTemplate with money written as locale writes it.
+func localTextTemplate(src, currency, locale string) (*template.Template, error) {
 	return template.New("text").Option("missingkey=zero").Funcs(template.FuncMap{
-		"money": func(minor int64) string { return commerce.FormatMoney(minor, currency) },
+		"money": func(minor int64) string { return commerce.FormatMoneyIn(minor, currency, locale) },
 		"default": func(def string, v any) string {
 			if s := fmt.Sprint(v); v != nil && s != "" {
 				return s

@@ -106,7 +106,7 @@ func TestDiscountDeterministicCode(t *testing.T) {
 	if !regexp.MustCompile(`^CART-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{8}$`).MatchString(code) {
 		t.Fatalf("code %q", code)
 	}
-	if again.Data["code"] != code || len(shop.codes) != 1 || shop.calls != 2 {
+	if again.Data["code"] != code || len(shop.codes) != 1 || shop.calls != 1 {
 		t.Errorf("a repeat asked for another code: %+v vs %+v (%d codes)", again.Data, first.Data, len(shop.codes))
 	}
 	if first.Data["percent"] != int64(10) || first.Data["expires_at"] != "2026-03-16T10:00:00Z" {

@@ -16,6 +16,7 @@ import (
 	"github.com/cartwheelhq/cartwheel/commerce"
 	"github.com/cartwheelhq/cartwheel/connectors/shopify/shopifytest"
 	"github.com/cartwheelhq/cartwheel/internal/browsertest"
+	"github.com/cartwheelhq/cartwheel/messaging"
 	"github.com/cartwheelhq/cartwheel/store"
 )
 
@@ -274,6 +275,20 @@ func TestWidgetsEndToEnd(t *testing.T) {
 		t.Fatalf("wishlist: %d", code)
 	}
 	createMessage(t, inst, storeInboxMessage(s.ws.ID, contact))
+	// A lead form identifies the browser but proves nothing (anyone can type
+	// an email): the inbox opens once the browser presents a proof, here the
+	// one a click on the welcome email's link to the shop hands it.
+	if code, body, _ := get(t, inst.url("/inbox?k="+s.ws.SiteKey+"&v=visitor-ann")); code != 200 || strings.Contains(body, "Your code") {
+		t.Fatalf("inbox before any proof: %d %s", code, body)
+	}
+	box, err := secretsBoxFor(t, inst.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proof := messaging.NewLinks(inst.cfg.PublicURL, box).Proof(s.ws.ID, contact, messaging.ProofEmailLink, time.Now().Add(time.Minute))
+	if code := verify(t, inst, s.ws.SiteKey, "visitor-ann", proof); code != 200 {
+		t.Fatalf("verify: %d", code)
+	}
 	code, body, _ := get(t, inst.url("/inbox?k="+s.ws.SiteKey+"&v=visitor-ann"))
 	var inbox struct {
 		Messages []struct{ ID, Title string } `json:"messages"`

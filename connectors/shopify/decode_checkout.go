@@ -10,6 +10,8 @@ import (
 // checkoutPayload is the abandoned-checkout resource of checkouts/*.
 type checkoutPayload struct {
 	Token            text              `json:"token"`
+	CartToken        text              `json:"cart_token"`
+	BillingAddress   *payloadAddress   `json:"billing_address"`
 	Email            text              `json:"email"`
 	Customer         *payloadCustomer  `json:"customer"`
 	NoteAttributes   []noteAttribute   `json:"note_attributes"`
@@ -29,8 +31,10 @@ type checkoutPayload struct {
 // completes it can close it. The visitor is linked through the _cw_vid
 // note attribute the theme extension puts on the cart (Shopify copies cart
 // attributes to the checkout), and otherwise by email and customer id
-// downstream. The cart_token is not part of commerce.Checkout; a caller
-// that wants it reads it with CheckoutCartToken.
+// downstream, or through CartToken (the cart the checkout came from, which
+// the storefront reported). The buyer's names come from the customer, else
+// the billing address; the consent statement from the customer's
+// email_marketing_consent with its own time, or the ticked marketing box.
 func decodeCheckout(body []byte, shopCurrency string) (commerce.Change, error) {
 	var p checkoutPayload
 	if err := unmarshalObject(body, &p); err != nil {
@@ -42,6 +46,7 @@ func decodeCheckout(body []byte, shopCurrency string) (commerce.Change, error) {
 	cur := strings.ToUpper(firstNonEmpty(string(p.Currency), shopCurrency))
 	c := &commerce.Checkout{
 		Token:            string(p.Token),
+		CartToken:        string(p.CartToken),
 		Email:            string(p.Email),
 		VisitorID:        visitorID(p.NoteAttributes),
 		Currency:         cur,
@@ -55,6 +60,8 @@ func decodeCheckout(body []byte, shopCurrency string) (commerce.Change, error) {
 		c.CustomerID = string(p.Customer.ID)
 		c.Email = firstNonEmpty(c.Email, string(p.Customer.Email))
 	}
+	c.FirstName, c.LastName = buyerNames(p.Customer, p.BillingAddress)
+	c.EmailConsent = buyerConsent(p.Customer, p.AcceptsMarketing)
 	var err error
 	if c.SubtotalMinor, err = amount("subtotal_price", p.SubtotalPrice, cur); err != nil {
 		return commerce.Change{}, err
@@ -66,20 +73,6 @@ func decodeCheckout(body []byte, shopCurrency string) (commerce.Change, error) {
 		return commerce.Change{}, err
 	}
 	return commerce.Change{Kind: commerce.ChangeCheckout, Checkout: c, ExternalID: c.Token, UpdatedAt: c.UpdatedAt}, nil
-}
-
-// CheckoutCartToken returns the cart_token of a checkouts/* payload: the
-// token of the cart the checkout came from, which carts/* deliveries and the
-// storefront (cart.token) use. It lets a caller join a cart it has already
-// tied to a visitor with the checkout that followed.
-func CheckoutCartToken(body []byte) (string, error) {
-	var p struct {
-		CartToken text `json:"cart_token"`
-	}
-	if err := unmarshalObject(body, &p); err != nil {
-		return "", err
-	}
-	return string(p.CartToken), nil
 }
 
 // cartPayload is the storefront cart of carts/*. It has no customer, no

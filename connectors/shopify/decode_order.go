@@ -18,13 +18,17 @@ type orderPayload struct {
 	ContactEmail   text             `json:"contact_email"`
 	Customer       *payloadCustomer `json:"customer"`
 	CheckoutToken  text             `json:"checkout_token"`
-	NoteAttributes []noteAttribute  `json:"note_attributes"`
-	Currency       text             `json:"currency"`
-	SubtotalPrice  decimal          `json:"subtotal_price"`
-	TotalDiscounts decimal          `json:"total_discounts"`
-	TotalTax       decimal          `json:"total_tax"`
-	TotalPrice     decimal          `json:"total_price"`
-	TotalShipping  *struct {
+	CartToken      text             `json:"cart_token"`
+	BillingAddress *payloadAddress  `json:"billing_address"`
+	// AcceptsMarketing is the marketing box the buyer ticked at checkout.
+	AcceptsMarketing bool            `json:"buyer_accepts_marketing"`
+	NoteAttributes   []noteAttribute `json:"note_attributes"`
+	Currency         text            `json:"currency"`
+	SubtotalPrice    decimal         `json:"subtotal_price"`
+	TotalDiscounts   decimal         `json:"total_discounts"`
+	TotalTax         decimal         `json:"total_tax"`
+	TotalPrice       decimal         `json:"total_price"`
+	TotalShipping    *struct {
 		ShopMoney struct {
 			Amount decimal `json:"amount"`
 		} `json:"shop_money"`
@@ -100,6 +104,7 @@ func decodeOrder(topic string, body []byte, shopCurrency string) (commerce.Chang
 		Number:        firstNonEmpty(string(p.Name), string(p.OrderNumber)),
 		Email:         string(p.Email),
 		CheckoutToken: string(p.CheckoutToken),
+		CartToken:     string(p.CartToken),
 		VisitorID:     visitorID(p.NoteAttributes),
 		Currency:      cur,
 		Financial:     string(p.FinancialStatus),
@@ -118,6 +123,8 @@ func decodeOrder(topic string, body []byte, shopCurrency string) (commerce.Chang
 		o.CustomerID = string(p.Customer.ID)
 		o.Email = firstNonEmpty(o.Email, string(p.Customer.Email))
 	}
+	o.FirstName, o.LastName = buyerNames(p.Customer, p.BillingAddress)
+	o.EmailConsent = buyerConsent(p.Customer, p.AcceptsMarketing)
 	var err error
 	for _, f := range []struct {
 		name string

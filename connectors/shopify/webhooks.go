@@ -157,9 +157,49 @@ func visitorID(attrs []noteAttribute) string {
 
 // payloadCustomer is the customer object embedded in orders and checkouts.
 type payloadCustomer struct {
-	ID    extID `json:"id"`
-	Email text  `json:"email"`
-	Phone text  `json:"phone"`
+	ID           extID           `json:"id"`
+	Email        text            `json:"email"`
+	Phone        text            `json:"phone"`
+	FirstName    text            `json:"first_name"`
+	LastName     text            `json:"last_name"`
+	EmailConsent *consentPayload `json:"email_marketing_consent"`
+}
+
+// payloadAddress is the part of a billing address Cartwheel reads.
+type payloadAddress struct {
+	FirstName text `json:"first_name"`
+	LastName  text `json:"last_name"`
+}
+
+// buyerNames returns the buyer's names: the customer's, else the billing
+// address's (a guest checkout has no customer names). The two names are
+// taken from one source, so a first name is never paired with another
+// person's last name.
+func buyerNames(cust *payloadCustomer, billing *payloadAddress) (first, last string) {
+	if cust != nil && (cust.FirstName != "" || cust.LastName != "") {
+		return strings.TrimSpace(string(cust.FirstName)), strings.TrimSpace(string(cust.LastName))
+	}
+	if billing != nil {
+		return strings.TrimSpace(string(billing.FirstName)), strings.TrimSpace(string(billing.LastName))
+	}
+	return "", ""
+}
+
+// buyerConsent is the email consent statement of a checkout or order. The
+// customer's email_marketing_consent carries the time the buyer made it;
+// buyer_accepts_marketing (the ticked "email me news and offers" box) has
+// no time of its own, so it is a grant without one, and only when the
+// customer's record does not already say subscribed. An unticked box says
+// nothing: it withdraws no consent given elsewhere.
+func buyerConsent(cust *payloadCustomer, ticked bool) *commerce.Consent {
+	var own *commerce.Consent
+	if cust != nil {
+		own = cust.EmailConsent.consent()
+	}
+	if ticked && (own == nil || own.State != commerce.ConsentSubscribed) {
+		return &commerce.Consent{State: commerce.ConsentSubscribed}
+	}
+	return own
 }
 
 // amount parses a money field of a payload, naming the field on error.

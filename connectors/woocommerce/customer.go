@@ -3,7 +3,6 @@ package woocommerce
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/cartwheelhq/cartwheel/commerce"
 )
@@ -51,14 +50,18 @@ func customerChange(c customer, currency string) (commerce.Change, error) {
 	if spent, err := amount(c.TotalSpent, "total_spent", currency); err == nil && spent > 0 {
 		out.SpentMinor = spent
 	}
-	out.EmailConsent = emailConsent(c.MetaData, updated)
+	out.EmailConsent = emailConsent(c.MetaData)
 	return commerce.Change{Kind: commerce.ChangeCustomer, Customer: &out, ExternalID: out.ExternalID, UpdatedAt: updated}, nil
 }
 
 // emailConsent reads the plugin's opt-in meta; anything but "yes"/"no" is
-// no statement at all. Without a recorded answer time, the customer's
-// modification time stands in: the answer is no more recent than that.
-func emailConsent(ms []meta, modified time.Time) *commerce.Consent {
+// no statement at all. The statement's time is when the shopper answered
+// (_cartwheel_email_consent_at); without it the statement has no time of
+// its own and is left zero. The customer's modification time must not
+// stand in: an address edited after an unsubscribe would carry the old
+// "yes" past it (cdp treats a statement without a time as never newer
+// than a stored refusal).
+func emailConsent(ms []meta) *commerce.Consent {
 	var state string
 	switch strings.ToLower(metaValue(ms, MetaEmailConsent)) {
 	case "yes":
@@ -68,7 +71,7 @@ func emailConsent(ms []meta, modified time.Time) *commerce.Consent {
 	default:
 		return nil
 	}
-	c := &commerce.Consent{State: state, OptInMode: "single_opt_in", UpdatedAt: modified}
+	c := &commerce.Consent{State: state, OptInMode: "single_opt_in"}
 	if at, err := parseGMT(metaValue(ms, MetaEmailConsentAt)); err == nil && !at.IsZero() {
 		c.UpdatedAt = at
 	}

@@ -80,7 +80,7 @@ func orderChange(o order) (commerce.Change, error) {
 		// The plugin stores the checkout box's answer on the order as on a
 		// customer (MetaEmailConsent); without an answer time, the
 		// checkout (the order's creation) is when it was given.
-		EmailConsent: emailConsent(o.MetaData, o.DateCreatedGMT.Time),
+		EmailConsent: orderConsent(o),
 		Currency:     cur,
 		Financial:    financialStatus(o),
 		Status:       o.Status,
@@ -222,4 +222,16 @@ func orderItem(li lineItem, cur string, gross bool) (commerce.LineItem, int64, e
 		item.PriceMinor = divRound(total, qty)
 	}
 	return item, subtotal, nil
+}
+
+// orderConsent is the checkout box's answer stored on the order (the
+// plugin's MetaEmailConsent); without an answer time, the checkout (the
+// order's creation) is when it was given. (A customer's answer without a
+// time has none: its record's modification time is not when it was given.)
+func orderConsent(o order) *commerce.Consent {
+	c := emailConsent(o.MetaData)
+	if c != nil && c.UpdatedAt.IsZero() {
+		c.UpdatedAt = o.DateCreatedGMT.Time
+	}
+	return c
 }

@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/cartwheelhq/cartwheel/commerce"
+	"github.com/cartwheelhq/cartwheel/messaging/l10n"
 )
 
 // renderState is what the template functions need to know about the
@@ -19,6 +20,9 @@ import (
 type renderState struct {
 	loc      *time.Location
 	currency string
+	// lang is the language of the chrome and of amounts: the workspace's
+	// locale (Shop.Locale), else the contact's.
+	lang l10n.Lang
 }
 
 // funcs is the whole of what templates may call (see Parse). It returns a
@@ -36,8 +40,12 @@ func (st *renderState) funcs() map[string]any {
 		"linetotal": lineTotal,
 		"subtotal":  commerce.Sum,
 		"rows":      rows,
+		"t":         st.text,
 	}
 }
+
+// text is a text of the chrome in the recipient's language (l10n).
+func (st *renderState) text(key string, args ...any) string { return st.lang.T(key, args...) }
 
 // layoutOnlyFuncs emit the Outlook-only markup of the layout. html/template
 // strips comments from template text, and Outlook's conditional comments are
@@ -70,7 +78,8 @@ func layoutOnlyFuncs() map[string]any {
 	}
 }
 
-// money formats minor units; the currency defaults to the shop's.
+// money formats minor units as the recipient's language writes them
+// ("€12.50", "12,50 zł"); the currency defaults to the shop's.
 func (st *renderState) money(amount any, currency ...string) (string, error) {
 	n, err := toInt64(amount)
 	if err != nil {
@@ -80,7 +89,7 @@ func (st *renderState) money(amount any, currency ...string) (string, error) {
 	if len(currency) > 0 && currency[0] != "" {
 		cur = currency[0]
 	}
-	return strings.TrimSpace(commerce.FormatMoney(n, cur)), nil
+	return commerce.FormatMoneyIn(n, cur, string(st.lang)), nil
 }
 
 // date formats a time in the recipient's timezone. A zero or missing time

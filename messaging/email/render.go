@@ -2,11 +2,14 @@ package email
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"html"
 	htmltemplate "html/template"
 	"strings"
 	"time"
+
+	"github.com/cartwheelhq/cartwheel/messaging/l10n"
 )
 
 // Rendered is a message ready to send: Subject is a single line, HTML the full
@@ -52,6 +55,7 @@ func (c *Compiled) Render(d Data) (Rendered, error) {
 	defer c.pool.Put(inst)
 	inst.st.loc = c.location(d.Contact.Timezone)
 	inst.st.currency = d.Shop.Currency
+	inst.st.lang = l10n.For(cmp.Or(d.Shop.Locale, d.Contact.Locale))
 
 	var buf bytes.Buffer
 	if err := inst.subject.Execute(&buf, d); err != nil {

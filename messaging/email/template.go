@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cartwheelhq/cartwheel/commerce"
+	"github.com/cartwheelhq/cartwheel/messaging/l10n"
 )
 
 //go:embed layout.html layout.txt blocks.html blocks.txt
@@ -62,6 +63,9 @@ type Shop struct {
 	Address  string // postal address; may span several lines
 	LogoURL  string
 	Currency string // ISO 4217; the currency of Items and the default for money
+	// Locale is the workspace's (BCP 47): the language of the email's
+	// chrome (l10n) and of amounts; the contact's Locale when empty.
+	Locale string
 }
 
 // Discount is a code offered in the message.
@@ -163,6 +167,7 @@ type instance struct {
 //	linetotal ITEM           quantity × unit price of a line item, in minor units
 //	subtotal ITEMS           sum of line totals, in minor units
 //	rows N PRODUCTS          products grouped N to a row
+//	t KEY [ARGS]             a text of the chrome in the shop's language (messaging/l10n): {{t "email.subtotal"}}
 //
 // and these blocks, which the layout provides:
 //
@@ -196,7 +201,7 @@ func Parse(t Template) (*Compiled, error) {
 }
 
 func newInstance(t Template) (*instance, error) {
-	inst := &instance{st: &renderState{loc: time.UTC}}
+	inst := &instance{st: &renderState{loc: time.UTC, lang: l10n.English}}
 	funcs := inst.st.funcs()
 	var err error
 	if inst.subject, err = texttemplate.New("subject").Funcs(funcs).Parse(t.Subject); err != nil {

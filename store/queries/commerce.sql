@@ -1,15 +1,22 @@
 -- name: product-upsert
+-- $22 is the shop's own modification time of this version: a version older
+-- than the stored one changes nothing (equal times apply, so the later
+-- arrival wins). RETURNING gives no row when the update was skipped.
 INSERT INTO products (workspace_id, id, shop_id, external_id, handle, title, description, vendor, category, tags,
     price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at,
-    stock_managed)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+    stock_managed, source_updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
 ON CONFLICT (workspace_id, id) DO UPDATE SET
     external_id = excluded.external_id, handle = excluded.handle, title = excluded.title,
     description = excluded.description, vendor = excluded.vendor, category = excluded.category,
     tags = excluded.tags, price_minor = excluded.price_minor, compare_minor = excluded.compare_minor,
-    currency = excluded.currency, stock = excluded.stock, image_url = excluded.image_url, url = excluded.url,
+    currency = excluded.currency, stock = excluded.stock,
+    image_url = CASE WHEN excluded.image_url <> '' THEN excluded.image_url ELSE products.image_url END,
+    url = CASE WHEN excluded.url <> '' THEN excluded.url ELSE products.url END,
     status = excluded.status, replenish_days = excluded.replenish_days, updated_at = excluded.updated_at,
-    stock_managed = excluded.stock_managed;
+    stock_managed = excluded.stock_managed, source_updated_at = excluded.source_updated_at
+WHERE excluded.source_updated_at >= products.source_updated_at
+RETURNING id;
 
 -- name: product-get
 SELECT workspace_id, id, shop_id, external_id, handle, title, description, vendor, category, tags,
@@ -21,7 +28,8 @@ FROM products WHERE workspace_id = $1 AND id = $2;
 SELECT workspace_id, id, shop_id, external_id, handle, title, description, vendor, category, tags,
     price_minor, compare_minor, currency, stock, image_url, url, status, replenish_days, created_at, updated_at,
     stock_managed
-FROM products WHERE workspace_id = $1 AND shop_id = $2 AND handle = $3;
+FROM products WHERE workspace_id = $1 AND shop_id = $2 AND handle = $3
+ORDER BY status = 'active' DESC, source_updated_at DESC, id LIMIT 1;
 
 -- name: product-list
 -- $2 category ('' = any), $3 lower-cased search text ('' = any), $4 sort, $5 limit, $6 offset, $7 shop ('' = any).
@@ -88,6 +96,7 @@ WHERE workspace_id = $1 AND ($2 = '' OR shop_id = $2) AND ($3 = '' OR email = $3
 ORDER BY placed_at DESC, id DESC LIMIT $6;
 
 -- name: checkout-upsert
+-- completed_at never goes back to 0: a completed checkout stays completed.
 INSERT INTO checkouts (workspace_id, token, shop_id, email, customer_id, visitor_id, currency, subtotal_minor,
     total_minor, items, recovery_url, completed_at, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
@@ -106,7 +115,16 @@ SELECT workspace_id, token, shop_id, email, customer_id, visitor_id, currency, s
 FROM checkouts WHERE workspace_id = $1 AND token = $2;
 
 -- name: checkout-complete
-UPDATE checkouts SET completed_at = $3, updated_at = $3 WHERE workspace_id = $1 AND token = $2 AND completed_at = 0;
+-- updated_at stays the shop's own time of the last applied version, which
+-- is what a later delivery is compared with.
+UPDATE checkouts SET completed_at = $3 WHERE workspace_id = $1 AND token = $2 AND completed_at = 0;
+
+-- name: checkout-completion-put
+INSERT INTO checkout_completions (workspace_id, token, completed_at) VALUES ($1, $2, $3)
+ON CONFLICT (workspace_id, token) DO NOTHING;
+
+-- name: checkout-completion-get
+SELECT completed_at FROM checkout_completions WHERE workspace_id = $1 AND token = $2;
 
 -- name: checkout-list
 -- $2 shop ('' = any), $3: 'open', 'completed' or '' (any); newest first, keyset below ($4, $5).

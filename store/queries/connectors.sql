@@ -35,22 +35,29 @@ DELETE FROM product_variants WHERE workspace_id = $1 AND shop_id = $2 AND produc
 -- name: variant-upsert
 -- A variant sent on its own (a WooCommerce variation) carries its own
 -- modification time: an older one than what is stored changes nothing.
+-- stock_at is the time of the stock figure, which inventory levels compare
+-- with (variant-set-stock).
 INSERT INTO product_variants (workspace_id, shop_id, id, product_id, inventory_item_id, sku, title, price_minor, stock,
-    stock_managed, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+    stock_managed, updated_at, stock_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 ON CONFLICT (workspace_id, shop_id, id) DO UPDATE SET
     product_id = excluded.product_id, inventory_item_id = excluded.inventory_item_id, sku = excluded.sku,
     title = excluded.title, price_minor = excluded.price_minor, stock = excluded.stock,
-    stock_managed = excluded.stock_managed, updated_at = excluded.updated_at
+    stock_managed = excluded.stock_managed, updated_at = excluded.updated_at, stock_at = excluded.stock_at
 WHERE excluded.updated_at >= product_variants.updated_at;
 
 -- name: variant-product
 SELECT product_id FROM product_variants WHERE workspace_id = $1 AND shop_id = $2 AND id = $3;
 
 -- name: variant-set-stock
-UPDATE product_variants SET stock = $4
-WHERE workspace_id = $1 AND shop_id = $2 AND inventory_item_id = $3
+-- $5 is the level's own time: a level older than the stored figure changes
+-- nothing (equal times apply).
+UPDATE product_variants SET stock = $4, stock_at = $5
+WHERE workspace_id = $1 AND shop_id = $2 AND inventory_item_id = $3 AND stock_at <= $5
 RETURNING product_id;
+
+-- name: variant-by-inventory
+SELECT product_id FROM product_variants WHERE workspace_id = $1 AND shop_id = $2 AND inventory_item_id = $3 LIMIT 1;
 
 -- name: product-restock
 -- A product's stock is the sum over its variants.

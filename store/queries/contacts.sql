@@ -36,6 +36,8 @@ SELECT kind, value, created_at FROM identities WHERE workspace_id = $1 AND conta
 UPDATE identities SET contact_id = $3 WHERE workspace_id = $1 AND contact_id = $2;
 
 -- name: consent-set
+-- The newer statement wins; of two made at the same time, the later
+-- applied (the processor applies them in log order).
 INSERT INTO consents (workspace_id, contact_id, channel, granted, source, text, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (workspace_id, contact_id, channel) DO UPDATE SET
@@ -74,24 +76,43 @@ SELECT id, workspace_id, type, source, visitor_id, contact_id, session_id, occur
 FROM events WHERE id > $1 ORDER BY id LIMIT $2;
 
 -- name: event-list-contact
--- A contact's timeline: events logged against it, or against any visitor
--- id that belongs to it (so an anonymous history joins on identification).
--- Two index lookups (events_contact and events_visitor), each bounded by
--- the page size, instead of walking the workspace's whole log. CROSS JOIN
--- keeps SQLite from reordering the join: identities (few rows) drive it.
+-- A contact's timeline by event time, newest first: events logged against
+-- it, or against any visitor id that belongs to it (so an anonymous history
+-- joins on identification). The log's order is arrival, and shop webhooks
+-- and buffered tracker events arrive out of order, so the page is cut by
+-- (occurred_at, id) below ($3, $4), the previous page's last event. The
+-- contact's events are found through the events_contact and events_visitor
+-- indexes and sorted: a per-contact sort on this admin read, rather than
+-- two more indexes on the log every ingest writes. CROSS JOIN keeps SQLite
+-- from reordering the join: identities (few rows) drive it.
 SELECT id, workspace_id, type, source, visitor_id, contact_id, session_id, occurred_at, received_at, props, context
 FROM events WHERE id IN (
-    SELECT id FROM (SELECT id FROM events
-        WHERE workspace_id = $1 AND contact_id = $2 AND id < $3 ORDER BY id DESC LIMIT $4)
+    SELECT id FROM events WHERE workspace_id = $1 AND contact_id = $2
     UNION
-    SELECT id FROM (SELECT e.id FROM identities i CROSS JOIN events e
+    SELECT e.id FROM identities i CROSS JOIN events e
         WHERE i.workspace_id = $1 AND i.contact_id = $2 AND i.kind = 'visitor'
-          AND e.workspace_id = $1 AND e.visitor_id = i.value AND e.id < $3
-        ORDER BY e.id DESC LIMIT $4)
-)
-ORDER BY id DESC LIMIT $4;
+          AND e.workspace_id = $1 AND e.visitor_id = i.value
+) AND (occurred_at < $3 OR (occurred_at = $3 AND id < $4))
+ORDER BY occurred_at DESC, id DESC LIMIT $5;
+
+-- name: event-occurred-at
+SELECT occurred_at FROM events WHERE workspace_id = $1 AND id = $2;
 
 -- name: event-set-contact
 -- Events that name no visitor (server-side, by email or customer id) are
 -- stamped with the contact the processor resolved, for the timeline.
 UPDATE events SET contact_id = $2 WHERE id = $1 AND contact_id = '';
+
+-- name: customer-version-claim
+-- Records a shop customer's modification time unless a newer one is
+-- stored; no row comes back when it is.
+INSERT INTO customer_versions (workspace_id, shop_id, external_id, updated_at) VALUES ($1, $2, $3, $4)
+ON CONFLICT (workspace_id, shop_id, external_id) DO UPDATE SET updated_at = excluded.updated_at
+WHERE excluded.updated_at >= customer_versions.updated_at
+RETURNING updated_at;
+
+-- name: erase-customer-versions-person
+DELETE FROM customer_versions WHERE workspace_id = $1 AND external_id = $2;
+
+-- name: erase-shop-customer-versions
+DELETE FROM customer_versions WHERE workspace_id = $1 AND shop_id = $2;

@@ -69,6 +69,7 @@
     let queue = [];
     let timer = 0;
     let decided; // the /decide request, once per page
+    let pr; // a proof of who the visitor is: from a message's link, or the shop's signed login
 
     let fail = (e) => store('cw_rq', e.concat(store('cw_rq') || []).slice(0, 100));
     let flush = safe((beacon) => {
@@ -92,16 +93,23 @@
             fail(e);
         }
         // Once per page, after the first send (so never before consent):
-        // ask /decide which widgets this page gets (docs/widgets.md) and,
-        // when there are any, load w.js and hand it the answer. Placeholders
-        // are read now, once the DOM is ready.
+        // present the proof of who the visitor is, if the page has one
+        // (docs/tracker.md, "What identification reveals"): a message link's
+        // token or the shop's signed login to /identify/verify, or on
+        // Shopify the App Proxy, which vouches for the logged-in customer.
+        // Then ask /decide which widgets this page gets (docs/widgets.md)
+        // and, when there are any, load w.js and hand it the answer.
+        // Placeholders are read now, once the DOM is ready.
+        let P = (X.customer || {}).proxy;
         decided ||
-          (decided = F(E + '/decide?' + new URLSearchParams({
-            k: cfg.siteKey, v, s, u: location.href, p: X.page || 'other', pid: pid() || '',
-            cat: X.category || (X.product || {}).category || '',
-            f: [...d.querySelectorAll('[data-cartwheel-frame]')].map((e) => e.dataset.cartwheelFrame),
-            d: innerWidth < 768 ? 'mobile' : 'desktop',
-          }))
+          (decided = Promise.resolve(pr ? F(E + '/identify/verify', { method: 'POST', body: JSON.stringify({ k: cfg.siteKey, v, proof: pr }) }) : P && F(P + '?v=' + v))
+            .catch(Boolean)
+            .then(() => F(E + '/decide?' + new URLSearchParams({
+              k: cfg.siteKey, v, s, u: location.href, p: X.page || 'other', pid: pid() || '',
+              cat: X.category || (X.product || {}).category || '',
+              f: [...d.querySelectorAll('[data-cartwheel-frame]')].map((e) => e.dataset.cartwheelFrame),
+              d: innerWidth < 768 ? 'mobile' : 'desktop',
+            })))
             .then((r) => r.json())
             .then((a) => a.w && load('/w.js', () => api._w(a)))
             .catch(Boolean));
@@ -159,6 +167,14 @@
     let start = () => {
       X = safe(() => JSON.parse(d.querySelector('[data-cartwheel-context]').textContent))() || {};
       let q = new URLSearchParams(location.search);
+      // A message link's proof is used once and leaves the address bar (and
+      // so bookmarks, shares and the page_view's URL) before anything else.
+      pr = q.get('cw_proof');
+      if (pr) {
+        q.delete('cw_proof');
+        history.replaceState(history.state, '', location.pathname + (q + '' ? '?' + q : '') + location.hash);
+      }
+      pr = pr || (X.customer || {}).proof;
       let page = { referrer: d.referrer, title: d.title };
       q.forEach((v, k) => /^utm_/.test(k) && (page[k] = v));
       rec('page_view', page);

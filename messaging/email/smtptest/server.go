@@ -7,6 +7,7 @@ package smtptest
 
 import (
 	"crypto/tls"
+	"errors"
 	"io"
 	"log"
 	"net"
@@ -72,6 +73,9 @@ type Server struct {
 	failCode int
 	failMsg  string
 	delay    time.Duration
+	hold     chan struct{} // non-nil while HoldData holds messages
+	held     int
+	dropped  int
 }
 
 // NewServer starts a server on 127.0.0.1 with a random port.
@@ -90,8 +94,8 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	s.ln = &countingListener{Listener: raw, n: &s.conns, open: map[net.Conn]struct{}{}}
 	var ln net.Listener = s.ln
 
-	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
-		return &session{s: s}, nil
+	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		return &session{s: s, conn: c.Conn()}, nil
 	}))
 	s.srv.Domain = "localhost"
 	s.srv.AllowInsecureAuth = true // loopback only
@@ -191,6 +195,83 @@ func (s *Server) SetDelay(d time.Duration) {
 	s.delay = d
 }
 
+// HoldData makes the server keep each message's data without answering
+// until ReleaseData, so that a test can kill the sender while it waits for
+// the reply. A message whose sender hung up meanwhile is not accepted —
+// a server that cannot answer does not take the mail — and is counted by
+// Dropped instead.
+func (s *Server) HoldData() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hold == nil {
+		s.hold = make(chan struct{})
+	}
+}
+
+// ReleaseData answers the messages HoldData holds, and stops holding.
+func (s *Server) ReleaseData() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hold != nil {
+		close(s.hold)
+		s.hold = nil
+	}
+}
+
+// Held is how many messages HoldData holds now.
+func (s *Server) Held() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held
+}
+
+// Dropped is how many held messages were not accepted because their
+// sender was gone when they were released.
+func (s *Server) Dropped() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dropped
+}
+
+// holdData waits while HoldData holds messages; gone reports a sender
+// that hung up meanwhile.
+func (se *session) holdData() (gone bool) {
+	s := se.s
+	s.mu.Lock()
+	hold := s.hold
+	if hold != nil {
+		s.held++
+	}
+	s.mu.Unlock()
+	if hold == nil {
+		return false
+	}
+	select {
+	case <-hold:
+	case <-time.After(5 * time.Minute):
+	}
+	s.mu.Lock()
+	s.held--
+	s.mu.Unlock()
+	// After its data a client only waits for the answer: a read that ends
+	// at once, rather than timing out, means it closed the connection.
+	if se.conn == nil {
+		return false
+	}
+	_ = se.conn.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	var b [1]byte
+	_, err := se.conn.Read(b[:])
+	_ = se.conn.SetReadDeadline(time.Time{})
+	var ne net.Error
+	if err == nil || errors.As(err, &ne) && ne.Timeout() {
+		return false
+	}
+	s.mu.Lock()
+	s.dropped++
+	s.mu.Unlock()
+	return true
+}
+
 func (s *Server) takeFailure() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -222,6 +303,7 @@ func (s *Server) add(m Message) {
 // session is one SMTP conversation.
 type session struct {
 	s      *Server
+	conn   net.Conn
 	authed bool
 	from   string
 	to     []string
@@ -267,6 +349,9 @@ func (se *session) Data(r io.Reader) error {
 	}
 	if d := se.s.currentDelay(); d > 0 {
 		time.Sleep(d)
+	}
+	if se.holdData() {
+		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCodeNotSet, Message: "the client hung up before the answer"}
 	}
 	m := Message{From: se.from, To: se.to, Data: data}
 	if !se.s.discard {

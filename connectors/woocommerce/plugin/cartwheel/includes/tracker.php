@@ -93,11 +93,15 @@ function cartwheel_page_context() {
 		}
 	}
 	if ( is_user_logged_in() ) {
+		// No email: a page cache may serve this page to someone else. The
+		// signed statement proves the login to Cartwheel on this browser
+		// only (cartwheel_login_proof).
 		$user            = wp_get_current_user();
-		$ctx['customer'] = array(
-			'id'    => (string) $user->ID,
-			'email' => $user->user_email,
-		);
+		$ctx['customer'] = array( 'id' => (string) $user->ID );
+		$proof           = cartwheel_login_proof( (int) $user->ID );
+		if ( '' !== $proof ) {
+			$ctx['customer']['proof'] = $proof;
+		}
 	}
 	return $ctx;
 }
