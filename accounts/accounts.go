@@ -45,6 +45,8 @@ const (
 	PurposeSetup  = "setup"
 	PurposeReset  = "reset"
 	PurposeInvite = "invite"
+	// PurposeWordPressEntry marks a WordPress console link as taken.
+	PurposeWordPressEntry = "wp-entry"
 )
 
 // Lifetimes.
@@ -405,30 +407,62 @@ const EmbeddedSessionLifetime = 12 * time.Hour
 //
 // A later opening keeps the role an owner has given them since.
 func (s *Service) ShopifySession(ctx context.Context, workspaceID, shop, staffID string) (string, store.User, error) {
-	email := "shopify-staff-" + staffID + "@" + shop
+	u, err := s.shopStaff(ctx, workspaceID, "shopify-staff-"+staffID+"@"+shop, "Shopify staff "+staffID)
+	if err != nil {
+		return "", u, err
+	}
+	return s.startFramedSession(ctx, u, "https://"+shop+" https://admin.shopify.com", EmbeddedSessionLifetime)
+}
+
+// WordPressSession signs in a WordPress user whom the shop's plugin vouched
+// for with a signed console link (verified by the caller), as the shop's
+// staff: like ShopifySession, a console user of their own under the shop,
+// an owner the first time. nonce makes each link work once.
+func (s *Service) WordPressSession(ctx context.Context, workspaceID, shopID, wpUserID, name, nonce string) (string, store.User, error) {
+	now := s.now()
+	err := s.st.CreateAccountLink(ctx, store.AccountLink{Hash: secrets.HashToken("wp-entry:" + shopID + ":" + nonce),
+		Purpose: PurposeWordPressEntry, CreatedAt: now, ExpiresAt: now, UsedAt: now})
+	if errors.Is(err, store.ErrConflict) {
+		return "", store.User{}, ErrLinkInvalid
+	}
+	if err != nil {
+		return "", store.User{}, err
+	}
+	if name == "" {
+		name = "WordPress user " + wpUserID
+	}
+	u, err := s.shopStaff(ctx, workspaceID, "wordpress-user-"+wpUserID+"@"+strings.ToLower(shopID)+".shop.invalid", name)
+	if err != nil {
+		return "", u, err
+	}
+	return s.startSession(ctx, u)
+}
+
+// shopStaff finds or makes the console user a shop vouches for, and makes
+// them an owner of the shop's workspace the first time; a role an owner
+// gives them later stays.
+func (s *Service) shopStaff(ctx context.Context, workspaceID, email, name string) (store.User, error) {
 	u, err := s.st.UserByEmail(ctx, email)
 	if errors.Is(err, store.ErrNotFound) {
 		now := s.now()
-		u = store.User{ID: ids.New("usr"), Email: email, Name: "Shopify staff " + staffID, CreatedAt: now, UpdatedAt: now}
+		u = store.User{ID: ids.New("usr"), Email: email, Name: name, CreatedAt: now, UpdatedAt: now}
 		if err = s.st.CreateUser(ctx, u); errors.Is(err, store.ErrConflict) {
 			// Two first openings at once: the other one made the user.
 			u, err = s.st.UserByEmail(ctx, email)
 		}
 	}
 	if err != nil {
-		return "", u, err
+		return u, err
 	}
-	// The first opening makes them an owner; a role an owner gave them
-	// since then stays.
 	role, err := s.Role(ctx, u, workspaceID)
 	if err != nil {
-		return "", u, err
+		return u, err
 	}
 	if role == "" {
 		if err := s.st.PutMembership(ctx, store.Membership{WorkspaceID: workspaceID, UserID: u.ID, Role: RoleOwner,
 			CreatedAt: s.now()}); err != nil {
-			return "", u, err
+			return u, err
 		}
 	}
-	return s.startFramedSession(ctx, u, "https://"+shop+" https://admin.shopify.com", EmbeddedSessionLifetime)
+	return u, nil
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/cartwheelhq/cartwheel/accounts"
 	"github.com/cartwheelhq/cartwheel/automation"
 	"github.com/cartwheelhq/cartwheel/cdp"
+	"github.com/cartwheelhq/cartwheel/connectors"
 	"github.com/cartwheelhq/cartwheel/ids"
 	"github.com/cartwheelhq/cartwheel/personalization"
 	"github.com/cartwheelhq/cartwheel/store"
@@ -45,6 +46,9 @@ type Options struct {
 	// Personalization holds the widgets; nil leaves the widgets page
 	// saying so.
 	Personalization *personalization.Decider
+	// Connectors verifies the WordPress plugin's console links; nil turns
+	// that entry off.
+	Connectors *connectors.Hub
 	// PublicURL is how browsers reach Cartwheel: it decides the cookies'
 	// Secure flag and the origin forms must come from.
 	PublicURL string
@@ -162,6 +166,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /admin/language", h.signedIn(h.setLanguage))
 	m.HandleFunc("GET /admin/{$}", h.signedIn(h.home))
 	m.HandleFunc("GET /admin/shopify", h.shopifyEntry)
+	m.HandleFunc("GET /admin/wordpress", h.wordpressEntry)
 
 	m.HandleFunc("GET /admin/w/{ws}/{$}", h.inWorkspace(h.dashboard))
 	m.HandleFunc("GET /admin/w/{ws}/contacts", h.inWorkspace(h.contacts))

@@ -172,6 +172,7 @@ func textsEN() map[string]string {
 		"nav.widgets":          "Widgets",
 		"shopify.refused":      "Shopify's session token for this page is not valid (expired, for another app, or not signed by Shopify). Reopen Cartwheel from your Shopify admin.",
 		"shopify.unknown":      "This shop is not connected to Cartwheel yet. Install the app from your Shopify admin first.",
+		"wordpress.refused":    "This link from WordPress is not valid (used already, older than two minutes, or not signed with the shop's secret). Open Cartwheel again from the WordPress menu.",
 	}
 }
 
@@ -347,5 +348,6 @@ func textsPL() map[string]string {
 		"nav.widgets":          "Widżety",
 		"shopify.refused":      "Token sesji Shopify dla tej strony jest nieważny (wygasł, jest dla innej aplikacji albo nie podpisał go Shopify). Otwórz Cartwheel ponownie z panelu Shopify.",
 		"shopify.unknown":      "Ten sklep nie jest jeszcze połączony z Cartwheel. Najpierw zainstaluj aplikację w panelu Shopify.",
+		"wordpress.refused":    "Ten link z WordPressa jest nieważny (został użyty, jest starszy niż dwie minuty albo nie podpisano go sekretem sklepu). Otwórz Cartwheel ponownie z menu WordPressa.",
 	}
 }

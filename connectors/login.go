@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 
 	"github.com/cartwheelhq/cartwheel/connectors/woocommerce"
 	"github.com/cartwheelhq/cartwheel/store"
@@ -38,4 +39,29 @@ func (h *Hub) VerifyWooLogin(ctx context.Context, workspaceID, visitorID, ref st
 		return "", ErrLoginRefused
 	}
 	return l.CustomerID, nil
+}
+
+// VerifyWooConsoleEntry checks the WordPress plugin's signed link into the
+// admin console (woocommerce.ConsoleEntry) under the webhook secret of the
+// WooCommerce shop it names, and returns that shop and the entry.
+func (h *Hub) VerifyWooConsoleEntry(ctx context.Context, q url.Values) (store.Shop, woocommerce.ConsoleEntry, error) {
+	e, err := woocommerce.ParseConsoleEntry(q)
+	if err != nil {
+		return store.Shop{}, e, ErrLoginRefused
+	}
+	sh, err := h.opt.Workspaces.ShopByID(ctx, e.ShopID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && sh.Platform != "woocommerce" {
+		return store.Shop{}, e, ErrLoginRefused
+	}
+	if err != nil {
+		return store.Shop{}, e, err
+	}
+	_, secret, err := h.opt.Workspaces.ShopSecrets(sh)
+	if err != nil {
+		return store.Shop{}, e, fmt.Errorf("console link: %w", err)
+	}
+	if err := e.Verify(secret, h.now()); err != nil {
+		return store.Shop{}, e, ErrLoginRefused
+	}
+	return sh, e, nil
 }

@@ -246,10 +246,14 @@ func (s *Store) PruneConsoleSessions(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-// CreateAccountLink stores a one-time link under the hash of its token.
+// CreateAccountLink stores a one-time link under the hash of its token; a
+// hash already stored is ErrConflict.
 func (s *Store) CreateAccountLink(ctx context.Context, l AccountLink) error {
 	_, err := s.w.ExecContext(ctx, s.q.AccountLinkCreate, l.Hash, l.Purpose, l.UserID, l.Email, l.WorkspaceID, l.Role,
-		l.CreatedBy, ms(l.CreatedAt), ms(l.ExpiresAt))
+		l.CreatedBy, ms(l.CreatedAt), ms(l.ExpiresAt), ms(l.UsedAt))
+	if isUniqueViolation(err) {
+		return fmt.Errorf("create link: %w", ErrConflict)
+	}
 	if err != nil {
 		return fmt.Errorf("create link: %w", err)
 	}

@@ -49,8 +49,8 @@ DELETE FROM console_sessions WHERE user_id = $1 AND id_hash <> $2;
 DELETE FROM console_sessions WHERE expires_at < $1;
 
 -- name: account-link-create
-INSERT INTO account_links (hash, purpose, user_id, email, workspace_id, role, created_by, created_at, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
+INSERT INTO account_links (hash, purpose, user_id, email, workspace_id, role, created_by, created_at, expires_at, used_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10);
 
 -- name: account-link-get
 SELECT hash, purpose, user_id, email, workspace_id, role, created_by, created_at, expires_at, used_at

@@ -27,6 +27,7 @@ require_once __DIR__ . '/includes/cart-payload.php';
 require_once __DIR__ . '/includes/settings.php';
 require_once __DIR__ . '/includes/identity.php';
 require_once __DIR__ . '/includes/admin.php';
+require_once __DIR__ . '/includes/console.php';
 require_once __DIR__ . '/includes/webhooks.php';
 require_once __DIR__ . '/includes/tracker.php';
 require_once __DIR__ . '/includes/checkout.php';
