@@ -39,8 +39,8 @@ type ConsoleSession struct {
 	// FrameAncestors are the origins that may frame the console in this
 	// session (the shop's Shopify admin); empty: none.
 	FrameAncestors string
-	CreatedAt time.Time
-	ExpiresAt time.Time
+	CreatedAt      time.Time
+	ExpiresAt      time.Time
 }
 
 // AccountLink is a one-time link: the instance's set-up, a password reset
