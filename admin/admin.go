@@ -24,6 +24,7 @@ import (
 	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/connectors"
 	"github.com/cartwheelhq/cartwheel/ids"
+	"github.com/cartwheelhq/cartwheel/messaging"
 	"github.com/cartwheelhq/cartwheel/personalization"
 	"github.com/cartwheelhq/cartwheel/store"
 	"github.com/cartwheelhq/cartwheel/workspace"
@@ -49,6 +50,9 @@ type Options struct {
 	// Connectors verifies the WordPress plugin's console links; nil turns
 	// that entry off.
 	Connectors *connectors.Hub
+	// Messaging holds the messaging settings; nil leaves them off the
+	// settings page.
+	Messaging *messaging.Service
 	// PublicURL is how browsers reach Cartwheel: it decides the cookies'
 	// Secure flag and the origin forms must come from.
 	PublicURL string
@@ -104,6 +108,7 @@ func parsePages(texts catalog) (map[string]*template.Template, error) {
 		"date":         func(t time.Time) string { return t.Format("2006-01-02 15:04") },
 		"pct":          percent,
 		"eventSummary": eventSummary,
+		"fields":       func(names ...string) []string { return names },
 	}
 	names, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
@@ -179,6 +184,9 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /admin/w/{ws}/messages/{id}", h.inWorkspace(h.message))
 	m.HandleFunc("GET /admin/w/{ws}/widgets", h.inWorkspace(h.widgets))
 	m.HandleFunc("POST /admin/w/{ws}/widgets/{id}/status", h.inWorkspace(h.editor(h.setWidgetStatus)))
+	m.HandleFunc("GET /admin/w/{ws}/settings", h.inWorkspace(h.settings))
+	m.HandleFunc("POST /admin/w/{ws}/settings/workspace", h.inWorkspace(h.owner(h.saveWorkspace)))
+	m.HandleFunc("POST /admin/w/{ws}/settings/messaging", h.inWorkspace(h.editor(h.saveMessaging)))
 	m.HandleFunc("GET /admin/w/{ws}/team", h.inWorkspace(h.team))
 	m.HandleFunc("POST /admin/w/{ws}/team/invite", h.inWorkspace(h.owner(h.invite)))
 	m.HandleFunc("GET /admin/w/{ws}/audit", h.inWorkspace(h.owner(h.audit)))

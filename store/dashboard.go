@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -182,4 +184,18 @@ func (s *Store) dashboardDays(ctx context.Context, d *Dashboard, workspaceID str
 		}
 	}
 	return nil
+}
+
+// TrackerLastSeen is when the workspace's tracker last sent an event (zero
+// when it never did): the console's "is it installed?" check.
+func (s *Store) TrackerLastSeen(ctx context.Context, workspaceID string) (time.Time, error) {
+	var at int64
+	err := s.r.QueryRowContext(ctx, s.q.TrackerLastSeen, workspaceID).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("tracker last seen: %w", err)
+	}
+	return fromMS(at), nil
 }

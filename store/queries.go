@@ -100,6 +100,7 @@ type queries struct {
 	DashboardNewContacts     string `query:"dashboard-new-contacts"`
 	DashboardDaysShop        string `query:"dashboard-days-shop"`
 	DashboardDaysAttributed  string `query:"dashboard-days-attributed"`
+	TrackerLastSeen          string `query:"tracker-last-seen"`
 
 	ContactCreate        string `query:"contact-create"`
 	ContactGet           string `query:"contact-get"`

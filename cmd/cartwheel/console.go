@@ -19,7 +19,7 @@ import (
 func buildConsole(ctx context.Context, inst *instance, decider *personalization.Decider, out io.Writer) (*admin.Handler, error) {
 	acc := accounts.New(inst.st, inst.log)
 	o := admin.Options{Accounts: acc, Store: inst.st, Workspaces: inst.ws, Contacts: cdp.NewContacts(inst.st),
-		Automation: inst.auto.engine, Personalization: decider, Connectors: inst.hub, PublicURL: inst.cfg.PublicURL, Log: inst.log,
+		Automation: inst.auto.engine, Personalization: decider, Connectors: inst.hub, Messaging: inst.messaging, PublicURL: inst.cfg.PublicURL, Log: inst.log,
 		ShopifyAPIKey: inst.cfg.ShopifyAPIKey, ShopifyAPISecret: inst.cfg.ShopifyAPISecret}
 	if inst.auto.smtp != nil {
 		from := "no-reply@localhost"

@@ -44,3 +44,8 @@ GROUP BY 1 ORDER BY 1;
 SELECT (created_at + $5) / 86400000, coalesce(sum(revenue_minor), 0) FROM messages
 WHERE workspace_id = $1 AND created_at >= $2 AND created_at < $3 AND order_id <> '' AND currency = $4
 GROUP BY 1 ORDER BY 1;
+
+-- name: tracker-last-seen
+-- When the workspace's tracker last sent anything: the newest events first,
+-- so a shop with the tracker installed answers after a few rows.
+SELECT received_at FROM events WHERE workspace_id = $1 AND source = 'tracker' ORDER BY id DESC LIMIT 1;

@@ -1,0 +1,143 @@
+package admin
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cartwheelhq/cartwheel/messaging"
+	"github.com/cartwheelhq/cartwheel/store"
+	"github.com/cartwheelhq/cartwheel/tracker"
+	"github.com/cartwheelhq/cartwheel/workspace"
+)
+
+// shopRow is a connected shop with the state of its syncs.
+type shopRow struct {
+	store.Shop
+	Syncs []store.SyncState
+}
+
+// settings shows the workspace's settings, its email sending, the tracker
+// snippet with whether the tracker has been heard from, and the shops.
+func (h *Handler) settings(w http.ResponseWriter, r *http.Request, q *request) error {
+	return h.renderSettings(w, r, q, http.StatusOK, nil, nil)
+}
+
+func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, q *request, status int, wsForm, msgForm *form) error {
+	ctx := r.Context()
+	if wsForm == nil {
+		wsForm = newForm()
+		wsForm.Values = map[string]string{"name": q.WS.Name, "timezone": q.WS.Timezone, "currency": q.WS.Currency,
+			"locale": q.WS.Locale}
+	}
+	if msgForm == nil && h.opt.Messaging != nil {
+		set, err := h.opt.Messaging.Settings(ctx, q.WS.ID)
+		if err != nil {
+			return err
+		}
+		msgForm = newForm()
+		msgForm.Values = map[string]string{"from_email": set.FromEmail, "from_name": set.FromName, "reply_to": set.ReplyTo,
+			"address": set.Address, "quiet_start": strconv.Itoa(set.QuietHours.Start), "quiet_end": strconv.Itoa(set.QuietHours.End)}
+		if set.DoubleOptIn {
+			msgForm.Values["double_opt_in"] = "on"
+		}
+	}
+	seen, err := h.opt.Store.TrackerLastSeen(ctx, q.WS.ID)
+	if err != nil {
+		return err
+	}
+	shops, err := h.opt.Workspaces.Shops(ctx, q.WS.ID)
+	if err != nil {
+		return err
+	}
+	rows := make([]shopRow, 0, len(shops))
+	for _, sh := range shops {
+		syncs, err := h.opt.Store.Syncs(ctx, q.WS.ID, sh.ID)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, shopRow{Shop: sh, Syncs: syncs})
+	}
+	h.render(w, r, q, status, "settings.html", map[string]any{"Title": "settings.title", "WSForm": wsForm, "MsgForm": msgForm,
+		"Snippet": string(tracker.Tag(h.origin, q.WS.SiteKey)), "TrackerSeen": seen,
+		"TrackerRecent": !seen.IsZero() && time.Since(seen) < 24*time.Hour, "Shops": rows})
+	return nil
+}
+
+// saveWorkspace changes the workspace's name, time zone, currency and
+// language (owners).
+func (h *Handler) saveWorkspace(w http.ResponseWriter, r *http.Request, q *request) error {
+	f := newForm()
+	for _, k := range []string{"name", "timezone", "currency", "locale"} {
+		f.Values[k] = strings.TrimSpace(r.PostFormValue(k))
+	}
+	if _, err := time.LoadLocation(f.Values["timezone"]); err != nil || f.Values["timezone"] == "" {
+		f.Errors["timezone"] = h.texts.text(q.Locale, "settings.bad_timezone")
+		return h.renderSettings(w, r, q, http.StatusUnprocessableEntity, f, nil)
+	}
+	name, tz, cur, loc := f.Values["name"], f.Values["timezone"], strings.ToUpper(f.Values["currency"]), f.Values["locale"]
+	_, err := h.opt.Workspaces.Update(r.Context(), q.WS.ID, workspace.Settings{Name: &name, Timezone: &tz, Currency: &cur, Locale: &loc})
+	var inv *workspace.InvalidError
+	if errors.As(err, &inv) {
+		f.Errors[inv.Field] = inv.Reason
+		return h.renderSettings(w, r, q, http.StatusUnprocessableEntity, f, nil)
+	}
+	if err != nil {
+		return err
+	}
+	h.record(r.Context(), q, "settings.workspace", q.WS.ID, name+" "+tz+" "+cur+" "+loc)
+	http.Redirect(w, r, "/admin/w/"+q.WS.ID+"/settings?saved=workspace", http.StatusSeeOther)
+	return nil
+}
+
+// saveMessaging changes the sender, the postal address, quiet hours and
+// double opt-in (owners and marketers).
+func (h *Handler) saveMessaging(w http.ResponseWriter, r *http.Request, q *request) error {
+	if h.opt.Messaging == nil {
+		return errNotFound
+	}
+	f := newForm()
+	for _, k := range []string{"from_email", "from_name", "reply_to", "address", "quiet_start", "quiet_end", "double_opt_in"} {
+		f.Values[k] = strings.TrimSpace(r.PostFormValue(k))
+	}
+	for _, k := range []string{"from_email", "reply_to"} {
+		if v := f.Values[k]; v != "" {
+			if a, err := mail.ParseAddress(v); err != nil || a.Address != v {
+				f.Errors[k] = h.texts.text(q.Locale, "invalid_email")
+			}
+		}
+	}
+	hours := map[string]int{}
+	for _, k := range []string{"quiet_start", "quiet_end"} {
+		n, err := strconv.Atoi(f.Values[k])
+		if err != nil || n < 0 || n > 23 {
+			f.Errors[k] = h.texts.text(q.Locale, "settings.bad_hour")
+		}
+		hours[k] = n
+	}
+	if len(f.Errors) > 0 {
+		return h.renderSettings(w, r, q, http.StatusUnprocessableEntity, nil, f)
+	}
+	patch, err := json.Marshal(map[string]any{"from_email": f.Values["from_email"], "from_name": f.Values["from_name"],
+		"reply_to": f.Values["reply_to"], "address": f.Values["address"], "double_opt_in": f.Values["double_opt_in"] == "on",
+		"quiet_hours": map[string]int{"start": hours["quiet_start"], "end": hours["quiet_end"]}})
+	if err != nil {
+		return err
+	}
+	_, err = h.opt.Messaging.UpdateSettings(r.Context(), q.WS.ID, patch)
+	var inv *messaging.InvalidSettings
+	if errors.As(err, &inv) {
+		f.Error = inv.Reason
+		return h.renderSettings(w, r, q, http.StatusUnprocessableEntity, nil, f)
+	}
+	if err != nil {
+		return err
+	}
+	h.record(r.Context(), q, "settings.messaging", q.WS.ID, f.Values["from_email"])
+	http.Redirect(w, r, "/admin/w/"+q.WS.ID+"/settings?saved=messaging", http.StatusSeeOther)
+	return nil
+}
