@@ -249,7 +249,9 @@ func (c *Channels) deliverPush(ctx context.Context, en automation.Enrollment, s 
 		switch {
 		case err == nil:
 			delivered++
-		case res.Gone || errors.Is(err, webpush.ErrGone):
+		case res.Gone || errors.Is(err, webpush.ErrGone) || errors.Is(err, webpush.ErrForbiddenEndpoint):
+			// A forbidden endpoint (not public https) can never be posted
+			// to: it goes like one the push service dropped.
 			gone++
 			if derr := c.o.Store.DeletePushSubscription(ctx, en.WorkspaceID, sub.Endpoint); derr != nil && !errors.Is(derr, store.ErrNotFound) {
 				c.log.Warn("automation: could not delete a gone push subscription", "subscription", sub.ID, "err", derr)

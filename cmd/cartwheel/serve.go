@@ -21,6 +21,7 @@ import (
 	"github.com/cartwheelhq/cartwheel/connectors"
 	"github.com/cartwheelhq/cartwheel/demo"
 	"github.com/cartwheelhq/cartwheel/messaging"
+	"github.com/cartwheelhq/cartwheel/messaging/webpush"
 	"github.com/cartwheelhq/cartwheel/secrets"
 	"github.com/cartwheelhq/cartwheel/server"
 	"github.com/cartwheelhq/cartwheel/store"
@@ -193,7 +194,8 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 		Exclusive: inst.processor.Exclusive, PublicURL: cfg.PublicURL, ShopifyAPIKey: cfg.ShopifyAPIKey,
 		ShopifyAPISecret: cfg.ShopifyAPISecret, ShopifyBaseURL: cfg.ShopifyAPIBase, SyncInterval: cfg.SyncInterval})
 	opts.Connectors = inst.hub
-	inst.messaging = messaging.New(st, box, log, nil)
+	inst.messaging = messaging.New(st, box, log, nil,
+		messaging.WithPushPolicy(webpush.EndpointPolicy{AllowPrivate: cfg.PushAllowPrivateEndpoints}))
 	if _, err := inst.messaging.VAPIDKeys(ctx); err != nil {
 		return fail(fmt.Errorf("VAPID keys: %w", err))
 	}
