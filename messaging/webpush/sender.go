@@ -353,7 +353,8 @@ func guardClient(c *http.Client, p EndpointPolicy) (*http.Client, error) {
 		}
 		return nil, fmt.Errorf("webpush: HTTP client transport %T: need an *http.Transport to check the addresses dialled", t)
 	}
-	if tr.DialTLSContext != nil || tr.Dial != nil || tr.DialTLS != nil { //lint:ignore SA1019 the deprecated hooks would bypass the check
+	//lint:ignore SA1019 the deprecated hooks would bypass the check, so they must be looked at
+	if tr.DialTLSContext != nil || tr.Dial != nil || tr.DialTLS != nil {
 		if p.AllowPrivate {
 			return c, nil
 		}
