@@ -135,7 +135,11 @@ func (w *Writer) commit(batch []writeReq, n int) {
 	err := w.st.AppendEvents(context.Background(), all)
 	if err != nil {
 		err = fmt.Errorf("append %d events: %w", n, err)
-		w.log.Error("event log write failed", "events", n, "err", err)
+		// A full disk is logged by the store, once per interval: here it
+		// would be a line per batch for as long as the disk stays full.
+		if !store.IsUnavailable(err) {
+			w.log.Error("event log write failed", "events", n, "err", err)
+		}
 	} else if w.onCommit != nil {
 		w.onCommit()
 	}
@@ -169,6 +173,14 @@ const retryAfter = time.Second
 
 // RetryAfter is the back-off to advertise with ErrOverloaded.
 func RetryAfter() time.Duration { return retryAfter }
+
+// unavailableRetryAfter is what a 503 says when the database cannot be
+// written (disk full): freeing space takes an operator, not a second.
+const unavailableRetryAfter = 10 * time.Second
+
+// UnavailableRetryAfter is the back-off to advertise with
+// store.ErrUnavailable.
+func UnavailableRetryAfter() time.Duration { return unavailableRetryAfter }
 
 // RecordFor appends one event about a known contact (what Ingest.RecordFor
 // does) through the group commit: flows log an event per send, and many

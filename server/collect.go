@@ -59,7 +59,7 @@ func (s *Server) collectSink(ctx context.Context, c tracker.Collected) error {
 			SessionID: c.Batch.SessionID, OccurredAt: e.Time, ReceivedAt: now, Props: e.Props, Context: b, ClientID: e.ID})
 	}
 	err = s.opt.Writer.Append(ctx, evs)
-	if errors.Is(err, cdp.ErrOverloaded) || errors.Is(err, cdp.ErrClosed) {
+	if errors.Is(err, cdp.ErrOverloaded) || errors.Is(err, cdp.ErrClosed) || store.IsUnavailable(err) {
 		return fmt.Errorf("%w: %w", tracker.ErrBusy, err)
 	}
 	return err

@@ -36,6 +36,8 @@ type Store struct {
 	q    *queries
 	path string
 	log  *slog.Logger
+	// health is what the last writes say about the disk (health.go).
+	health writeHealth
 }
 
 // Open opens (creating if needed) the SQLite database at path. It does not
@@ -80,7 +82,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 		r.Close()
 		return nil, err
 	}
-	return &Store{w: w, r: r, q: q, path: path, log: log}, nil
+	return &Store{w: w, r: r, q: q, path: path, log: logOrDiscard(log)}, nil
 }
 
 // Close closes both pools, checkpointing the WAL into the main file.
@@ -108,18 +110,31 @@ func (s *Store) Ping(ctx context.Context) error {
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
-// tx runs fn in one write transaction, committing if it returns nil.
+// tx runs fn in one write transaction, committing if it returns nil. A
+// failure for lack of space (or a read-only or failing device) wraps
+// ErrUnavailable and marks the store's writes as failing (health.go).
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	return s.txProving(ctx, fn, false)
+}
+
+// txProving is tx; proves says that the write's success shows the
+// database takes writes again. Only writes that need fresh pages (event
+// appends, the write probe) may say so: a small update that fits in pages
+// the file already has succeeds on a full disk too.
+func (s *Store) txProving(ctx context.Context, fn func(*sql.Tx) error, proves bool) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return s.noteFailure(fmt.Errorf("begin: %w", err))
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return s.noteFailure(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return s.noteFailure(fmt.Errorf("commit: %w", err))
+	}
+	if proves {
+		s.noteSuccess()
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -56,8 +57,11 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		t.Fatalf("migrate after reopen applied %v, err %v", again, err)
 	}
 	v, err := st.SchemaVersion(ctx)
-	if err != nil || v != len(first) {
-		t.Fatalf("schema version %d (%v), want %d", v, err, len(first))
+	// The newest migration's number: numbers are assigned to work in
+	// parallel, so they need not be contiguous in every tree.
+	num, _, _ := strings.Cut(first[len(first)-1], "_")
+	if want, _ := strconv.Atoi(num); err != nil || v != want {
+		t.Fatalf("schema version %d (%v), want %d", v, err, want)
 	}
 	var mode string
 	if err := st.w.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {

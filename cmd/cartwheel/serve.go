@@ -218,6 +218,9 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 	inst.processor.OnAdvance(pers.processor.Notify)
 	opts.Personalization = pers.decider
 	inst.workers.Go(func() { pers.run(workCtx) })
+	// While writes fail (disk full), probe every second so that readiness
+	// comes back by itself once there is room.
+	inst.workers.Go(func() { st.WatchWrites(workCtx, time.Second) })
 	inst.workers.Go(func() {
 		if err := inst.processor.Run(workCtx); err != nil {
 			log.Error("profile processor stopped", "err", err)
