@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -177,6 +179,11 @@ func (s *Store) UnlimitPages(ctx context.Context) error {
 	return nil
 }
 
+// StartedReadOnly reports whether the database could not be written when it
+// was opened (disk full) and was opened for reading only: what cannot run
+// without writes at start-up (flows, the demo) is then left off.
+func (s *Store) StartedReadOnly() bool { return s.startedReadOnly }
+
 // logOrDiscard is the store's logger, never nil.
 func logOrDiscard(l *slog.Logger) *slog.Logger {
 	if l == nil {
@@ -184,3 +191,42 @@ func logOrDiscard(l *slog.Logger) *slog.Logger {
 	}
 	return l
 }
+
+// readWriter is the pool for reads that must see the latest writes (they
+// go through the writer connection): the read pool instead while a store
+// that started read-only still cannot open its writer.
+func (s *Store) readWriter() *sql.DB {
+	if s.startedReadOnly && !s.WriteStatus().OK {
+		return s.r
+	}
+	return s.w
+}
+
+// cleanFile reports whether the database file exists and its WAL holds
+// nothing (a clean stop checkpoints and truncates it): only then does
+// reading the file alone, immutable, give the committed data.
+func cleanFile(path string) bool {
+	if _, err := os.Stat(path); err != nil {
+		return false
+	}
+	fi, err := os.Stat(path + "-wal")
+	return errors.Is(err, os.ErrNotExist) || err == nil && fi.Size() == 0
+}
+
+// readConnector opens the read pool's connections of a store that started
+// read-only: immutable ones while writes fail (a full disk cannot hold the
+// WAL's shared memory), ordinary ones once a write has succeeded.
+type readConnector struct {
+	normal, immutable string
+	st                *Store
+}
+
+func (c *readConnector) Connect(context.Context) (driver.Conn, error) {
+	dsn := c.normal
+	if !c.st.WriteStatus().OK {
+		dsn = c.immutable
+	}
+	return c.Driver().Open(dsn)
+}
+
+func (c *readConnector) Driver() driver.Driver { return &sqlite3.SQLiteDriver{} }

@@ -109,21 +109,27 @@ func TestDiskFullAnswers503AndRecovers(t *testing.T) {
 	if err := inst.st.UnlimitPages(ctx); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		code, _, _ := get(t, inst.url("/readyz"))
-		if code == 200 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/readyz still %d after the disk has room", code)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitReady(t, inst)
 	if code := api.do("POST", "/api/v1/events", bigEventsBatch("after", 50), nil); code != 202 {
 		t.Errorf("after recovery: %d", code)
 	}
 	if n := strings.Count(logs.String()[before:], "database writable again"); n != 1 {
 		t.Errorf("%d recovery lines", n)
+	}
+}
+
+// waitReady waits up to 10 s for /readyz to answer 200.
+func waitReady(t *testing.T, inst *instance) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		code, _, _ := get(t, inst.url("/readyz"))
+		if code == 200 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz still %d after the disk has room", code)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
