@@ -95,6 +95,21 @@ func (w *Writer) Append(ctx context.Context, evs []store.Event) error {
 	}
 }
 
+// admitShare is how full the queue may be before Admit turns new requests
+// away: the rest absorbs requests already being decoded, which would
+// otherwise be decoded for nothing.
+const admitShare = 0.75
+
+// Admit reports whether a new request should be read and decoded at all:
+// false once the queue is three quarters full. Handlers ask it before
+// touching the body, so overload costs a status line per request, not a
+// JSON decode; Append still enforces the hard limit.
+func (w *Writer) Admit() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return !w.closed && float64(w.queued) < admitShare*float64(w.opt.QueueEvents)
+}
+
 // Queued reports how many events wait to be written (the
 // cartwheel_ingest_queued_events gauge).
 func (w *Writer) Queued() int {

@@ -73,3 +73,16 @@ func (s *Server) limitIP(c *fiber.Ctx) error {
 	}
 	return c.Next()
 }
+
+// admitCollect sheds a /collect request while the event queue is nearly
+// full, before its body is handed to the net/http adaptor (a copy) and
+// decoded: the answer is the tracker's 503, which it retries later.
+func (s *Server) admitCollect(c *fiber.Ctx) error {
+	if s.opt.Writer.Admit() {
+		return c.Next()
+	}
+	c.Set(fiber.HeaderRetryAfter, "5")
+	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"error": fiber.Map{"code": "busy", "message": "busy, retry later"}})
+}

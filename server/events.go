@@ -26,6 +26,11 @@ const (
 // postEvents takes server-side custom events. Invalid events are reported
 // by index and the valid ones of the same batch are kept.
 func (s *Server) postEvents(c *fiber.Ctx) error {
+	// Shed before decoding: see cdp.Writer.Admit.
+	if !s.opt.Writer.Admit() {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(cdp.RetryAfter().Seconds())))
+		return &apiError{fiber.StatusServiceUnavailable, "unavailable", "busy: retry after " + cdp.RetryAfter().String(), nil}
+	}
 	if len(c.Body()) > maxAPIBody {
 		return &apiError{fiber.StatusRequestEntityTooLarge, "too_large", "body larger than 1 MiB", nil}
 	}

@@ -124,8 +124,10 @@ func (s *Server) routes() {
 	}
 	if s.opt.Writer != nil {
 		// The per-IP limit runs first, on Fiber's view of the client address.
-		h := adaptor.HTTPHandler(tracker.NewCollectHandler(s.collectSink))
-		a.Post("/collect", s.limitIP, h)
+		ch := tracker.NewCollectHandler(s.collectSink)
+		ch.Admit = s.opt.Writer.Admit
+		h := adaptor.HTTPHandler(ch)
+		a.Post("/collect", s.limitIP, s.admitCollect, h)
 		a.Options("/collect", h)
 	}
 	if s.opt.Demo != nil {
