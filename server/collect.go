@@ -43,9 +43,10 @@ func (s *Server) collectSink(ctx context.Context, c tracker.Collected) error {
 			OS: c.Client.OS, TimeAdjusted: e.TimeAdjusted}
 		typ := e.Type
 		if typ == tracker.EventCustom {
-			// Custom names go to the log as they are, except the names of
-			// events only the server may log (orders, messages…): a page
-			// must not be able to forge a sale.
+			// Custom names go to the log as they are. tracker.Decode
+			// already refuses the names only the server may log (orders,
+			// messages…); this stays as a second guard, since a page must
+			// never be able to forge a sale.
 			typ = e.Name
 			if cdp.ServerOnlyType(e.Name) {
 				typ, ectx.Name = tracker.EventCustom, e.Name
