@@ -8,6 +8,7 @@ import (
 
 	"github.com/cartwheelhq/cartwheel/automation"
 	"github.com/cartwheelhq/cartwheel/automation/actions"
+	"github.com/cartwheelhq/cartwheel/messaging/webpush"
 )
 
 // A flow whose inbox or push step links to javascript: (or data:) is
@@ -72,5 +73,32 @@ func TestInboxDropsScriptLinkRenderedFromEventData(t *testing.T) {
 	_ = json.Unmarshal(m.Body, &body)
 	if body["title"] != "Back in stock" || body["url"] != "" || strings.Contains(string(m.Body), "javascript") {
 		t.Errorf("stored inbox item %s", m.Body)
+	}
+}
+
+// A subscription stored before endpoints were checked, on a loopback
+// address, is never posted to by a production sender: the send is refused
+// in the dialer's policy and the subscription deleted like a gone one
+// (issue 12: SSRF through push subscriptions).
+func TestSendPushRefusesPrivateEndpoint(t *testing.T) {
+	keys, err := webpush.GenerateKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, func(o *actions.Options) {
+		o.Push = webpush.NewSender(keys, "mailto:ops@shop.example") // the default policy
+	})
+	f.contact("ct_ann", "", "v1", false, "")
+	f.subscribe("push_1", "v1")
+	en := enrollment("ct_ann", f.checkout("v1"))
+	res, err := f.ch.SendPush(f.ctx, en, pushStep("push1"))
+	if err != nil || res.Skipped != actions.SkipNoSubscription {
+		t.Fatalf("SendPush to a loopback endpoint = %+v, %v; want skipped, no subscription", res, err)
+	}
+	if f.push.Requests() != 0 {
+		t.Errorf("%d requests reached the loopback push service", f.push.Requests())
+	}
+	if subs, _ := f.st.VisitorPushSubscriptions(f.ctx, ws, "v1"); len(subs) != 0 {
+		t.Errorf("forbidden subscription kept: %+v", subs)
 	}
 }
