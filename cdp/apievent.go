@@ -14,6 +14,10 @@ import (
 // APIEvent is one server-side event sent to POST /api/v1/events: a custom
 // event about a person named by at least one identifier.
 type APIEvent struct {
+	// ID is the caller's id for the event, optional: an event whose id was
+	// already stored for the same person (visitor_id, or none) is not
+	// stored again, so a request whose answer was lost can be retried.
+	ID         string          `json:"id,omitempty"`
 	Type       string          `json:"type"`
 	Email      string          `json:"email,omitempty"`
 	Phone      string          `json:"phone,omitempty"`
@@ -37,12 +41,29 @@ const (
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,128}$`)
 
+// APIClientIDPrefix keeps API event ids apart from the tracker's, which
+// never contain a colon: the two share the log's (visitor, client id)
+// uniqueness, and an API caller must not be able to shadow a browser's
+// event or the reverse.
+const APIClientIDPrefix = "api:"
+
+// ErrServerOnlyType is an event type only Cartwheel itself logs (orders,
+// checkouts, messages, flows): accepting it from a caller would let them
+// forge a sale or a send.
+var ErrServerOnlyType = errors.New("is logged by Cartwheel itself (connectors, messaging, flows) and cannot be sent")
+
 // ToEvent validates a and turns it into a log event of the workspace.
 // Identifiers are folded into the props, where the profile processor reads
 // them, so an API event identifies exactly as a tracker identify would.
 func (a APIEvent) ToEvent(workspaceID string, now time.Time) (store.Event, error) {
 	if !EventNamePattern.MatchString(a.Type) {
 		return store.Event{}, fmt.Errorf("type %q: must match %s", a.Type, EventNamePattern)
+	}
+	if ServerOnlyType(a.Type) {
+		return store.Event{}, fmt.Errorf("type %q: %w", a.Type, ErrServerOnlyType)
+	}
+	if a.ID != "" && !idPattern.MatchString(a.ID) {
+		return store.Event{}, errors.New("id: must be 1 to 128 letters, digits or _.:-")
 	}
 	props := map[string]json.RawMessage{}
 	if len(bytes.TrimSpace(a.Properties)) > 0 && !bytes.Equal(bytes.TrimSpace(a.Properties), []byte("null")) {
@@ -54,6 +75,9 @@ func (a APIEvent) ToEvent(workspaceID string, now time.Time) (store.Event, error
 		}
 	}
 	if a.Type == EventConsent {
+		if err := checkConsentChannels(props); err != nil {
+			return store.Event{}, err
+		}
 		moveConsentChannels(props)
 	}
 	if a.Email != "" {
@@ -91,8 +115,12 @@ func (a APIEvent) ToEvent(workspaceID string, now time.Time) (store.Event, error
 	if err != nil {
 		return store.Event{}, err
 	}
-	return store.Event{WorkspaceID: workspaceID, Type: a.Type, Source: "api", VisitorID: a.VisitorID,
-		ContactID: a.ContactID, OccurredAt: at.UTC(), ReceivedAt: now.UTC(), Props: raw, Context: json.RawMessage("{}")}, nil
+	ev := store.Event{WorkspaceID: workspaceID, Type: a.Type, Source: "api", VisitorID: a.VisitorID,
+		ContactID: a.ContactID, OccurredAt: at.UTC(), ReceivedAt: now.UTC(), Props: raw, Context: json.RawMessage("{}")}
+	if a.ID != "" {
+		ev.ClientID = APIClientIDPrefix + a.ID
+	}
+	return ev, nil
 }
 
 // ServerOnlyType reports whether an event type may only be logged by
@@ -109,6 +137,44 @@ func ServerOnlyType(t string) bool {
 		}
 	}
 	return false
+}
+
+// checkConsentChannels refuses a consent event whose channel flags are not
+// booleans ({"email": "yes"}): the processor reads only booleans, so such
+// an event would be stored and then mean nothing, while the caller
+// believed consent was recorded. At least one channel must be stated.
+func checkConsentChannels(props map[string]json.RawMessage) error {
+	stated := 0
+	check := func(where string, m map[string]json.RawMessage) error {
+		for _, ch := range consentChannels {
+			raw, ok := m[ch]
+			if !ok {
+				continue
+			}
+			var b bool
+			if json.Unmarshal(raw, &b) != nil {
+				return fmt.Errorf("%s%s: must be true or false, not %s", where, ch, raw)
+			}
+			stated++
+		}
+		return nil
+	}
+	if err := check("properties.", props); err != nil {
+		return err
+	}
+	if raw, ok := props["channels"]; ok {
+		var channels map[string]json.RawMessage
+		if json.Unmarshal(raw, &channels) != nil {
+			return errors.New("properties.channels: must be an object of booleans")
+		}
+		if err := check("properties.channels.", channels); err != nil {
+			return err
+		}
+	}
+	if stated == 0 {
+		return fmt.Errorf("consent: state at least one of %v as true or false", consentChannels)
+	}
+	return nil
 }
 
 // moveConsentChannels moves a consent event's channel flags into

@@ -95,6 +95,21 @@ func (w *Writer) Append(ctx context.Context, evs []store.Event) error {
 	}
 }
 
+// admitShare is how full the queue may be before Admit turns new requests
+// away: the rest absorbs requests already being decoded, which would
+// otherwise be decoded for nothing.
+const admitShare = 0.75
+
+// Admit reports whether a new request should be read and decoded at all:
+// false once the queue is three quarters full. Handlers ask it before
+// touching the body, so overload costs a status line per request, not a
+// JSON decode; Append still enforces the hard limit.
+func (w *Writer) Admit() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return !w.closed && float64(w.queued) < admitShare*float64(w.opt.QueueEvents)
+}
+
 // Queued reports how many events wait to be written (the
 // cartwheel_ingest_queued_events gauge).
 func (w *Writer) Queued() int {
@@ -135,7 +150,11 @@ func (w *Writer) commit(batch []writeReq, n int) {
 	err := w.st.AppendEvents(context.Background(), all)
 	if err != nil {
 		err = fmt.Errorf("append %d events: %w", n, err)
-		w.log.Error("event log write failed", "events", n, "err", err)
+		// A full disk is logged by the store, once per interval: here it
+		// would be a line per batch for as long as the disk stays full.
+		if !store.IsUnavailable(err) {
+			w.log.Error("event log write failed", "events", n, "err", err)
+		}
 	} else if w.onCommit != nil {
 		w.onCommit()
 	}
@@ -169,6 +188,14 @@ const retryAfter = time.Second
 
 // RetryAfter is the back-off to advertise with ErrOverloaded.
 func RetryAfter() time.Duration { return retryAfter }
+
+// unavailableRetryAfter is what a 503 says when the database cannot be
+// written (disk full): freeing space takes an operator, not a second.
+const unavailableRetryAfter = 10 * time.Second
+
+// UnavailableRetryAfter is the back-off to advertise with
+// store.ErrUnavailable.
+func UnavailableRetryAfter() time.Duration { return unavailableRetryAfter }
 
 // RecordFor appends one event about a known contact (what Ingest.RecordFor
 // does) through the group commit: flows log an event per send, and many

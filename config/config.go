@@ -70,6 +70,12 @@ type Config struct {
 	// about this sender (mailto: or https:); default mailto:admin@ the
 	// public URL's host.
 	PushSubject string
+	// PushAllowPrivateEndpoints accepts push subscriptions whose endpoint
+	// is http or on a loopback/private address, and lets the sender post
+	// to them. For tests against a local fake push service ONLY: in
+	// production it would let any page make the server post to its own
+	// network (SSRF).
+	PushAllowPrivateEndpoints bool
 	// AutomationWorkers is how many flow steps run at once.
 	AutomationWorkers int
 	// TrustedProxies are the networks (comma-separated CIDRs or addresses)
@@ -135,6 +141,7 @@ func (c *Config) settings() []setting {
 		{flag: "sync-interval", env: "CARTWHEEL_SYNC_INTERVAL", usage: "how often connected shops are reconciled (0: never)", dur: &c.SyncInterval},
 		{flag: "smtp-url", env: "CARTWHEEL_SMTP_URL", usage: "smtp://user:pass@host:port?tls=starttls|tls|none&max_conns=N (empty: emails stay in the outbox)", str: &c.SMTPURL},
 		{flag: "push-subject", env: "CARTWHEEL_PUSH_SUBJECT", usage: "VAPID contact, mailto: or https: (default mailto:admin@ the public URL's host)", str: &c.PushSubject},
+		{flag: "push-allow-private-endpoints", env: "CARTWHEEL_PUSH_ALLOW_PRIVATE_ENDPOINTS", usage: "accept http and loopback/private push endpoints (tests only: never in production)", boolean: &c.PushAllowPrivateEndpoints},
 		{flag: "automation-workers", env: "CARTWHEEL_AUTOMATION_WORKERS", usage: "flow steps run at once", integer: &c.AutomationWorkers},
 		{flag: "trusted-proxies", env: "CARTWHEEL_TRUSTED_PROXIES", usage: "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (empty: none)", str: &c.TrustedProxies},
 		{flag: "upstream-timeout", env: "CARTWHEEL_UPSTREAM_TIMEOUT", usage: "how long a request may wait on a shop's API before answering 504", dur: &c.UpstreamTimeout},

@@ -61,6 +61,7 @@ func TestRejects(t *testing.T) {
 		{env: map[string]string{"CARTWHEEL_SMTP_URL": "smtp://mail.example?tls=maybe"}, want: "tls="},
 		{env: map[string]string{"CARTWHEEL_SMTP_URL": "smtp://u:secret@mail.example:99999"}, want: "bad port"},
 		{env: map[string]string{"CARTWHEEL_PUSH_SUBJECT": "ops@shop.example"}, want: "mailto: or https:"},
+		{env: map[string]string{"CARTWHEEL_PUSH_ALLOW_PRIVATE_ENDPOINTS": "sometimes"}, want: "not a boolean"},
 		{env: map[string]string{"CARTWHEEL_AUTOMATION_WORKERS": "2.5"}, want: "not a whole number"},
 		{env: map[string]string{"CARTWHEEL_AUTOMATION_WORKERS": "0"}, want: "at least 1"},
 		{env: map[string]string{"CARTWHEEL_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, want: "neither a CIDR"},

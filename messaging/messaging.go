@@ -37,14 +37,27 @@ type Service struct {
 	// /push/key is public, so no request should cost a read and a decrypt.
 	mu   sync.Mutex
 	keys *webpush.Keys
+	// push decides which subscription endpoints are stored.
+	push webpush.EndpointPolicy
 }
 
+// Option configures a Service.
+type Option func(*Service)
+
+// WithPushPolicy sets which push endpoints Subscribe accepts; the default
+// (the zero policy) takes public https endpoints only.
+func WithPushPolicy(p webpush.EndpointPolicy) Option { return func(s *Service) { s.push = p } }
+
 // New returns a Service; now may be nil (time.Now).
-func New(st *store.Store, box *secrets.Box, log *slog.Logger, now func() time.Time) *Service {
+func New(st *store.Store, box *secrets.Box, log *slog.Logger, now func() time.Time, opts ...Option) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{st: st, box: box, log: log, now: now}
+	s := &Service{st: st, box: box, log: log, now: now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // VAPIDKeys returns the instance's VAPID key pair, generating and storing
@@ -96,10 +109,15 @@ func (e *InvalidSubscription) Error() string { return "push subscription: " + e.
 func (e *InvalidSubscription) InvalidInput() {}
 
 // Subscribe validates a browser's PushSubscription (its toJSON form) and
-// stores it for the visitor.
+// stores it for the visitor. The endpoint must be a public https URL: the
+// server later posts to it, so anything else would let a page make the
+// server reach its own network.
 func (s *Service) Subscribe(ctx context.Context, workspaceID, visitorID string, raw json.RawMessage, userAgent string) (store.PushSubscription, error) {
 	sub, err := webpush.ParseSubscription(raw)
 	if err != nil {
+		return store.PushSubscription{}, &InvalidSubscription{err}
+	}
+	if err := s.push.Check(ctx, sub.Endpoint); err != nil {
 		return store.PushSubscription{}, &InvalidSubscription{err}
 	}
 	if len(userAgent) > 512 {

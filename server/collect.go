@@ -44,9 +44,10 @@ func (s *Server) collectSink(ctx context.Context, c tracker.Collected) error {
 			OS: c.Client.OS, TimeAdjusted: e.TimeAdjusted}
 		typ := e.Type
 		if typ == tracker.EventCustom {
-			// Custom names go to the log as they are, except the names of
-			// events only the server may log (orders, messages…): a page
-			// must not be able to forge a sale.
+			// Custom names go to the log as they are. tracker.Decode
+			// already refuses the names only the server may log (orders,
+			// messages…); this stays as a second guard, since a page must
+			// never be able to forge a sale.
 			typ = e.Name
 			if cdp.ServerOnlyType(e.Name) {
 				typ, ectx.Name = tracker.EventCustom, e.Name
@@ -60,7 +61,7 @@ func (s *Server) collectSink(ctx context.Context, c tracker.Collected) error {
 			SessionID: c.Batch.SessionID, OccurredAt: e.Time, ReceivedAt: now, Props: e.Props, Context: b, ClientID: e.ID})
 	}
 	err = s.opt.Writer.Append(ctx, evs)
-	if errors.Is(err, cdp.ErrOverloaded) || errors.Is(err, cdp.ErrClosed) {
+	if errors.Is(err, cdp.ErrOverloaded) || errors.Is(err, cdp.ErrClosed) || store.IsUnavailable(err) {
 		return fmt.Errorf("%w: %w", tracker.ErrBusy, err)
 	}
 	if err == nil && s.opt.Personalization != nil {
@@ -77,4 +78,17 @@ func (s *Server) limitIP(c *fiber.Ctx) error {
 		return &apiError{fiber.StatusTooManyRequests, "rate_limited", "too many requests from this address", nil}
 	}
 	return c.Next()
+}
+
+// admitCollect sheds a /collect request while the event queue is nearly
+// full, before its body is handed to the net/http adaptor (a copy) and
+// decoded: the answer is the tracker's 503, which it retries later.
+func (s *Server) admitCollect(c *fiber.Ctx) error {
+	if s.opt.Writer.Admit() {
+		return c.Next()
+	}
+	c.Set(fiber.HeaderRetryAfter, "5")
+	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"error": fiber.Map{"code": "busy", "message": "busy, retry later"}})
 }

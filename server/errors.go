@@ -57,6 +57,9 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		ae = &apiError{fiber.StatusNotFound, "not_found", "not found", nil}
 	case errors.Is(err, store.ErrConflict):
 		ae = &apiError{fiber.StatusConflict, "conflict", "already exists", nil}
+	case store.IsUnavailable(err):
+		// Disk full or read-only: the store logs it once per interval.
+		return s.errorHandler(c, unavailable(c))
 	case errors.As(err, &fe):
 		ae = &apiError{fe.Code, codeFor(fe.Code), fe.Message, nil}
 	default:

@@ -26,6 +26,11 @@ const (
 // postEvents takes server-side custom events. Invalid events are reported
 // by index and the valid ones of the same batch are kept.
 func (s *Server) postEvents(c *fiber.Ctx) error {
+	// Shed before decoding: see cdp.Writer.Admit.
+	if !s.opt.Writer.Admit() {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(cdp.RetryAfter().Seconds())))
+		return &apiError{fiber.StatusServiceUnavailable, "unavailable", "busy: retry after " + cdp.RetryAfter().String(), nil}
+	}
 	if len(c.Body()) > maxAPIBody {
 		return &apiError{fiber.StatusRequestEntityTooLarge, "too_large", "body larger than 1 MiB", nil}
 	}
@@ -76,8 +81,20 @@ func (s *Server) appendEvents(c *fiber.Ctx, evs []store.Event) error {
 	case errors.Is(err, cdp.ErrOverloaded), errors.Is(err, cdp.ErrClosed):
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(cdp.RetryAfter().Seconds())))
 		return &apiError{fiber.StatusServiceUnavailable, "unavailable", "busy: retry after " + cdp.RetryAfter().String(), nil}
+	case store.IsUnavailable(err):
+		return unavailable(c)
 	case err != nil:
 		return err
 	}
 	return nil
+}
+
+// unavailable answers a write the database cannot take now (disk full,
+// read-only device): 503 with Retry-After, since it is the server's state,
+// not the request, that is wrong. The store logs the condition, once per
+// interval.
+func unavailable(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(cdp.UnavailableRetryAfter().Seconds())))
+	return &apiError{fiber.StatusServiceUnavailable, "unavailable", "cannot store data right now: retry after " +
+		cdp.UnavailableRetryAfter().String(), nil}
 }

@@ -53,7 +53,11 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	s.metrics.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	s.metrics.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
 	level := s.opt.Log.Debug
-	if status >= 500 {
+	switch {
+	case status == fiber.StatusServiceUnavailable:
+		// Shed load or a full disk: counted, logged once per interval.
+		s.shedLog.note(route, start)
+	case status >= 500:
 		level = s.opt.Log.Warn
 	}
 	level("http", "method", c.Method(), "path", c.Path(), "status", status, "ms", elapsed.Milliseconds(),

@@ -73,6 +73,7 @@ type Server struct {
 	opt          Options
 	ready        atomic.Bool
 	metrics      *httpMetrics
+	shedLog      *intervalLog // 503 answers, one line per interval
 	sites        *siteCache
 	ipLimit      *limiter
 	visitorLimit *limiter
@@ -86,6 +87,7 @@ func New(o Options) *Server {
 		ipLimit:      newLimiter(o.Config.CollectIPRate, int(10*o.Config.CollectIPRate)),
 		visitorLimit: newLimiter(o.Config.CollectVisitorRate, int(10*o.Config.CollectVisitorRate)),
 		authLimit:    newAuthThrottle(),
+		shedLog:      newIntervalLog(o.Log, "answered 503 (overloaded or database not writable)", sheddingLogEvery),
 	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "cartwheel",
@@ -134,8 +136,10 @@ func (s *Server) routes() {
 	}
 	if s.opt.Writer != nil {
 		// The per-IP limit runs first, on Fiber's view of the client address.
-		h := s.netHTTP(tracker.NewCollectHandler(s.collectSink))
-		a.Post("/collect", s.limitIP, h)
+		ch := tracker.NewCollectHandler(s.collectSink)
+		ch.Admit = s.opt.Writer.Admit
+		h := s.netHTTP(ch)
+		a.Post("/collect", s.limitIP, s.admitCollect, h)
 		a.Options("/collect", h)
 	}
 	if s.opt.Demo != nil {
@@ -263,6 +267,13 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	if err := s.opt.Store.Ping(ctx); err != nil {
 		s.opt.Log.Warn("readiness: database", "err", err)
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "database unavailable"})
+	}
+	// Writes failing (disk full): this replica can serve reads but would
+	// answer every write 503, so it asks not to be sent traffic. The store
+	// probes in the background and this turns ready again by itself.
+	if ws := s.opt.Store.WriteStatus(); !ws.OK {
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "database not writable",
+			"since": ws.Since.UTC().Format(time.RFC3339)})
 	}
 	return c.JSON(fiber.Map{"status": "ready"})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/cartwheelhq/cartwheel/cdp"
+	"github.com/cartwheelhq/cartwheel/internal/safeurl"
 	"github.com/cartwheelhq/cartwheel/personalization"
 	"github.com/cartwheelhq/cartwheel/store"
 )
@@ -101,6 +102,14 @@ func (s *Server) inbox(c *fiber.Ctx) error {
 		for _, m := range ms {
 			var body struct{ Title, Body, URL, Image string }
 			_ = json.Unmarshal(m.Body, &body)
+			// Items stored before links were checked may hold a
+			// javascript: link: never hand one to the shop's page.
+			if safeurl.Check(body.URL) != nil {
+				body.URL = ""
+			}
+			if safeurl.Check(body.Image) != nil {
+				body.Image = ""
+			}
 			msgs = append(msgs, inboxMessage{ID: m.ID, Title: body.Title, Body: body.Body, URL: body.URL, Image: body.Image,
 				CreatedAt: m.CreatedAt, Read: !m.ReadAt.IsZero()})
 		}

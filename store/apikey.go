@@ -82,7 +82,7 @@ func (s *Store) TouchAPIKey(ctx context.Context, id string, at time.Time) error 
 // AdminKeyCount counts live admin tokens.
 func (s *Store) AdminKeyCount(ctx context.Context) (int, error) {
 	var n int
-	if err := s.w.QueryRowContext(ctx, s.q.APIKeyAdminN).Scan(&n); err != nil {
+	if err := s.readWriter().QueryRowContext(ctx, s.q.APIKeyAdminN).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count admin keys: %w", err)
 	}
 	return n, nil

@@ -180,7 +180,7 @@ func (s *Store) ContactEvents(ctx context.Context, workspaceID, contactID string
 // Checkpoint returns a processor's position in the log (0 if it never ran).
 func (s *Store) Checkpoint(ctx context.Context, name string) (int64, error) {
 	var pos int64
-	err := s.w.QueryRowContext(ctx, s.q.CheckpointGet, name).Scan(&pos)
+	err := s.readWriter().QueryRowContext(ctx, s.q.CheckpointGet, name).Scan(&pos)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}

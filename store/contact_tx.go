@@ -51,10 +51,10 @@ func (s *Store) InReplayableTx(ctx context.Context, fn func(*Tx) error) error {
 	}
 	if err := fn(&Tx{tx: tx, q: s.q, ctx: ctx}); err != nil {
 		_ = tx.Rollback()
-		return err
+		return s.noteFailure(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return s.noteFailure(fmt.Errorf("commit: %w", err))
 	}
 	return nil
 }

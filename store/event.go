@@ -72,7 +72,7 @@ func appendEvents(ctx context.Context, tx *sql.Tx, q *queries, evs []Event) erro
 // AppendEvents appends evs to the log in one transaction. An event whose
 // visitor and client id are already logged is skipped.
 func (s *Store) AppendEvents(ctx context.Context, evs []Event) error {
-	return s.tx(ctx, func(tx *sql.Tx) error { return appendEvents(ctx, tx, s.q, evs) })
+	return s.txProving(ctx, func(tx *sql.Tx) error { return appendEvents(ctx, tx, s.q, evs) }, true)
 }
 
 func scanEvents(rows *sql.Rows) ([]Event, error) {

@@ -63,6 +63,18 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.startedReadOnly {
+		// Nothing can be applied: a current schema is served read-only,
+		// an outdated one cannot be.
+		v, err := s.SchemaVersion(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if want := ms[len(ms)-1].version; v != want {
+			return nil, fmt.Errorf("%w: schema version %d needs migrating to %d", ErrUnavailable, v, want)
+		}
+		return nil, nil
+	}
 	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
 		return nil, fmt.Errorf("create schema_migrations: %w", err)

@@ -21,6 +21,9 @@ type queries struct {
 	SettingSet    string `query:"setting-set"`
 	SettingInsert string `query:"setting-insert"`
 
+	WriteProbeInsert string `query:"write-probe-insert"`
+	WriteProbeDelete string `query:"write-probe-delete"`
+
 	PushSubscriptionUpsert      string `query:"push-subscription-upsert"`
 	PushSubscriptionListVisitor string `query:"push-subscription-list-visitor"`
 	PushSubscriptionDelete      string `query:"push-subscription-delete"`

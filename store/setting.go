@@ -11,7 +11,7 @@ import (
 // Setting returns an instance-wide setting, or ErrNotFound.
 func (s *Store) Setting(ctx context.Context, key string) (string, error) {
 	var v string
-	err := s.w.QueryRowContext(ctx, s.q.SettingGet, key).Scan(&v)
+	err := s.readWriter().QueryRowContext(ctx, s.q.SettingGet, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", ErrNotFound
 	}

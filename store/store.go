@@ -36,6 +36,11 @@ type Store struct {
 	q    *queries
 	path string
 	log  *slog.Logger
+	// health is what the last writes say about the disk (health.go).
+	health writeHealth
+	// startedReadOnly: the writer could not be opened at Open (disk full),
+	// and the readers read the file without the WAL's shared memory.
+	startedReadOnly bool
 }
 
 // Open opens (creating if needed) the SQLite database at path. It does not
@@ -63,24 +68,52 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
+	readerDSN := path + "?_query_only=1&" + common
+	readOnly := false
 	if err := w.PingContext(ctx); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		// A full disk cannot even hold the WAL's shared-memory file. An
+		// existing database whose WAL is empty (a clean stop) is then read
+		// as an immutable file, so reads are served while every write fails
+		// as unavailable; the writer pool opens its connection lazily, so
+		// writes come back by themselves once there is room.
+		if !IsUnavailable(err) || !cleanFile(path) {
+			w.Close()
+			return nil, fmt.Errorf("open database %s: %w", path, err)
+		}
+		readOnly = true
 	}
-	r, err := sql.Open("sqlite3", path+"?_query_only=1&"+common)
-	if err != nil {
+	s := &Store{w: w, path: path, log: logOrDiscard(log), startedReadOnly: readOnly}
+	var r *sql.DB
+	if readOnly {
+		immutable := "file:" + strings.NewReplacer("%", "%25", " ", "%20").Replace(path) + "?immutable=1&_query_only=1&" + common
+		r = sql.OpenDB(&readConnector{normal: readerDSN, immutable: immutable, st: s})
+	} else if r, err = sql.Open("sqlite3", readerDSN); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open database readers: %w", err)
 	}
+	s.r = r
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
-	q, err := loadQueries(rewriteForSQLite)
-	if err != nil {
+	if readOnly {
+		// An immutable connection never sees a writer that comes back:
+		// reconnecting every second switches to ordinary ones once writes
+		// succeed (readConnector).
+		r.SetConnMaxLifetime(time.Second)
+	}
+	if s.q, err = loadQueries(rewriteForSQLite); err != nil {
 		w.Close()
 		r.Close()
 		return nil, err
 	}
-	return &Store{w: w, r: r, q: q, path: path, log: log}, nil
+	if readOnly {
+		_ = s.noteFailure(fmt.Errorf("open database writer: %w", ErrUnavailable))
+		if err := r.PingContext(ctx); err != nil {
+			w.Close()
+			r.Close()
+			return nil, fmt.Errorf("open database %s read-only: %w", path, err)
+		}
+	}
+	return s, nil
 }
 
 // Close closes both pools, checkpointing the WAL into the main file.
@@ -108,18 +141,31 @@ func (s *Store) Ping(ctx context.Context) error {
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
-// tx runs fn in one write transaction, committing if it returns nil.
+// tx runs fn in one write transaction, committing if it returns nil. A
+// failure for lack of space (or a read-only or failing device) wraps
+// ErrUnavailable and marks the store's writes as failing (health.go).
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	return s.txProving(ctx, fn, false)
+}
+
+// txProving is tx; proves says that the write's success shows the
+// database takes writes again. Only writes that need fresh pages (event
+// appends, the write probe) may say so: a small update that fits in pages
+// the file already has succeeds on a full disk too.
+func (s *Store) txProving(ctx context.Context, fn func(*sql.Tx) error, proves bool) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return s.noteFailure(fmt.Errorf("begin: %w", err))
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return s.noteFailure(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return s.noteFailure(fmt.Errorf("commit: %w", err))
+	}
+	if proves {
+		s.noteSuccess()
 	}
 	return nil
 }

@@ -291,6 +291,10 @@ func checkEvent(w *wireEvent, lim Limits, now time.Time, skew time.Duration) (Ev
 		if !customNameRe.MatchString(name) {
 			return ev, fmt.Sprintf("unknown event type %.70q: a custom event name must match %s", name, customNameRe)
 		}
+		if cdp.ServerOnlyType(name) {
+			// A page must not be able to forge a sale or a send.
+			return ev, fmt.Sprintf("event type %q is logged by the server only: a browser cannot send it", name)
+		}
 		ev.Type, ev.Name = EventCustom, name
 	}
 	if ev.ID, ok = token(w.ID); !ok {

@@ -193,10 +193,12 @@ func TestDecodeCustomEvents(t *testing.T) {
 	if e.Type != EventCustom || e.Name != "wishlist_add" {
 		t.Errorf("custom event decoded as %q/%q", e.Type, e.Name)
 	}
-	// A browser cannot forge a server-side type: it stays a custom event.
-	e, _ = decodeOne(t, ev("order_placed", `{"total":1}`))
-	if e.Type != EventCustom || e.Name != "order_placed" {
-		t.Errorf("order_placed from a browser decoded as %q/%q", e.Type, e.Name)
+	// A browser cannot forge a server-side type: the event is refused,
+	// naming why (issue 12; it used to be kept as a custom event).
+	for _, name := range []string{"order_placed", "checkout_updated", "email_sent", "push_clicked", "flow_entered"} {
+		if _, errs := decodeOne(t, ev(name, `{"total":1}`)); len(errs) != 1 || !strings.Contains(errs[0].Message, "server only") {
+			t.Errorf("%s from a browser: errors %v, want one refusing it", name, errs)
+		}
 	}
 	// track() with a standard name is that standard event, schema and all.
 	if _, errs := decodeOne(t, ev("add_to_cart", `{}`)); len(errs) != 1 {

@@ -54,6 +54,11 @@ type CollectHandler struct {
 	// RemoteAddr; behind a proxy, give one that trusts only that proxy's
 	// forwarding header.
 	ClientIP func(*http.Request) string
+	// Admit, when set, is asked before the body is read or decoded: false
+	// answers 503 at once. Under overload, decoding a batch only to find
+	// the queue full spends the CPU the writer needs, and goodput falls
+	// the more clients retry without waiting.
+	Admit func() bool
 
 	uas uaCache
 }
@@ -109,6 +114,10 @@ func (h *CollectHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if h.Admit != nil && !h.Admit() {
+		writeSinkError(w, ErrBusy)
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(h.Limits.MaxBodyBytes)))
 	if err != nil {
 		var tooBig *http.MaxBytesError

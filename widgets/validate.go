@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cartwheelhq/cartwheel/internal/safeurl"
 	"github.com/cartwheelhq/cartwheel/personalization/reco"
 )
 
@@ -276,8 +277,8 @@ func (fr *Frame) validate() error {
 // or load an image from (never javascript: or data:).
 func safeURL(u string) bool {
 	l := strings.ToLower(u)
-	return strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "http://") ||
-		strings.HasPrefix(u, "/") && !strings.HasPrefix(u, "//")
+	return (strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "http://") ||
+		strings.HasPrefix(u, "/") && !strings.HasPrefix(u, "//")) && safeurl.Check(u) == nil
 }
 
 // Slug turns an interest into its tag form ("Green tea" → "green-tea").

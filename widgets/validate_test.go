@@ -16,6 +16,8 @@ func TestDecodeRefusesBadDefinitions(t *testing.T) {
 		{`{"name":"x","kind":"popup","variants":[{"id":"a","content":{"title":"T"}},{"id":"a","content":{"title":"T"}}]}`, "variants[1].id"},
 		{`{"name":"x","kind":"popup","trigger":{"after_seconds":5,"exit_intent":true},"variants":[{"id":"a","content":{"title":"T"}}]}`, "trigger"},
 		{`{"name":"x","kind":"popup","variants":[{"id":"a","content":{"title":"T","link":"javascript:alert(1)"}}]}`, "variants[0].content.link"},
+		{`{"name":"x","kind":"popup","variants":[{"id":"a","content":{"title":"T","link":"/x\njavascript:alert(1)"}}]}`, "variants[0].content.link"},
+		{`{"name":"x","kind":"popup","variants":[{"id":"a","content":{"title":"T","image":"data:image/svg+xml,x"}}]}`, "variants[0].content.image"},
 		{`{"name":"x","kind":"popup","variants":[{"id":"a","content":{"title":"T","form":{"email":true,"consent_required":true}}}]}`, "variants[0].content.form.consent_text"},
 		{`{"name":"x","kind":"popup","discount":{"percent":10},"variants":[{"id":"a","content":{"title":"T"}}]}`, "variants[0].content.form"},
 		{`{"name":"x","kind":"popup","discount":{"percent":150},"variants":[{"id":"a","content":{"title":"T","form":{"email":true}}}]}`, "discount"},

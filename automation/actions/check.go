@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/cartwheelhq/cartwheel/automation"
+	"github.com/cartwheelhq/cartwheel/internal/safeurl"
 )
 
 var _ automation.StepChecker = (*Channels)(nil)
@@ -47,8 +48,13 @@ func (c *Channels) CheckStep(s automation.Step) error {
 }
 
 // checkTexts checks a push or inbox step's title (required), body and url
-// templates.
+// templates, and that its links (url, image, icon) are http(s) or paths.
 func checkTexts(p params) error {
+	for _, name := range []string{"url", "image", "icon"} {
+		if err := checkLink(p, name); err != nil {
+			return err
+		}
+	}
 	if _, err := p.required("title"); err != nil {
 		return err
 	}
@@ -58,6 +64,28 @@ func checkTexts(p params) error {
 				return p.bad(name, "%v", err)
 			}
 		}
+	}
+	return nil
+}
+
+// checkLink refuses a link param that is not http(s) or a path. A literal
+// is checked whole; a template can only be judged by the scheme written
+// before its first action ("javascript:{{.Vars.x}}"): what a template
+// renders from event data is checked again when the message is made.
+func checkLink(p params, name string) error {
+	src := strings.TrimSpace(p.str(name))
+	lit, _, templated := strings.Cut(src, "{{")
+	if !templated {
+		if err := safeurl.Check(src); err != nil {
+			return p.bad(name, "must be an http(s) URL or a path: %v", err)
+		}
+		return nil
+	}
+	if i := strings.IndexAny(lit, ":/?#"); i >= 0 && lit[i] == ':' && !safeurl.SchemeAllowed(lit[:i]) {
+		return p.bad(name, "must be an http(s) URL or a path, not %q", lit[:i+1])
+	}
+	if strings.ContainsFunc(lit, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return p.bad(name, "must not contain control characters")
 	}
 	return nil
 }

@@ -102,7 +102,8 @@ func newFixture(t *testing.T, mods ...fixtureOpt) *fixture {
 		t.Fatal(err)
 	}
 	sender := webpush.NewSender(keys, "mailto:ops@shop.example", webpush.WithLogger(log),
-		webpush.WithSleep(func(ctx context.Context, _ time.Duration) error { return ctx.Err() }))
+		webpush.WithSleep(func(ctx context.Context, _ time.Duration) error { return ctx.Err() }),
+		webpush.WithEndpointPolicy(webpush.EndpointPolicy{AllowPrivate: true})) // pushtest is on loopback
 
 	f.opt = actions.Options{Store: st, Settings: f.msg.Settings, Links: f.links, Mail: mail, Push: sender,
 		Events: f.ingest, Now: f.clock.Now, Log: log}

@@ -3,10 +3,10 @@ package actions
 import (
 	"context"
 	"encoding/json"
-	"strings"
 
 	"github.com/cartwheelhq/cartwheel/automation"
 	"github.com/cartwheelhq/cartwheel/cdp"
+	"github.com/cartwheelhq/cartwheel/internal/safeurl"
 	"github.com/cartwheelhq/cartwheel/store"
 )
 
@@ -69,8 +69,10 @@ func (c *Channels) AddInbox(ctx context.Context, en automation.Enrollment, s aut
 			return automation.Result{}, &ParamError{Step: s.ID, Param: f.name, Reason: err.Error()}
 		}
 	}
-	item.URL = absolute(strings.TrimSpace(item.URL), ct.shopURL)
-	item.Image = absolute(p.str("image"), ct.shopURL)
+	// What a template rendered from event data is checked here, since a
+	// flow's save could only check the literal part.
+	item.URL = c.link(s, "url", item.URL, ct.shopURL)
+	item.Image = c.link(s, "image", p.str("image"), ct.shopURL)
 	body, err := json.Marshal(item)
 	if err != nil {
 		return automation.Result{}, err
@@ -89,6 +91,18 @@ func (c *Channels) AddInbox(ctx context.Context, en automation.Enrollment, s aut
 		c.record(ctx, en.WorkspaceID, en.ContactID, cdp.EventInboxAdded, map[string]any{"message_id": stored.ID, "flow_id": en.FlowID})
 	}
 	return settled(stored), nil
+}
+
+// link resolves a message's link against the shop, or drops it (with a
+// warning) when it is not http(s): such a link on the shop's page would
+// run in the shop's origin when clicked.
+func (c *Channels) link(s automation.Step, name, raw, shopURL string) string {
+	u, err := safeurl.Resolve(raw, shopURL)
+	if err != nil {
+		c.log.Warn("automation: unsafe link dropped from a message", "step", s.ID, "param", name, "err", err)
+		return ""
+	}
+	return u
 }
 
 // withDefault returns a copy of m with k set to v.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cartwheelhq/cartwheel/automation"
 	"github.com/cartwheelhq/cartwheel/commerce"
+	"github.com/cartwheelhq/cartwheel/internal/safeurl"
 	"github.com/cartwheelhq/cartwheel/messaging/email"
 	"github.com/cartwheelhq/cartwheel/messaging/webpush"
 	"github.com/cartwheelhq/cartwheel/store"
@@ -152,13 +153,13 @@ func (c *Channels) renderPush(ctx context.Context, en automation.Enrollment, s a
 	if err != nil {
 		return store.Message{}, err
 	}
-	target = absolute(strings.TrimSpace(target), ct.shopURL)
+	target = c.link(s, "url", target, ct.shopURL)
 	if target == "" {
 		target = defaultTarget(ct)
 	}
 	id := newMessageID()
-	msg := webpush.Message{Title: title, Body: body, Icon: absolute(p.str("icon"), ct.shopURL),
-		Image: absolute(p.str("image"), ct.shopURL), Tag: en.FlowID, ClickID: id}
+	msg := webpush.Message{Title: title, Body: body, Icon: c.link(s, "icon", p.str("icon"), ct.shopURL),
+		Image: c.link(s, "image", p.str("image"), ct.shopURL), Tag: en.FlowID, ClickID: id}
 	if target != "" {
 		msg.URL = c.o.Links.PushTracker().ClickURL(id, 0, target)
 	}
@@ -176,31 +177,23 @@ func (c *Channels) renderPush(ctx context.Context, en automation.Enrollment, s a
 }
 
 // defaultTarget is where a notification without a url leads: the cart to
-// recover, else the first item or product shown, else the shop.
+// recover, else the first item or product shown, else the shop. These come
+// from event and catalogue data, so each is checked like a param.
 func defaultTarget(ct content) string {
 	d := ct.data
-	if d.Links.Recovery != "" {
-		return d.Links.Recovery
-	}
+	cands := []string{d.Links.Recovery}
 	for _, it := range d.Items {
-		if it.URL != "" {
-			return absolute(it.URL, ct.shopURL)
-		}
+		cands = append(cands, it.URL)
 	}
 	for _, pr := range d.Products {
-		if pr.URL != "" {
-			return absolute(pr.URL, ct.shopURL)
+		cands = append(cands, pr.URL)
+	}
+	for _, u := range cands {
+		if r, err := safeurl.Resolve(u, ct.shopURL); err == nil && r != "" {
+			return r
 		}
 	}
 	return ct.shopURL
-}
-
-// absolute resolves a shop-relative path ("/products/x") against the shop.
-func absolute(u, shop string) string {
-	if strings.HasPrefix(u, "/") && !strings.HasPrefix(u, "//") && shop != "" {
-		return shop + u
-	}
-	return u
 }
 
 // renderText runs a text/template over the message data. It has the email
@@ -254,7 +247,9 @@ func (c *Channels) deliverPush(ctx context.Context, en automation.Enrollment, s 
 		switch {
 		case err == nil:
 			delivered++
-		case res.Gone || errors.Is(err, webpush.ErrGone):
+		case res.Gone || errors.Is(err, webpush.ErrGone) || errors.Is(err, webpush.ErrForbiddenEndpoint):
+			// A forbidden endpoint (not public https) can never be posted
+			// to: it goes like one the push service dropped.
 			gone++
 			if derr := c.o.Store.DeletePushSubscription(ctx, en.WorkspaceID, sub.Endpoint); derr != nil && !errors.Is(derr, store.ErrNotFound) {
 				c.log.Warn("automation: could not delete a gone push subscription", "subscription", sub.ID, "err", derr)

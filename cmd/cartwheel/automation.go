@@ -59,7 +59,8 @@ func buildAutomation(ctx context.Context, inst *instance, ingest *cdp.Ingest, li
 	if err != nil {
 		return nil, fmt.Errorf("VAPID keys: %w", err)
 	}
-	push := webpush.NewSender(keys, cfg.PushSubject, webpush.WithLogger(log))
+	push := webpush.NewSender(keys, cfg.PushSubject, webpush.WithLogger(log),
+		webpush.WithEndpointPolicy(webpush.EndpointPolicy{AllowPrivate: cfg.PushAllowPrivateEndpoints}))
 	opt := actions.Options{Store: st, Settings: inst.messaging.Settings, Links: links, Push: push,
 		// Sends log through the group commit: one transaction for many.
 		Discounts: shopDiscounts{hub: inst.hub}, Events: inst.writer, Recommender: recommender, Now: clock.Now, Log: log}

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -36,8 +37,13 @@ func benchIngest(ctx context.Context, args []string, out io.Writer) error {
 	batch := fs.Int("batch", 10, "events per request")
 	visitors := fs.Int("visitors", 5000, "distinct visitor ids")
 	dataDir := fs.String("data-dir", "", "data dir for the server (default: a new temp dir, removed after)")
+	retryAfter := fs.String("retry-after", "ignore", "what clients do on 503: ignore (send the next batch at once, as a "+
+		"misbehaving client or a retry storm does) or honor (wait the Retry-After the server asked for)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *retryAfter != "ignore" && *retryAfter != "honor" {
+		return fmt.Errorf("--retry-after %q: want ignore or honor", *retryAfter)
 	}
 	dir := *dataDir
 	if dir == "" {
@@ -49,7 +55,9 @@ func benchIngest(ctx context.Context, args []string, out io.Writer) error {
 		dir = d
 	}
 	const token = "bench-admin-token-0123456789"
-	base, srv, stop, err := benchServer(ctx, dir, token, "CARTWHEEL_COLLECT_IP_RATE=0", "CARTWHEEL_COLLECT_VISITOR_RATE=0")
+	// The log a load of 503s costs is part of what is measured.
+	logLines := &atomic.Int64{}
+	base, srv, stop, err := benchServer(ctx, dir, token, logLines, "CARTWHEEL_COLLECT_IP_RATE=0", "CARTWHEEL_COLLECT_VISITOR_RATE=0")
 	if err != nil {
 		return err
 	}
@@ -62,7 +70,7 @@ func benchIngest(ctx context.Context, args []string, out io.Writer) error {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients, MaxConnsPerHost: *clients}, Timeout: 10 * time.Second}
 	var mu sync.Mutex
 	var lat []time.Duration
-	var sent, failed int
+	var sent, failed, shed int
 	start := time.Now()
 	measureFrom := start.Add(*warmup)
 	end := measureFrom.Add(*duration)
@@ -72,7 +80,7 @@ func benchIngest(ctx context.Context, args []string, out io.Writer) error {
 		go func() {
 			defer wg.Done()
 			var mine []time.Duration
-			myOK, myFail := 0, 0
+			myOK, myFail, myShed := 0, 0, 0
 			for i := 0; ; i++ {
 				now := time.Now()
 				if now.After(end) || ctx.Err() != nil {
@@ -85,25 +93,39 @@ func benchIngest(ctx context.Context, args []string, out io.Writer) error {
 				t0 := time.Now()
 				resp, err := client.Do(req)
 				ok := err == nil && resp.StatusCode == 200
+				var wait time.Duration
 				if err == nil {
 					io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
+					if resp.StatusCode == http.StatusServiceUnavailable && *retryAfter == "honor" {
+						secs, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+						wait = time.Duration(max(secs, 1)) * time.Second
+					}
 				}
 				d := time.Since(t0)
-				if t0.Before(measureFrom) {
-					continue
-				}
-				if ok {
+				measured := !t0.Before(measureFrom)
+				switch {
+				case !measured:
+				case ok:
 					myOK++
 					mine = append(mine, d)
-				} else {
+				case err == nil && resp.StatusCode == http.StatusServiceUnavailable:
+					myShed++
+				default:
 					myFail++
+				}
+				if wait > 0 {
+					select {
+					case <-time.After(min(wait, time.Until(end))):
+					case <-ctx.Done():
+					}
 				}
 			}
 			mu.Lock()
 			lat = append(lat, mine...)
 			sent += myOK
 			failed += myFail
+			shed += myShed
 			mu.Unlock()
 		}()
 	}
@@ -115,22 +137,25 @@ func benchIngest(ctx context.Context, args []string, out io.Writer) error {
 	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
 	peak, _ := peakRSS(srv.Process.Pid)
 	secs := duration.Seconds()
-	fmt.Fprintf(out, "ingest benchmark: %d clients, batches of %d events, %s measured after %s warm-up\n", *clients, *batch, *duration, *warmup)
-	fmt.Fprintf(out, "  requests ok      %d (failed %d)\n", sent, failed)
+	fmt.Fprintf(out, "ingest benchmark: %d clients (%s Retry-After), batches of %d events, %s measured after %s warm-up\n",
+		*clients, *retryAfter, *batch, *duration, *warmup)
+	fmt.Fprintf(out, "  requests ok      %d (503 %d, other failures %d)\n", sent, shed, failed)
 	fmt.Fprintf(out, "  events/s         %.0f\n", float64(sent**batch)/secs)
 	fmt.Fprintf(out, "  requests/s       %.0f\n", float64(sent)/secs)
 	fmt.Fprintf(out, "  latency p50      %s\n", pct(0.50).Round(10*time.Microsecond))
 	fmt.Fprintf(out, "  latency p99      %s\n", pct(0.99).Round(10*time.Microsecond))
 	fmt.Fprintf(out, "  latency max      %s\n", lat[len(lat)-1].Round(10*time.Microsecond))
 	fmt.Fprintf(out, "  server peak RSS  %.1f MiB\n", float64(peak)/1024)
+	fmt.Fprintf(out, "  server log lines %d (at the default level, after start-up)\n", logLines.Load())
 	return nil
 }
 
 var readyRe = regexp.MustCompile(`cartwheel ready.* addr=(\S+)`)
 
 // benchServer starts this binary as a `serve` subprocess on dir, so that
-// its peak RSS is the server's alone, and returns its base URL.
-func benchServer(ctx context.Context, dir, token string, env ...string) (string, *exec.Cmd, func(), error) {
+// its peak RSS is the server's alone, and returns its base URL; lines, when
+// not nil, counts the server's log lines after it was ready.
+func benchServer(ctx context.Context, dir, token string, lines *atomic.Int64, env ...string) (string, *exec.Cmd, func(), error) {
 	self, err := os.Executable()
 	if err != nil {
 		return "", nil, nil, err
@@ -148,7 +173,7 @@ func benchServer(ctx context.Context, dir, token string, env ...string) (string,
 		_ = srv.Process.Signal(syscall.SIGTERM)
 		_ = srv.Wait()
 	}
-	addr, err := readyAddress(stderr, 30*time.Second)
+	addr, err := readyAddressCounting(stderr, 30*time.Second, lines)
 	if err != nil {
 		stop()
 		return "", nil, nil, err
@@ -160,17 +185,31 @@ func benchServer(ctx context.Context, dir, token string, env ...string) (string,
 // line and returns the address it listens on; the rest of the log keeps
 // being drained so the server never blocks on a full pipe.
 func readyAddress(r io.Reader, timeout time.Duration) (string, error) {
+	return readyAddressCounting(r, timeout, nil)
+}
+
+// readyAddressCounting is readyAddress that also counts, in lines (when
+// not nil), the log lines after the ready line.
+func readyAddressCounting(r io.Reader, timeout time.Duration, lines *atomic.Int64) (string, error) {
 	found := make(chan string, 1)
 	go func() {
-		defer close(found)
 		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		ready := false
 		for sc.Scan() {
-			if m := readyRe.FindStringSubmatch(sc.Text()); m != nil {
+			if ready {
+				if lines != nil {
+					lines.Add(1)
+				}
+			} else if m := readyRe.FindStringSubmatch(sc.Text()); m != nil {
 				found <- m[1]
-				io.Copy(io.Discard, r)
-				return
+				ready = true
 			}
 		}
+		if !ready {
+			close(found)
+		}
+		io.Copy(io.Discard, r)
 	}()
 	select {
 	case a, ok := <-found:

@@ -35,7 +35,7 @@ func benchWebhooks(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	const token = "bench-admin-token-0123456789"
-	base, srv, stop, err := benchServer(ctx, dir, token)
+	base, srv, stop, err := benchServer(ctx, dir, token, nil)
 	if err != nil {
 		return err
 	}

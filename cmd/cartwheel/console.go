@@ -12,6 +12,7 @@ import (
 	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/messaging/email"
 	"github.com/cartwheelhq/cartwheel/personalization"
+	"github.com/cartwheelhq/cartwheel/store"
 )
 
 // buildConsole makes the admin console and, while the instance has no
@@ -19,9 +20,13 @@ import (
 func buildConsole(ctx context.Context, inst *instance, decider *personalization.Decider, out io.Writer) (*admin.Handler, error) {
 	acc := accounts.New(inst.st, inst.log)
 	o := admin.Options{Accounts: acc, Store: inst.st, Workspaces: inst.ws, Contacts: cdp.NewContacts(inst.st),
-		Automation: inst.auto.engine, Personalization: decider, Connectors: inst.hub, Messaging: inst.messaging, PublicURL: inst.cfg.PublicURL, Log: inst.log,
+		Personalization: decider, Connectors: inst.hub, Messaging: inst.messaging, PublicURL: inst.cfg.PublicURL, Log: inst.log,
 		ShopifyAPIKey: inst.cfg.ShopifyAPIKey, ShopifyAPISecret: inst.cfg.ShopifyAPISecret}
-	if inst.auto.smtp != nil {
+	// A read-only start (disk full) runs no flows: the flows page says so.
+	if inst.auto != nil {
+		o.Automation = inst.auto.engine
+	}
+	if inst.auto != nil && inst.auto.smtp != nil {
 		from := "no-reply@localhost"
 		if u, err := url.Parse(inst.cfg.PublicURL); err == nil && u.Hostname() != "" {
 			from = "no-reply@" + u.Hostname()
@@ -37,6 +42,11 @@ func buildConsole(ctx context.Context, inst *instance, decider *personalization.
 		return nil, err
 	}
 	token, err := acc.SetupLink(ctx)
+	if store.IsUnavailable(err) {
+		// A read-only start (disk full): the link comes at the next start.
+		inst.log.Warn("console set-up link not made: the database cannot be written", "err", err)
+		return h, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("console set-up link: %w", err)
 	}

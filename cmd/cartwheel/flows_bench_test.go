@@ -25,7 +25,8 @@ func benchFlow(b *testing.B, step map[string]any) (*instance, wsJSON, *smtptest.
 	push := pushtest.NewServer(b)
 	cfg := mustConfig(b, map[string]string{"CARTWHEEL_ADDR": "127.0.0.1:0", "CARTWHEEL_DATA_DIR": b.TempDir(),
 		"CARTWHEEL_ADMIN_TOKEN": testAdminToken, "CARTWHEEL_LOG_LEVEL": "warn", "CARTWHEEL_COLLECT_IP_RATE": "0",
-		"CARTWHEEL_SMTP_URL": fmt.Sprintf("smtp://%s:%d?tls=none&max_conns=8", host, port)})
+		"CARTWHEEL_SMTP_URL":                     fmt.Sprintf("smtp://%s:%d?tls=none&max_conns=8", host, port),
+		"CARTWHEEL_PUSH_ALLOW_PRIVATE_ENDPOINTS": "true"})
 	inst, err := start(b.Context(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
 	if err != nil {
 		b.Fatal(err)

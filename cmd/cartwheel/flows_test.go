@@ -120,7 +120,8 @@ func TestAbandonedCheckoutFlowEndToEnd(t *testing.T) {
 	host, port := smtp.Addr()
 	push := pushtest.NewServer(t)
 	clock := testclock.New(time.Now().UTC())
-	cfg := testEnv(t, t.TempDir(), map[string]string{"CARTWHEEL_SMTP_URL": fmt.Sprintf("smtp://%s:%d?tls=none", host, port)})
+	cfg := testEnv(t, t.TempDir(), map[string]string{"CARTWHEEL_SMTP_URL": fmt.Sprintf("smtp://%s:%d?tls=none", host, port),
+		"CARTWHEEL_PUSH_ALLOW_PRIVATE_ENDPOINTS": "true"})
 	inst, _ := startTest(t, cfg, withClock(clock))
 	shop := newFlowShop(t, inst, testShopDomain)
 

@@ -57,8 +57,11 @@ func TestPolishShopWritesPolish(t *testing.T) {
 	waitFor(t, "the product", func() bool {
 		return api.do("GET", fmt.Sprint("/api/v1/products/", aeropress), nil, nil) == 200
 	})
+	// The checkout's billing address names the buyer too (Shopify's sample
+	// says Bob Biller): the name she gave at checkout is the one used.
 	checkout := withFields(t, checkoutBody(t, clock.Now(), "zofia@example.pl", "vis-pl-1"), map[string]any{
-		"currency": "PLN", "customer": nil})
+		"currency": "PLN", "customer": nil,
+		"billing_address": map[string]any{"first_name": "Zofia", "last_name": "Nowak", "country_code": "PL"}})
 	if code, body := deliver(t, inst, "checkouts/create", "wh-pl-c", secret, checkout); code != 200 {
 		t.Fatalf("checkout: %d %s", code, body)
 	}

@@ -19,7 +19,9 @@ import (
 
 func TestPushSubscriptionAndVAPIDKeys(t *testing.T) {
 	dir := t.TempDir()
-	cfg := testEnv(t, dir, nil)
+	// pushtest listens on loopback over http: only the test-only option
+	// lets such an endpoint in.
+	cfg := testEnv(t, dir, map[string]string{"CARTWHEEL_PUSH_ALLOW_PRIVATE_ENDPOINTS": "true"})
 	inst, _ := startTest(t, cfg)
 	admin := apiClient{t: t, inst: inst, token: testAdminToken}
 	var w wsJSON
@@ -86,7 +88,8 @@ func TestPushSubscriptionAndVAPIDKeys(t *testing.T) {
 	}
 	payload, _ := webpush.Message{Title: "Your cart misses you", URL: "https://shop.example/cart"}.Encode()
 	stored, _ := webpush.ParseSubscription(subJSON)
-	if _, err := webpush.NewSender(keys, "mailto:ops@shop.example").Send(context.Background(), stored, payload, webpush.SendOptions{}); err != nil {
+	if _, err := webpush.NewSender(keys, "mailto:ops@shop.example",
+		webpush.WithEndpointPolicy(webpush.EndpointPolicy{AllowPrivate: true})).Send(context.Background(), stored, payload, webpush.SendOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	ds := push.Deliveries()

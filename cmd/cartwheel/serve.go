@@ -21,6 +21,7 @@ import (
 	"github.com/cartwheelhq/cartwheel/connectors"
 	"github.com/cartwheelhq/cartwheel/demo"
 	"github.com/cartwheelhq/cartwheel/messaging"
+	"github.com/cartwheelhq/cartwheel/messaging/webpush"
 	"github.com/cartwheelhq/cartwheel/secrets"
 	"github.com/cartwheelhq/cartwheel/server"
 	"github.com/cartwheelhq/cartwheel/store"
@@ -146,12 +147,21 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 		st.Close()
 		return nil, err
 	}
+	// A database that cannot be written (disk full) is served read-only:
+	// reads work, writes answer 503, /readyz is not ready, and writes come
+	// back by themselves once there is room. Flows and the demo need writes
+	// to start, so they wait for the next start.
+	readOnly := st.StartedReadOnly()
+	if readOnly {
+		log.Error("the database cannot be written (disk full?): starting read-only; writes answer 503 until there is room, "+
+			"flows and the demo start at the next restart", "database", st.Path())
+	}
 	inst.ws = workspace.New(st, box, log, nil)
 	if err := inst.ws.CheckSecretKey(ctx); err != nil {
 		return fail(err)
 	}
 	token, err := inst.ws.BootstrapAdmin(ctx, cfg.AdminToken)
-	if err != nil {
+	if err != nil && !(readOnly && store.IsUnavailable(err)) {
 		return fail(err)
 	}
 	if token != "" {
@@ -193,8 +203,9 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 		Exclusive: inst.processor.Exclusive, PublicURL: cfg.PublicURL, ShopifyAPIKey: cfg.ShopifyAPIKey,
 		ShopifyAPISecret: cfg.ShopifyAPISecret, ShopifyBaseURL: cfg.ShopifyAPIBase, SyncInterval: cfg.SyncInterval})
 	opts.Connectors = inst.hub
-	inst.messaging = messaging.New(st, box, log, nil)
-	if _, err := inst.messaging.VAPIDKeys(ctx); err != nil {
+	inst.messaging = messaging.New(st, box, log, nil,
+		messaging.WithPushPolicy(webpush.EndpointPolicy{AllowPrivate: cfg.PushAllowPrivateEndpoints}))
+	if _, err := inst.messaging.VAPIDKeys(ctx); err != nil && !(readOnly && store.IsUnavailable(err)) {
 		return fail(fmt.Errorf("VAPID keys: %w", err))
 	}
 	opts.Messaging = inst.messaging
@@ -208,16 +219,24 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 	// Flows' product blocks ask the engines that fill the site's frames.
 	pers := buildPersonalization(inst, box, log)
 	// Built before any processor runs: it sets how they wake each other.
-	if inst.auto, err = buildAutomation(ctx, inst, ingest, links, clock, pers.decider); err != nil {
-		return fail(fmt.Errorf("automation: %w", err))
+	if !readOnly {
+		if inst.auto, err = buildAutomation(ctx, inst, ingest, links, clock, pers.decider); err != nil {
+			return fail(fmt.Errorf("automation: %w", err))
+		}
+		inst.auto.processor.On(cdp.EventOrderPlaced, engagement.Attribute)
+		inst.auto.processor.On(cdp.EventOrderRefunded, engagement.Attribute)
+		inst.auto.processor.On(cdp.EventOrderCancelled, engagement.Attribute)
+		opts.Automation = inst.auto.engine
+	} else {
+		// buildAutomation wires this otherwise.
+		ingest.OnAppend(inst.processor.Notify)
 	}
-	inst.auto.processor.On(cdp.EventOrderPlaced, engagement.Attribute)
-	inst.auto.processor.On(cdp.EventOrderRefunded, engagement.Attribute)
-	inst.auto.processor.On(cdp.EventOrderCancelled, engagement.Attribute)
-	opts.Automation = inst.auto.engine
 	inst.processor.OnAdvance(pers.processor.Notify)
 	opts.Personalization = pers.decider
 	inst.workers.Go(func() { pers.run(workCtx) })
+	// While writes fail (disk full), probe every second so that readiness
+	// comes back by itself once there is room.
+	inst.workers.Go(func() { st.WatchWrites(workCtx, time.Second) })
 	inst.workers.Go(func() {
 		if err := inst.processor.Run(workCtx); err != nil {
 			log.Error("profile processor stopped", "err", err)
@@ -228,10 +247,12 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 			log.Error("connectors stopped", "err", err)
 		}
 	})
-	if err := inst.auto.start(workCtx, &inst.workers); err != nil {
-		return fail(err)
+	if inst.auto != nil {
+		if err := inst.auto.start(workCtx, &inst.workers); err != nil {
+			return fail(err)
+		}
 	}
-	if cfg.Demo {
+	if cfg.Demo && !readOnly {
 		site, err := demo.Ensure(ctx, inst.ws, st, cfg.PublicURL, log)
 		if err != nil {
 			return fail(fmt.Errorf("demo shop: %w", err))
@@ -281,7 +302,9 @@ func (i *instance) stop() error {
 		}
 		// Steps running now finish (their events still go through the
 		// writer); those not yet due stay queued for the next start.
-		err = errors.Join(err, i.auto.stop(ctx))
+		if i.auto != nil {
+			err = errors.Join(err, i.auto.stop(ctx))
+		}
 		err = errors.Join(err, i.writer.Close(ctx))
 		i.stopWork()
 		i.workers.Wait()

@@ -23,6 +23,9 @@ const subject = "mailto:ops@shop.example"
 
 var quiet = slog.New(slog.DiscardHandler)
 
+// allowLoopback lets a Sender post to pushtest, which listens on loopback.
+var allowLoopback = webpush.WithEndpointPolicy(webpush.EndpointPolicy{AllowPrivate: true})
+
 // sleepRecorder replaces the Sender's wait: it records the durations and
 // returns at once.
 type sleepRecorder struct {
@@ -57,7 +60,7 @@ func newFixture(t testing.TB, opts ...webpush.Option) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{srv: pushtest.NewServer(t), keys: keys, sleeps: &sleepRecorder{}}
-	opts = append([]webpush.Option{webpush.WithLogger(quiet), webpush.WithSleep(f.sleeps.sleep)}, opts...)
+	opts = append([]webpush.Option{webpush.WithLogger(quiet), webpush.WithSleep(f.sleeps.sleep), allowLoopback}, opts...)
 	f.sender = webpush.NewSender(keys, subject, opts...)
 	return f
 }
@@ -110,7 +113,7 @@ func TestSendRoundTrip(t *testing.T) {
 func TestSendHTTPSSubjectAndDefaults(t *testing.T) {
 	keys, _ := webpush.GenerateKeys()
 	srv := pushtest.NewServer(t)
-	s := webpush.NewSender(keys, "https://shop.example/contact", webpush.WithLogger(quiet))
+	s := webpush.NewSender(keys, "https://shop.example/contact", webpush.WithLogger(quiet), allowLoopback)
 	sub, _ := srv.Subscribe()
 	for _, ttl := range []time.Duration{0, 1500 * time.Millisecond} {
 		if _, err := s.Send(context.Background(), sub, []byte(`{"title":"x"}`), webpush.SendOptions{TTL: ttl}); err != nil {
@@ -297,7 +300,7 @@ func TestSendContextCancelled(t *testing.T) {
 	}
 
 	// Cancelled while waiting to retry, with the real sleep.
-	real := webpush.NewSender(f.keys, subject, webpush.WithLogger(quiet))
+	real := webpush.NewSender(f.keys, subject, webpush.WithLogger(quiet), allowLoopback)
 	f.srv.Fail(recv.ID, http.StatusServiceUnavailable, 1, "30")
 	ctx, cancel = context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
@@ -355,7 +358,7 @@ func TestSendDoesNotFollowRedirects(t *testing.T) {
 	sub, _ := f.srv.Subscribe()
 	sub.Endpoint = srv.URL + "/push/x"
 	// The default client, whose redirect policy is under test.
-	s := webpush.NewSender(f.keys, subject, webpush.WithLogger(quiet))
+	s := webpush.NewSender(f.keys, subject, webpush.WithLogger(quiet), allowLoopback)
 	res, err := s.Send(context.Background(), sub, []byte("{}"), webpush.SendOptions{})
 	var se *webpush.StatusError
 	mu.Lock()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"net"
 	"net/http"
 	"net/mail"
 	"net/url"
@@ -53,6 +54,7 @@ type Sender struct {
 	now         func() time.Time
 	maxAttempts int
 	maxWait     time.Duration
+	policy      EndpointPolicy
 	// err is a configuration problem (bad keys or subject) found by
 	// NewSender; every Send reports it.
 	err error
@@ -83,6 +85,11 @@ func WithMaxAttempts(n int) Option { return func(s *Sender) { s.maxAttempts = ma
 // DefaultMaxWait). A push service asking for more ends Send early.
 func WithMaxWait(d time.Duration) Option { return func(s *Sender) { s.maxWait = d } }
 
+// WithEndpointPolicy sets which endpoints Send may post to. The default
+// (the zero EndpointPolicy) allows public https endpoints only; tests
+// against pushtest on loopback set AllowPrivate.
+func WithEndpointPolicy(p EndpointPolicy) Option { return func(s *Sender) { s.policy = p } }
+
 // WithNow sets the clock used for Retry-After dates and the VAPID expiry.
 func WithNow(f func() time.Time) Option { return func(s *Sender) { s.now = f } }
 
@@ -105,6 +112,9 @@ func NewSender(keys Keys, subject string, opts ...Option) *Sender {
 	}
 	if s.client == nil {
 		s.client = defaultClient()
+	}
+	if s.client, s.err = guardClient(s.client, s.policy); s.err != nil {
+		return s
 	}
 	if err := keys.Valid(); err != nil {
 		s.err = err
@@ -156,6 +166,9 @@ func (s *Sender) Send(ctx context.Context, sub Subscription, payload []byte, o S
 	if err != nil {
 		return Result{}, err
 	}
+	if _, err := s.policy.checkURL(sub.Endpoint); err != nil {
+		return Result{}, err
+	}
 	if len(payload) > MaxPayload {
 		return Result{}, fmt.Errorf("%w: %d bytes, at most %d", ErrPayloadTooLarge, len(payload), MaxPayload)
 	}
@@ -196,6 +209,10 @@ func (s *Sender) Send(ctx context.Context, sub Subscription, payload []byte, o S
 		if err != nil {
 			if ctx.Err() != nil {
 				return res, fmt.Errorf("webpush: send to %s: %w", org, ctx.Err())
+			}
+			if errors.Is(err, ErrForbiddenEndpoint) {
+				// The address dialled is not public: no retry can change that.
+				return res, fmt.Errorf("webpush: send to %s: %w", org, err)
 			}
 			var uerr *url.Error
 			if !errors.As(err, &uerr) {
@@ -317,6 +334,39 @@ func subscriber(subject string) (string, error) {
 		return subject, nil
 	}
 	return "", fmt.Errorf("webpush: VAPID subject %q: want mailto:address or an https URL", subject)
+}
+
+// guardClient returns c with its transport's dialer refusing the addresses
+// p refuses. The check has to sit in the dialer, on the address really
+// connected to, so a transport it cannot be put into is refused unless p
+// allows private addresses anyway.
+func guardClient(c *http.Client, p EndpointPolicy) (*http.Client, error) {
+	var tr *http.Transport
+	switch t := c.Transport.(type) {
+	case nil:
+		tr = http.DefaultTransport.(*http.Transport).Clone()
+	case *http.Transport:
+		tr = t.Clone()
+	default:
+		if p.AllowPrivate {
+			return c, nil
+		}
+		return nil, fmt.Errorf("webpush: HTTP client transport %T: need an *http.Transport to check the addresses dialled", t)
+	}
+	//lint:ignore SA1019 the deprecated hooks would bypass the check, so they must be looked at
+	if tr.DialTLSContext != nil || tr.Dial != nil || tr.DialTLS != nil {
+		if p.AllowPrivate {
+			return c, nil
+		}
+		return nil, errors.New("webpush: HTTP client transport has its own dialer: the endpoint policy cannot check the addresses dialled")
+	}
+	if !p.AllowPrivate {
+		tr.Proxy = nil // a proxy would connect on our behalf, past the check
+	}
+	tr.DialContext = p.dialContext(&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second})
+	g := *c
+	g.Transport = tr
+	return &g, nil
 }
 
 // defaultClient is tuned for many concurrent posts to a few push services.

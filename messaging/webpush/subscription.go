@@ -41,8 +41,10 @@ type wireSubscription struct {
 // ParseSubscription decodes and validates the JSON a browser's
 // PushSubscription.toJSON() produces. The endpoint must be https (http only
 // for loopback hosts, which is what tests use), p256dh a point on P-256 and
-// auth 16 bytes. The returned subscription has a canonical endpoint (lower
-// case host, no default port) and unpadded keys.
+// auth 16 bytes. This is the syntax only: whether the server may post to
+// the endpoint is EndpointPolicy's decision. The returned subscription has
+// a canonical endpoint (lower case host, no default port) and unpadded
+// keys.
 func ParseSubscription(b []byte) (Subscription, error) {
 	var w wireSubscription
 	if err := json.Unmarshal(b, &w); err != nil {

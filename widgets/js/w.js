@@ -88,6 +88,16 @@
       if (parent) parent.appendChild(e);
       return e;
     };
+    // href returns u when it is an http(s) URL or a path of the page, else
+    // '': a javascript: or data: link from a flow, a definition or an old
+    // stored item would run in the shop's origin when clicked.
+    let href = (u) => {
+      try {
+        return u && /^https?:$/.test(new URL(u, location.href).protocol) ? u : '';
+      } catch (x) {
+        return '';
+      }
+    };
     let NS = 'http://www.w3.org/2000/svg';
     let HEART =
       'M12 21.35l-1.45-1.32C5.4 15.36 2 12.28 2 8.5 2 5.42 4.42 3 7.5 3c1.74 0 3.41.81 4.5 2.09C13.09 3.81 14.76 3 16.5 3 19.58 3 22 5.42 22 8.5c0 3.78-3.4 6.86-8.55 11.54L12 21.35z';
@@ -227,7 +237,7 @@
 
     // card renders one product as a link; click runs before the navigation.
     let card = (parent, p, click) => {
-      let a = el(parent, 'a', 'pc', null, { href: p.url || '#' });
+      let a = el(parent, 'a', 'pc', null, { href: href(p.url) || '#' });
       if (p.image) el(a, 'img', 0, null, { src: p.image, alt: '', loading: 'lazy', width: '300', height: '300' });
       el(a, 'span', 'pt', p.title);
       if (p.price) el(a, 'span', 'pp', p.price);
@@ -411,10 +421,11 @@
         });
       } else if (c.cta) {
         // A call to action: a link, or a button that closes the pop-up.
-        let a = el(box, c.link ? 'a' : 'button', 'y', c.cta, c.link ? { href: c.link } : { type: 'button' });
+        let link = href(c.link);
+        let a = el(box, link ? 'a' : 'button', 'y', c.cta, link ? { href: link } : { type: 'button' });
         on(a, 'click', () => {
           click();
-          c.link || close();
+          link || close();
         });
       }
       stack.push(close);
@@ -586,7 +597,7 @@
                 ms.forEach((m) => {
                   let li = el(ul, 'li', m.read ? '' : 'u');
                   let t = el(li, 'div', 'mt');
-                  if (m.url) el(t, 'a', 0, m.title, { href: m.url });
+                  if (href(m.url)) el(t, 'a', 0, m.title, { href: href(m.url) });
                   else t.textContent = m.title || '';
                   if (m.body) el(li, 'p', 0, m.body);
                   let at = new Date(m.created_at);
