@@ -124,7 +124,9 @@ func TestConsoleWalkthrough(t *testing.T) {
 		t.Fatalf("tracker not loaded: %v", err)
 	}
 	run2("subscribe", chromedp.SendKeys(chromedp.CSS(`form[data-cartwheel-newsletter] input[type=email]`), "ola.visitor@example.pl"),
-		chromedp.Click(chromedp.CSS(`form[data-cartwheel-newsletter] button`)), chromedp.WaitVisible(chromedp.CSS(`footer`)),
+		chromedp.Click(chromedp.CSS(`form[data-cartwheel-newsletter] button`)),
+		// The sign-up's answer page, not the page the form was on.
+		until(`location.search.includes('notice=subscribed') && !!document.querySelector('footer')`),
 		// Leaving the page flushes what the tracker still holds.
 		chromedp.Navigate("about:blank"))
 
@@ -153,6 +155,25 @@ func TestConsoleWalkthrough(t *testing.T) {
 	run("dashboard", chromedp.Navigate(base+"/admin/w/"+ws+"/?days=7"), chromedp.WaitVisible(chromedp.CSS(`#fig-contacts`)))
 	if n := text("new contacts", `#fig-contacts .big`); n != "1" {
 		t.Errorf("the dashboard shows %q new contacts after one subscribed", n)
+	}
+
+	// Settings: the tracker has been heard from; a bad sender address is
+	// refused next to its field and what was typed stays.
+	run("settings", chromedp.Navigate(base+"/admin/w/"+ws+"/settings"), chromedp.WaitVisible(chromedp.CSS(`#tracker-status`)))
+	if s := text("tracker status", `#tracker-status`); !strings.Contains(s, "Installed") {
+		t.Errorf("the tracker check says %q after a visitor browsed the demo", s)
+	}
+	run("bad sender", chromedp.SetValue(chromedp.CSS(`#m-from_email`), "not an address"),
+		chromedp.SetValue(chromedp.CSS(`#m-from_name`), "Demo Kawiarnia"),
+		chromedp.Submit(chromedp.CSS(`#m-from_email`)), chromedp.WaitVisible(chromedp.CSS(`#m-from_email-err`)))
+	if v := value(ctx, "kept name", `#m-from_name`); v != "Demo Kawiarnia" {
+		t.Errorf("the form lost the name typed: %q", v)
+	}
+	shot(ctx, "settings")
+	run("good sender", chromedp.SetValue(chromedp.CSS(`#m-from_email`), "hello@demo.example"),
+		chromedp.Submit(chromedp.CSS(`#m-from_email`)), until(`location.search.includes('saved=messaging')`))
+	if v := value(ctx, "saved sender", `#m-from_email`); v != "hello@demo.example" {
+		t.Errorf("sender after saving: %q", v)
 	}
 
 	// The owner invites a viewer; the link shows once on the page.
@@ -195,6 +216,7 @@ func TestConsoleWalkthrough(t *testing.T) {
 	// The owner's audit log names who changed what.
 	run("audit", chromedp.Navigate(base+"/admin/w/"+ws+"/audit"), chromedp.WaitVisible(chromedp.CSS(`#audit`)))
 	if a := text("audit", `#audit`); !strings.Contains(a, "flow.paused") || !strings.Contains(a, "flows.enable_all") ||
+		!strings.Contains(a, "settings.messaging") ||
 		!strings.Contains(a, "team.invite") || !strings.Contains(a, "owner@shop.example") {
 		t.Errorf("audit log: %q", a)
 	}
