@@ -37,17 +37,23 @@ func (f *form) fieldError(h *Handler, q *request, err error) bool {
 }
 
 func (h *Handler) setupForm(w http.ResponseWriter, r *http.Request, q *request) error {
+	return h.linkForm(w, r, q, accounts.PurposeSetup, "setup.invalid", "setup.html", "setup.title")
+}
+
+// linkForm shows the form a one-time link opens (set-up, password reset),
+// or, for a link that is used or expired, the page that says so.
+func (h *Handler) linkForm(w http.ResponseWriter, r *http.Request, q *request, purpose, invalidKey, page, title string) error {
 	token := r.URL.Query().Get("t")
-	if _, err := h.opt.Accounts.Link(r.Context(), token, accounts.PurposeSetup); err != nil {
+	if _, err := h.opt.Accounts.Link(r.Context(), token, purpose); err != nil {
 		if errors.Is(err, accounts.ErrLinkInvalid) {
-			h.render(w, r, q, http.StatusGone, "message.html", messagePage("setup.invalid"))
+			h.render(w, r, q, http.StatusGone, "message.html", messagePage(invalidKey))
 			return nil
 		}
 		return err
 	}
 	f := newForm()
 	f.Values["t"] = token
-	h.render(w, r, q, http.StatusOK, "setup.html", map[string]any{"Title": "setup.title", "Form": f})
+	h.render(w, r, q, http.StatusOK, page, map[string]any{"Title": title, "Form": f})
 	return nil
 }
 
@@ -164,18 +170,7 @@ func (h *Handler) forgotSubmit(w http.ResponseWriter, r *http.Request, q *reques
 }
 
 func (h *Handler) resetForm(w http.ResponseWriter, r *http.Request, q *request) error {
-	token := r.URL.Query().Get("t")
-	if _, err := h.opt.Accounts.Link(r.Context(), token, accounts.PurposeReset); err != nil {
-		if errors.Is(err, accounts.ErrLinkInvalid) {
-			h.render(w, r, q, http.StatusGone, "message.html", messagePage("reset.invalid"))
-			return nil
-		}
-		return err
-	}
-	f := newForm()
-	f.Values["t"] = token
-	h.render(w, r, q, http.StatusOK, "reset.html", map[string]any{"Title": "reset.title", "Form": f})
-	return nil
+	return h.linkForm(w, r, q, accounts.PurposeReset, "reset.invalid", "reset.html", "reset.title")
 }
 
 func (h *Handler) resetSubmit(w http.ResponseWriter, r *http.Request, q *request) error {
