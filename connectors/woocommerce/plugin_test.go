@@ -66,6 +66,7 @@ func TestPluginCartPayloadDecodes(t *testing.T) {
 	}
 	var res struct {
 		Body      string `json:"body"`
+		Gross     string `json:"gross"`
 		Signature string `json:"signature"`
 		Minor     []struct {
 			Amount, Currency, Decimal string
@@ -86,6 +87,16 @@ func TestPluginCartPayloadDecodes(t *testing.T) {
 	want := mustDecode(t, TopicCartUpdated, readTestdata(t, "cart_updated.json"))
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("the plugin's body decodes differently from testdata/cart_updated.json:\n got %+v\nwant %+v\nbody %s", *got.Checkout, *want.Checkout, res.Body)
+	}
+
+	// A shop showing prices with tax: the cart reads gross (49,00 zł a mug),
+	// the tax kept apart, as the order will.
+	gross, err := Decode(TopicCartUpdated, []byte(res.Gross))
+	if err != nil {
+		t.Fatalf("Decode(gross cart): %v\n%s", err, res.Gross)
+	}
+	if it := gross.Checkout.Items; len(it) != 1 || it[0].PriceMinor != 4900 || it[0].TaxMinor != 1832 {
+		t.Errorf("a tax-inclusive shop's cart line: %+v (body %s)", it, res.Gross)
 	}
 
 	wantMinor := map[string]int64{"21.99": 2199, "0.285": 29, "0.30000000000000004": 30, "1000": 1000, "1499.5": 1500, "1.2345": 1235, "-2.005": -201, "99999999999.99": 9999999999999, "abc": 0}

@@ -6,8 +6,8 @@
  *
  * Body (the Go package doc of connectors/woocommerce is the reference):
  * {"token", "visitor_id", "customer_id", "email", "currency",
- *  "items": [{"product_id", "variation_id", "quantity", "price", "name", "sku", "url", "image_url"}],
- *  "subtotal", "total", "recovery_url", "created_at", "updated_at"}
+ *  "items": [{"product_id", "variation_id", "quantity", "price", "tax", "name", "sku", "url", "image_url"}],
+ *  "subtotal", "total", "recovery_url", "created_at", "updated_at", "prices_include_tax"}
  * with money as decimal strings in the currency's precision and times as
  * ISO 8601 UTC ("2024-05-01T10:02:31.250Z").
  *
@@ -38,12 +38,13 @@ function cartwheel_iso_time( $unix ) {
  *     @type int          $customer_id  WordPress user id, 0 for a guest.
  *     @type string       $email        Shopper's email, '' when unknown.
  *     @type string       $currency     ISO 4217 code.
- *     @type array        $items        Lines: product_id, variation_id, quantity, price (unit, any numeric), name, sku, url, image_url.
+ *     @type array        $items        Lines: product_id, variation_id, quantity, price (unit, net, any numeric), tax (unit, optional), name, sku, url, image_url.
  *     @type float|string $subtotal     Items before discounts.
  *     @type float|string $total        What the shopper would pay.
  *     @type string       $recovery_url Where the shopper finds the cart.
  *     @type float        $created_at   Unix time the cart started.
  *     @type float        $updated_at   Unix time of this snapshot.
+ *     @type bool         $prices_include_tax Optional: the shop shows prices with tax.
  * }
  * @return array
  */
@@ -56,7 +57,7 @@ function cartwheel_cart_payload( array $cart ) {
 		if ( $quantity <= 0 || empty( $line['product_id'] ) ) {
 			continue;
 		}
-		$items[] = array(
+		$item = array(
 			'product_id'   => (int) $line['product_id'],
 			'variation_id' => isset( $line['variation_id'] ) ? (int) $line['variation_id'] : 0,
 			'quantity'     => $quantity,
@@ -66,10 +67,16 @@ function cartwheel_cart_payload( array $cart ) {
 			'url'          => isset( $line['url'] ) ? (string) $line['url'] : '',
 			'image_url'    => isset( $line['image_url'] ) ? (string) $line['image_url'] : '',
 		);
+		if ( isset( $line['tax'] ) ) {
+			// The unit's tax: with prices_include_tax, Cartwheel shows
+			// price + tax, as the shop does.
+			$item['tax'] = cartwheel_format_decimal( $line['tax'], $digits );
+		}
+		$items[] = $item;
 	}
 	$updated = isset( $cart['updated_at'] ) ? (float) $cart['updated_at'] : microtime( true );
 	$created = ! empty( $cart['created_at'] ) ? (float) $cart['created_at'] : $updated;
-	return array(
+	$body = array(
 		'token'        => (string) $cart['token'],
 		'visitor_id'   => isset( $cart['visitor_id'] ) ? (string) $cart['visitor_id'] : '',
 		'customer_id'  => isset( $cart['customer_id'] ) ? (int) $cart['customer_id'] : 0,
@@ -82,6 +89,10 @@ function cartwheel_cart_payload( array $cart ) {
 		'created_at'   => cartwheel_iso_time( $created ),
 		'updated_at'   => cartwheel_iso_time( $updated ),
 	);
+	if ( isset( $cart['prices_include_tax'] ) ) {
+		$body['prices_include_tax'] = (bool) $cart['prices_include_tax'];
+	}
+	return $body;
 }
 
 /**

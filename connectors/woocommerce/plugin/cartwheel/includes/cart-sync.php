@@ -188,12 +188,14 @@ function cartwheel_gather_cart( $cart, $token ) {
 		// The unit price before discounts, excluding tax, as the order's
 		// line subtotal will be.
 		$price   = isset( $line['line_subtotal'] ) && $line['line_subtotal'] > 0 ? $line['line_subtotal'] / $qty : $product->get_price();
+		$tax     = isset( $line['line_subtotal_tax'] ) ? $line['line_subtotal_tax'] / $qty : 0;
 		$image   = $product->get_image_id() ? wp_get_attachment_image_url( $product->get_image_id(), 'woocommerce_thumbnail' ) : '';
 		$items[] = array(
 			'product_id'   => isset( $line['product_id'] ) ? (int) $line['product_id'] : $product->get_id(),
 			'variation_id' => isset( $line['variation_id'] ) ? (int) $line['variation_id'] : 0,
 			'quantity'     => $qty,
 			'price'        => $price,
+			'tax'          => $tax,
 			'name'         => $product->get_name(),
 			'sku'          => $product->get_sku(),
 			'url'          => $product->get_permalink( $line ),
@@ -222,6 +224,9 @@ function cartwheel_gather_cart( $cart, $token ) {
 		'recovery_url' => cartwheel_recovery_url( $token ),
 		'created_at'   => (float) WC()->session->get( CARTWHEEL_SESSION_CREATED, 0 ),
 		'updated_at'   => microtime( true ),
+		// Shops that show prices with tax get gross prices in Cartwheel's
+		// cart emails, as on their own pages.
+		'prices_include_tax' => function_exists( 'wc_prices_include_tax' ) && wc_prices_include_tax(),
 	);
 }
 

@@ -64,6 +64,31 @@ $cartwheel_cart = array(
 
 $cartwheel_body = cartwheel_cart_payload_json( $cartwheel_cart );
 
+// A Polish shop that shows prices with 23 % VAT: the unit's net price and
+// tax as cartwheel_gather_cart() reads them (line_subtotal / quantity,
+// line_subtotal_tax / quantity).
+$cartwheel_gross = cartwheel_cart_payload_json(
+	array(
+		'token'              => 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
+		'visitor_id'         => '1234567890123456789',
+		'currency'           => 'PLN',
+		'items'              => array(
+			array(
+				'product_id' => 41,
+				'quantity'   => 2,
+				'price'      => 79.68 / 2,
+				'tax'        => 18.32 / 2,
+				'name'       => 'Kubek „Poranek”',
+			),
+		),
+		'subtotal'           => 79.68,
+		'total'              => 98.0,
+		'created_at'         => 1490210400.0,
+		'updated_at'         => 1490210731.25,
+		'prices_include_tax' => true,
+	)
+);
+
 $cartwheel_minor = array();
 foreach ( array( array( 21.99, 'USD' ), array( '0.285', 'EUR' ), array( 0.1 + 0.2, 'EUR' ), array( '1000', 'JPY' ), array( 1499.5, 'JPY' ), array( '1.2345', 'KWD' ), array( '-2.005', 'USD' ), array( '99999999999.99', 'USD' ), array( 'abc', 'USD' ) ) as $cartwheel_case ) {
 	$cartwheel_minor[] = array(
@@ -82,6 +107,7 @@ foreach ( array( 'USD', 'EUR', 'JPY', 'KRW', 'HUF', 'CLP', 'ISK', 'VND', 'XAF', 
 echo json_encode( // phpcs:ignore WordPress.WP.AlternativeFunctions.json_encode_json_encode
 	array(
 		'body'      => $cartwheel_body,
+		'gross'     => $cartwheel_gross,
 		'signature' => cartwheel_sign( $cartwheel_body, $cartwheel_secret ),
 		'minor'     => $cartwheel_minor,
 		'digits'    => $cartwheel_digits,
