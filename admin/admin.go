@@ -53,6 +53,9 @@ type Options struct {
 	// Messaging holds the messaging settings; nil leaves them off the
 	// settings page.
 	Messaging *messaging.Service
+	// Ingest logs what the console does to a contact (tags); nil turns
+	// those forms off.
+	Ingest *cdp.Ingest
 	// PublicURL is how browsers reach Cartwheel: it decides the cookies'
 	// Secure flag and the origin forms must come from.
 	PublicURL string
@@ -176,6 +179,9 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /admin/w/{ws}/{$}", h.inWorkspace(h.dashboard))
 	m.HandleFunc("GET /admin/w/{ws}/contacts", h.inWorkspace(h.contacts))
 	m.HandleFunc("GET /admin/w/{ws}/contacts/{id}", h.inWorkspace(h.contact))
+	m.HandleFunc("POST /admin/w/{ws}/contacts/{id}/tags", h.inWorkspace(h.editor(h.contactTag)))
+	m.HandleFunc("GET /admin/w/{ws}/contacts/{id}/export", h.inWorkspace(h.owner(h.contactExport)))
+	m.HandleFunc("POST /admin/w/{ws}/contacts/{id}/erase", h.inWorkspace(h.owner(h.contactErase)))
 	m.HandleFunc("GET /admin/w/{ws}/flows", h.inWorkspace(h.flows))
 	m.HandleFunc("POST /admin/w/{ws}/flows/enable-all", h.inWorkspace(h.editor(h.enableAllFlows)))
 	m.HandleFunc("POST /admin/w/{ws}/flow-templates/{name}", h.inWorkspace(h.editor(h.enableFlow)))

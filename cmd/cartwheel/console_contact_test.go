@@ -1,0 +1,100 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The contact card's actions: a marketer's tag reaches the profile, an
+// owner downloads everything held on the person and erases them only after
+// typing their email.
+func TestConsoleContactActions(t *testing.T) {
+	inst, out := startTest(t, testEnv(t, t.TempDir(), map[string]string{"CARTWHEEL_DEMO": "true"}))
+	base := inst.url("")
+	ws := inst.demo.Workspace.ID
+	setup := regexp.MustCompile(`/admin/setup\?t=(setup_[a-z0-9]+)`).FindStringSubmatch(out.String())
+	if setup == nil {
+		t.Fatal("no set-up link")
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	post := func(path string, v url.Values) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", base)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	pre := formCSRF(t, c, base+setup[0])
+	if code, _ := post("/admin/setup", url.Values{"_csrf": {pre}, "t": {setup[1]}, "email": {"owner@shop.example"},
+		"password": {"a long enough password"}}); code != http.StatusSeeOther {
+		t.Fatalf("set-up: %d", code)
+	}
+	admin := apiClient{t: t, inst: inst, token: testAdminToken, ws: ws}
+	if code := admin.do("POST", "/api/v1/events", map[string]any{"events": []map[string]any{{"type": "identify",
+		"email": "ewa@example.pl", "properties": map[string]any{"first_name": "Ewa"}}}}, nil); code != 202 {
+		t.Fatalf("identify: %d", code)
+	}
+	var found struct {
+		Contacts []struct{ ID string } `json:"contacts"`
+	}
+	waitFor(t, "the contact", func() bool {
+		admin.do("GET", "/api/v1/contacts?email=ewa@example.pl", nil, &found)
+		return len(found.Contacts) == 1
+	})
+	id := found.Contacts[0].ID
+	card := "/admin/w/" + ws + "/contacts/" + id
+	csrf := formCSRF(t, c, base+card)
+
+	if code, body := post(card+"/tags", url.Values{"_csrf": {csrf}, "tag": {strings.Repeat("x", 65)}, "op": {"add"}}); code != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, `id="tag-err"`) {
+		t.Errorf("a 65-character tag: %d", code)
+	}
+	if code, _ := post(card+"/tags", url.Values{"_csrf": {csrf}, "tag": {"vip"}, "op": {"add"}}); code != http.StatusSeeOther {
+		t.Fatalf("add tag: %d", code)
+	}
+	waitFor(t, "the tag on the profile", func() bool {
+		var v struct {
+			Profile struct{ Tags []string } `json:"profile"`
+		}
+		admin.do("GET", "/api/v1/contacts/"+id, nil, &v)
+		return len(v.Profile.Tags) == 1 && v.Profile.Tags[0] == "vip"
+	})
+
+	code, body, hdr := getWith(t, c, base+card+"/export")
+	if code != http.StatusOK || !strings.Contains(hdr.Get("Content-Disposition"), "attachment") ||
+		!strings.Contains(body, "ewa@example.pl") || !strings.Contains(body, `"identify"`) {
+		t.Errorf("export: %d %q %.200s", code, hdr.Get("Content-Disposition"), body)
+	}
+
+	if code, body := post(card+"/erase", url.Values{"_csrf": {csrf}, "confirm": {"someone@else.example"}}); code != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, `id="confirm-err"`) {
+		t.Errorf("erase with the wrong confirmation: %d", code)
+	}
+	if admin.do("GET", "/api/v1/contacts/"+id, nil, nil) != http.StatusOK {
+		t.Fatal("the contact went without a confirmed erase")
+	}
+	if code, _ := post(card+"/erase", url.Values{"_csrf": {csrf}, "confirm": {"EWA@example.pl"}}); code != http.StatusSeeOther {
+		t.Fatalf("erase: %d", code)
+	}
+	if code := admin.do("GET", "/api/v1/contacts/"+id, nil, nil); code != http.StatusNotFound {
+		t.Errorf("the erased contact answers %d", code)
+	}
+	_, audit, _ := getWith(t, c, base+"/admin/w/"+ws+"/audit")
+	for _, a := range []string{"contact.tag_added", "contact.export", "contact.erase"} {
+		if !strings.Contains(audit, a) {
+			t.Errorf("audit log lacks %s", a)
+		}
+	}
+}
