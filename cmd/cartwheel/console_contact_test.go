@@ -17,30 +17,7 @@ func TestConsoleContactActions(t *testing.T) {
 	inst, out := startTest(t, testEnv(t, t.TempDir(), map[string]string{"CARTWHEEL_DEMO": "true"}))
 	base := inst.url("")
 	ws := inst.demo.Workspace.ID
-	setup := regexp.MustCompile(`/admin/setup\?t=(setup_[a-z0-9]+)`).FindStringSubmatch(out.String())
-	if setup == nil {
-		t.Fatal("no set-up link")
-	}
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	post := func(path string, v url.Values) (int, string) {
-		t.Helper()
-		req, _ := http.NewRequest("POST", base+path, strings.NewReader(v.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Origin", base)
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
-	pre := formCSRF(t, c, base+setup[0])
-	if code, _ := post("/admin/setup", url.Values{"_csrf": {pre}, "t": {setup[1]}, "email": {"owner@shop.example"},
-		"password": {"a long enough password"}}); code != http.StatusSeeOther {
-		t.Fatalf("set-up: %d", code)
-	}
+	c, post := consoleOwner(t, inst, out.String())
 	admin := apiClient{t: t, inst: inst, token: testAdminToken, ws: ws}
 	if code := admin.do("POST", "/api/v1/events", map[string]any{"events": []map[string]any{{"type": "identify",
 		"email": "ewa@example.pl", "properties": map[string]any{"first_name": "Ewa"}}}}, nil); code != 202 {
@@ -96,5 +73,79 @@ func TestConsoleContactActions(t *testing.T) {
 		if !strings.Contains(audit, a) {
 			t.Errorf("audit log lacks %s", a)
 		}
+	}
+}
+
+// consoleOwner sets up the console's first account from the set-up link in
+// the start-up output and returns its client and a form poster.
+func consoleOwner(t *testing.T, inst *instance, startOutput string) (*http.Client, func(path string, v url.Values) (int, string)) {
+	t.Helper()
+	base := inst.url("")
+	setup := regexp.MustCompile(`/admin/setup\?t=(setup_[a-z0-9]+)`).FindStringSubmatch(startOutput)
+	if setup == nil {
+		t.Fatal("no set-up link")
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	post := func(path string, v url.Values) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", base)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	pre := formCSRF(t, c, base+setup[0])
+	if code, _ := post("/admin/setup", url.Values{"_csrf": {pre}, "t": {setup[1]}, "email": {"owner@shop.example"},
+		"password": {"a long enough password"}}); code != http.StatusSeeOther {
+		t.Fatalf("set-up: %d", code)
+	}
+	return c, post
+}
+
+// An owner makes an API key in the console (its token shown once) that
+// the API takes, and revokes it.
+func TestConsoleAPIKeys(t *testing.T) {
+	inst, out := startTest(t, testEnv(t, t.TempDir(), map[string]string{"CARTWHEEL_DEMO": "true"}))
+	ws := inst.demo.Workspace.ID
+	c, post := consoleOwner(t, inst, out.String())
+	page := "/admin/w/" + ws + "/api-keys"
+	csrf := formCSRF(t, c, inst.url(page))
+	if code, body := post(page, url.Values{"_csrf": {csrf}, "name": {""}}); code != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, `id="key-name-err"`) {
+		t.Errorf("a nameless key: %d", code)
+	}
+	code, body := post(page, url.Values{"_csrf": {csrf}, "name": {"ERP export"}})
+	token := regexp.MustCompile(`id="new-token"|value="(cw_[a-z0-9_]+)"`).FindAllStringSubmatch(body, -1)
+	var tok string
+	for _, m := range token {
+		if m[1] != "" {
+			tok = m[1]
+		}
+	}
+	if code != http.StatusOK || tok == "" {
+		t.Fatalf("create key: %d, no token shown", code)
+	}
+	api := apiClient{t: t, inst: inst, token: tok}
+	if code := api.do("GET", "/api/v1/workspace", nil, nil); code != http.StatusOK {
+		t.Fatalf("the new key: %d", code)
+	}
+	if _, again, _ := getWith(t, c, inst.url(page)); strings.Contains(again, tok) {
+		t.Error("the key's token is shown again")
+	}
+	keyID := regexp.MustCompile(`/api-keys/(key_[a-z0-9]+)/revoke`).FindStringSubmatch(body)
+	if keyID == nil {
+		t.Fatal("no revoke form")
+	}
+	if code, _ := post(page+"/"+keyID[1]+"/revoke", url.Values{"_csrf": {csrf}}); code != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", code)
+	}
+	if code := api.do("GET", "/api/v1/workspace", nil, nil); code != http.StatusUnauthorized {
+		t.Errorf("the revoked key: %d", code)
 	}
 }
