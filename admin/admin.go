@@ -193,6 +193,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /admin/w/{ws}/settings", h.inWorkspace(h.settings))
 	m.HandleFunc("POST /admin/w/{ws}/settings/workspace", h.inWorkspace(h.owner(h.saveWorkspace)))
 	m.HandleFunc("POST /admin/w/{ws}/settings/messaging", h.inWorkspace(h.editor(h.saveMessaging)))
+	m.HandleFunc("POST /admin/w/{ws}/settings/test-email", h.inWorkspace(h.editor(h.testEmail)))
 	m.HandleFunc("GET /admin/w/{ws}/api-keys", h.inWorkspace(h.owner(h.apiKeys)))
 	m.HandleFunc("POST /admin/w/{ws}/api-keys", h.inWorkspace(h.owner(h.issueAPIKey)))
 	m.HandleFunc("POST /admin/w/{ws}/api-keys/{id}/revoke", h.inWorkspace(h.owner(h.revokeAPIKey)))

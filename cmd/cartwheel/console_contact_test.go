@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -8,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/cartwheelhq/cartwheel/messaging/email/smtptest"
 )
 
 // The contact card's actions: a marketer's tag reaches the profile, an
@@ -147,5 +150,37 @@ func TestConsoleAPIKeys(t *testing.T) {
 	}
 	if code := api.do("GET", "/api/v1/workspace", nil, nil); code != http.StatusUnauthorized {
 		t.Errorf("the revoked key: %d", code)
+	}
+}
+
+// The settings page's test email goes through the real relay, and says so;
+// without a relay it says that nothing is sent.
+func TestConsoleTestEmail(t *testing.T) {
+	smtp := smtptest.NewServer(t, smtptest.WithAuth("", ""))
+	host, port := smtp.Addr()
+	for _, withRelay := range []bool{true, false} {
+		env := map[string]string{"CARTWHEEL_DEMO": "true"}
+		if withRelay {
+			env["CARTWHEEL_SMTP_URL"] = fmt.Sprintf("smtp://%s:%d?tls=none", host, port)
+		}
+		inst, out := startTest(t, testEnv(t, t.TempDir(), env))
+		ws := inst.demo.Workspace.ID
+		c, post := consoleOwner(t, inst, out.String())
+		csrf := formCSRF(t, c, inst.url("/admin/w/"+ws+"/settings"))
+		code, body := post("/admin/w/"+ws+"/settings/test-email", url.Values{"_csrf": {csrf}, "to": {"ops@shop.example"}})
+		switch {
+		case code != http.StatusOK:
+			t.Errorf("relay %v: %d", withRelay, code)
+		case withRelay && (!strings.Contains(body, "The relay took the test email") || smtp.Count() != 1 ||
+			smtp.Messages()[0].Subject() != "Cartwheel test email"):
+			t.Errorf("with a relay: %d emails, page: %s", smtp.Count(), grepLines(body, "test-result"))
+		case !withRelay && !strings.Contains(body, "No SMTP relay is set"):
+			t.Errorf("without a relay: %s", grepLines(body, "test-result"))
+		}
+		if code, body := post("/admin/w/"+ws+"/settings/test-email", url.Values{"_csrf": {csrf}, "to": {"nope"}}); code != http.StatusUnprocessableEntity ||
+			!strings.Contains(body, `id="test-to-err"`) {
+			t.Errorf("a bad address: %d", code)
+		}
+		inst.stop()
 	}
 }
