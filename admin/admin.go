@@ -189,6 +189,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /admin/w/{ws}/messages", h.inWorkspace(h.messages))
 	m.HandleFunc("GET /admin/w/{ws}/messages/{id}", h.inWorkspace(h.message))
 	m.HandleFunc("GET /admin/w/{ws}/widgets", h.inWorkspace(h.widgets))
+	m.HandleFunc("GET /admin/w/{ws}/widgets/explain", h.inWorkspace(h.explainWidgets))
 	m.HandleFunc("POST /admin/w/{ws}/widgets/{id}/status", h.inWorkspace(h.editor(h.setWidgetStatus)))
 	m.HandleFunc("GET /admin/w/{ws}/settings", h.inWorkspace(h.settings))
 	m.HandleFunc("POST /admin/w/{ws}/settings/workspace", h.inWorkspace(h.owner(h.saveWorkspace)))

@@ -184,3 +184,29 @@ func TestConsoleTestEmail(t *testing.T) {
 		inst.stop()
 	}
 }
+
+// "Why did this visitor see this?" explains the demo's widgets for a
+// first-time visitor, and says so for someone it cannot find.
+func TestConsoleExplainWidgets(t *testing.T) {
+	inst, out := startTest(t, testEnv(t, t.TempDir(), map[string]string{"CARTWHEEL_DEMO": "true"}))
+	ws := inst.demo.Workspace.ID
+	c, _ := consoleOwner(t, inst, out.String())
+	code, body, _ := getWith(t, c, inst.url("/admin/w/"+ws+"/widgets/explain?who=1234567890123456789&page=home"))
+	if code != http.StatusOK || !strings.Contains(body, `id="explanation"`) {
+		t.Fatalf("explain: %d", code)
+	}
+	// The first-visit pop-up shows to a first-time visitor; "still
+	// deciding" waits for the 4th visit.
+	rows := regexp.MustCompile(`(?s)<tr data-widget="[^"]+"><th scope="row">([^<]+)</th><td>[^<]*</td><td>([a-z]+)`).FindAllStringSubmatch(body, -1)
+	got := map[string]string{}
+	for _, r := range rows {
+		got[r[1]] = r[2]
+	}
+	if got["First visit 10 %"] != "yes" || got["Still deciding?"] != "no" {
+		t.Errorf("explanation rows %v", got)
+	}
+	if code, body, _ := getWith(t, c, inst.url("/admin/w/"+ws+"/widgets/explain?who=nobody@example.com")); code != http.StatusOK ||
+		!strings.Contains(body, `id="who-err"`) {
+		t.Errorf("an unknown email: %d", code)
+	}
+}
