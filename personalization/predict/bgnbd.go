@@ -8,6 +8,9 @@ import (
 	"slices"
 )
 
+// errNoConvergence reports a series or an optimiser that did not converge.
+var errNoConvergence = errors.New("predict: did not converge")
+
 // BGNBD holds the four population parameters of the BG/NBD model (Fader,
 // Hardie & Lee 2005): while alive a customer orders as a Poisson process of
 // rate λ ~ Gamma(shape R, rate Alpha) per day, and after each repeat order
@@ -140,34 +143,35 @@ func (m BGNBD) expectedByQuadrature(s Summary, tau float64) float64 {
 	return betaExpect(m.A, m.B+fx, g)
 }
 
-// betaExpect integrates g against the Beta(a, b) density with Simpson's rule,
-// after substituting p = u^(1/a) on [0, ½] and 1−p = v^(1/b) on [½, 1] so
-// that the density's singularities at the ends (a < 1 or b < 1) disappear.
+// betaExpect integrates g against the Beta(a, b) density with Simpson's rule
+// in log-odds t = ln(p/(1−p)), where the density p^a(1−p)^b is a smooth bump
+// for every a, b > 0 (no singular ends), over the range outside which it is
+// below e^−35 of its peak.
 func betaExpect(a, b float64, g func(float64) float64) float64 {
-	const n = 4000 // even
+	const n = 20000 // even
 	lb := lgamma(a) + lgamma(b) - lgamma(a+b)
-	simpson := func(hi float64, f func(float64) float64) float64 {
-		h := hi / n
-		sum := f(0) + f(hi)
-		for i := 1; i < n; i++ {
-			w := 2.0
-			if i%2 == 1 {
-				w = 4
-			}
-			sum += w * f(float64(i)*h)
+	logSigmoid := func(t float64) float64 {
+		if t > 0 {
+			return -math.Log1p(math.Exp(-t))
 		}
-		return sum * h / 3
+		return t - math.Log1p(math.Exp(t))
 	}
-	// ∫_0^½ p^(a−1)(1−p)^(b−1) g(p) dp = (1/a) ∫_0^(½^a) (1−p)^(b−1) g(p) du, p = u^(1/a).
-	left := simpson(math.Pow(0.5, a), func(u float64) float64 {
-		p := math.Pow(u, 1/a)
-		return math.Exp((b-1)*math.Log1p(-p)) * g(p) / a
-	})
-	right := simpson(math.Pow(0.5, b), func(v float64) float64 {
-		q := math.Pow(v, 1/b)
-		return math.Exp((a-1)*math.Log1p(-q)) * g(1-q) / b
-	})
-	return (left + right) / math.Exp(lb)
+	mode := math.Log(a / b)
+	lo, hi := mode-35/a-5, mode+35/b+5
+	f := func(t float64) float64 {
+		lp, lq := logSigmoid(t), logSigmoid(-t)
+		return math.Exp(a*lp+b*lq-lb) * g(math.Exp(lp))
+	}
+	h := (hi - lo) / n
+	sum := f(lo) + f(hi)
+	for i := 1; i < n; i++ {
+		w := 2.0
+		if i%2 == 1 {
+			w = 4
+		}
+		sum += w * f(lo+float64(i)*h)
+	}
+	return sum * h / 3
 }
 
 // NextOrderDays is the median number of days from s.Now to the next order,

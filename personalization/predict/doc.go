@@ -17,7 +17,7 @@
 //     likelihood needs only log-gamma (math.Lgamma); its conditional
 //     expectation needs the Gaussian hypergeometric function 2F1, evaluated
 //     here after Euler's transformation so that its series converges fast and
-//     cannot overflow (see hyp2f1).
+//     cannot overflow (see BGNBD.ExpectedOrders).
 //   - Gamma–Gamma (Fader, Hardie & Lee 2005, "RFM and CLV") for the value of
 //     an order: it shrinks a customer's own average towards the population's,
 //     the more the fewer orders the customer has, which is what an honest
