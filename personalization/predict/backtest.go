@@ -31,8 +31,13 @@ type Backtest struct {
 	// window; totals predicted and observed. The baseline predicts the past
 	// repeat rate (repeat order days / age × horizon) and, for spend, that
 	// times the past average order value.
-	MAEOrders, MAEOrdersBase     float64
-	MAESpend, MAESpendBase       float64
+	MAEOrders, MAEOrdersBase float64
+	MAESpend, MAESpendBase   float64
+	// Root mean squared errors of the same: the expectation is the best
+	// prediction under squared error, the median under absolute error, and
+	// most customers order nothing in a window, so MAE favours predicting 0.
+	RMSEOrders, RMSEOrdersBase   float64
+	RMSESpend, RMSESpendBase     float64
 	Orders, OrdersBase, Observed float64
 	Spend, SpendBase, SpendSeen  float64
 
@@ -41,6 +46,9 @@ type Backtest struct {
 	// last order day plus the last gap, moved to Until if that has passed.
 	NextMedAE, NextMedAEBase float64
 	NextN                    int
+	// NextMedAEWithin is the same error for the median wait given an order
+	// within the horizon (BGNBD.NextOrderWithinDays).
+	NextMedAEWithin float64
 
 	// ValueFrequencyCorr is the correlation of repeat customers' order
 	// count and mean order value: Gamma–Gamma assumes it is near zero.
@@ -71,7 +79,7 @@ func RunBacktest(ctx context.Context, cs []Customer, until int32, horizon int, o
 	var alive, porder, rate, recency []float64
 	var aliveRep, rateRep []float64
 	var boughtRep []bool
-	var absNext, absNextBase []float64
+	var absNext, absNextBase, absNextWithin []float64
 	var xs, vs []float64
 	start := time.Now()
 	for i, s := range ss {
@@ -110,20 +118,26 @@ func RunBacktest(ctx context.Context, cs []Customer, until int32, horizon int, o
 		b.Observed += obs
 		b.MAEOrders += math.Abs(e - obs)
 		b.MAEOrdersBase += math.Abs(eb - obs)
+		b.RMSEOrders += (e - obs) * (e - obs)
+		b.RMSEOrdersBase += (eb - obs) * (eb - obs)
 		b.SpendSeen += spend
 		sb := eb * s.MeanValue
 		b.SpendBase += sb
 		b.MAESpendBase += math.Abs(sb - spend)
+		b.RMSESpendBase += (sb - spend) * (sb - spend)
 		if m.Value != nil {
 			sp := e * m.Value.ExpectedValue(s.X, s.MeanRepeatValue)
 			b.Spend += sp
 			b.MAESpend += math.Abs(sp - spend)
+			b.RMSESpend += (sp - spend) * (sp - spend)
 		}
 		if bought[i] && s.X > 0 {
 			pred := float64(until) + m.BGNBD.NextOrderDays(s)
 			base := max(float64(s.Last)+s.LastGap, float64(until))
 			absNext = append(absNext, math.Abs(pred-float64(first)))
 			absNextBase = append(absNextBase, math.Abs(base-float64(first)))
+			within := float64(until) + m.BGNBD.NextOrderWithinDays(s, h)
+			absNextWithin = append(absNextWithin, math.Abs(within-float64(first)))
 		}
 	}
 	b.PredictTime = time.Since(start)
@@ -131,11 +145,14 @@ func RunBacktest(ctx context.Context, cs []Customer, until int32, horizon int, o
 	b.MAEOrdersBase /= float64(n)
 	b.MAESpend /= float64(n)
 	b.MAESpendBase /= float64(n)
+	for _, v := range []*float64{&b.RMSEOrders, &b.RMSEOrdersBase, &b.RMSESpend, &b.RMSESpendBase} {
+		*v = math.Sqrt(*v / float64(n))
+	}
 	b.AUCAlive, b.AUCOrder = AUC(alive, bought), AUC(porder, bought)
 	b.AUCRate, b.AUCRecency = AUC(rate, bought), AUC(recency, bought)
 	b.AUCAliveRepeaters, b.AUCRateRepeaters = AUC(aliveRep, boughtRep), AUC(rateRep, boughtRep)
 	b.NextN = len(absNext)
-	b.NextMedAE, b.NextMedAEBase = median(absNext), median(absNextBase)
+	b.NextMedAE, b.NextMedAEBase, b.NextMedAEWithin = median(absNext), median(absNextBase), median(absNextWithin)
 	b.ValueFrequencyCorr = correlation(xs, vs)
 	return b, nil
 }

@@ -185,6 +185,17 @@ func (m BGNBD) NextOrderDays(s Summary) float64 {
 	return (m.Alpha + s.T) * math.Expm1(math.Ln2/(m.R+float64(s.X)))
 }
 
+// NextOrderWithinDays is the median wait for the next order given that one
+// comes within h days: F(s)/F(h) = ½ with F(s) = 1 − ((α+T)/(α+T+s))^(r+x),
+// the wait distribution of a living customer. Unlike NextOrderDays it is
+// always inside the horizon, to be read together with POrder(s, h), the
+// probability that there is such an order at all.
+func (m BGNBD) NextOrderWithinDays(s Summary, h float64) float64 {
+	k := m.R + float64(s.X)
+	fh := -math.Expm1(-k * math.Log1p(h/(m.Alpha+s.T)))
+	return (m.Alpha + s.T) * math.Expm1(-math.Log1p(-fh/2)/k)
+}
+
 // bgnbdGroup is a set of customers with the same (x, t_x, T).
 type bgnbdGroup struct {
 	x     int

@@ -30,8 +30,9 @@
 // What is returned when there is too little to go on: a workspace with fewer
 // than Options.MinCustomers customers or Options.MinRepeaters customers who
 // ever ordered twice gets no model at all (Fit returns ErrTooFewCustomers), not
-// a made-up one; a fit that does not converge or lands on a degenerate
-// boundary is refused likewise (ErrNoFit). A contact without orders gets no
+// a made-up one; a fit that does not converge is refused likewise (ErrNoFit); a fit whose dropout vanishes
+// (a → 0) is kept, as the no-dropout limit it is, and flagged
+// (Model.NoDropout). A contact without orders gets no
 // prediction. A one-time buyer does get a prediction, but BG/NBD assumes
 // dropout happens only right after a repeat purchase, so a one-time buyer is
 // alive with probability 1 by construction: PAlive is then 1 and not

@@ -60,10 +60,15 @@ type Model struct {
 	ValueError error
 	Customers  int
 	Repeaters  int
-	LogLik     float64
-	Evals      int
-	Elapsed    time.Duration
-	opts       Options
+	// NoDropout is set when the fit put the mean dropout probability
+	// a/(a+b) below 1e-6: the data show no sign of customers leaving, BG/NBD
+	// has become its no-dropout limit (NBD), and PAlive is ≈ 1 for everyone
+	// and ranks nobody. Expected orders and POrder stay meaningful.
+	NoDropout bool
+	LogLik    float64
+	Evals     int
+	Elapsed   time.Duration
+	opts      Options
 }
 
 // Summaries summarises each customer's orders before day now, skipping
@@ -99,7 +104,8 @@ func Fit(ctx context.Context, ss []Summary, o Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{BGNBD: bg, Customers: len(ss), Repeaters: rep, LogLik: ll, Evals: evals, opts: o}
+	m := &Model{BGNBD: bg, Customers: len(ss), Repeaters: rep, LogLik: ll, Evals: evals, opts: o,
+		NoDropout: bg.A/(bg.A+bg.B) < 1e-6}
 	if gg, ev, err := FitGammaGamma(ctx, ss); err == nil {
 		m.Value = &gg
 		m.Evals += ev
@@ -134,10 +140,14 @@ type Prediction struct {
 	// Spend90 is Orders90 × OrderValue; CLV the discounted expected spend
 	// over Options.CLVDays.
 	Spend90, CLV float64
-	// NextOrderDays is the median wait for the next order given the customer
-	// is alive; NextOrder the day it falls on.
-	NextOrderDays float64
-	NextOrder     time.Time
+	// NextOrderDays is the median wait for the next order given that there
+	// is one in the next 90 days (its probability is POrder90); NextOrder
+	// the day it falls on. Chosen over the median given alive
+	// (NextOrderAliveDays, unbounded for rare buyers) on a backtest; see
+	// docs/predictions.md.
+	NextOrderDays      float64
+	NextOrder          time.Time
+	NextOrderAliveDays float64
 }
 
 // Predict computes one customer's prediction.
@@ -148,10 +158,9 @@ func (m *Model) Predict(s Summary) Prediction {
 	p.Churn = 1 - p.PAlive
 	p.POrder30, p.POrder90 = bg.POrder(s, 30), bg.POrder(s, 90)
 	p.Orders30, p.Orders90 = bg.ExpectedOrders(s, 30), bg.ExpectedOrders(s, 90)
-	p.NextOrderDays = bg.NextOrderDays(s)
-	if !math.IsInf(p.NextOrderDays, 0) && p.NextOrderDays < 1e5 {
-		p.NextOrder = DayTime(s.Now).Add(time.Duration(p.NextOrderDays * 24 * float64(time.Hour)))
-	}
+	p.NextOrderDays = bg.NextOrderWithinDays(s, 90)
+	p.NextOrder = DayTime(s.Now).Add(time.Duration(p.NextOrderDays * 24 * float64(time.Hour)))
+	p.NextOrderAliveDays = bg.NextOrderDays(s)
 	if m.Value != nil {
 		p.HasValue = true
 		p.OrderValue = m.Value.ExpectedValue(s.X, s.MeanRepeatValue)

@@ -106,7 +106,7 @@ func TestPredictOneTimeAndRepeat(t *testing.T) {
 	if math.Abs(pa.Spend90-pa.Orders90*pa.OrderValue) > 1e-9 || pa.CLV <= pa.Spend90 {
 		t.Errorf("spend %.3f, CLV %.3f for %.3f orders of %.3f", pa.Spend90, pa.CLV, pa.Orders90, pa.OrderValue)
 	}
-	if pa.NextOrder.IsZero() || pa.NextOrderDays <= 0 || pa.NextOrderDays >= pl.NextOrderDays {
+	if pa.NextOrder.IsZero() || pa.NextOrderDays <= 0 || pa.NextOrderAliveDays >= pl.NextOrderAliveDays || pa.NextOrderDays > 90 {
 		t.Errorf("next order: active %.1f days, lapsed %.1f", pa.NextOrderDays, pl.NextOrderDays)
 	}
 }
