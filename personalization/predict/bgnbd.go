@@ -225,8 +225,27 @@ func groupSummaries(ss []Summary) []bgnbdGroup {
 }
 
 // totalLogLikelihood sums the log-likelihood over groups sorted by x,
-// computing the terms that depend only on x once per distinct x.
+// computing the terms that depend only on x once per distinct x, and
+// ln(α+d) once per whole day d (ages and recencies are whole days when they
+// come from Summarize).
 func (m BGNBD) totalLogLikelihood(gs []bgnbdGroup) float64 {
+	maxDay := 0.0
+	for _, g := range gs {
+		maxDay = max(maxDay, g.t)
+	}
+	var logs []float64
+	if maxDay < 1e6 {
+		logs = make([]float64, int(maxDay)+1)
+		for d := range logs {
+			logs[d] = math.Log(m.Alpha + float64(d))
+		}
+	}
+	logAt := func(d float64) float64 {
+		if i := int(d); float64(i) == d && i >= 0 && i < len(logs) {
+			return logs[i]
+		}
+		return math.Log(m.Alpha + d)
+	}
 	total := 0.0
 	lr, la := lgamma(m.R), math.Log(m.Alpha)
 	lab, lbb, loga := lgamma(m.A+m.B), lgamma(m.B), math.Log(m.A)
@@ -241,9 +260,9 @@ func (m BGNBD) totalLogLikelihood(gs []bgnbdGroup) float64 {
 				tail = loga - math.Log(m.B+fx-1)
 			}
 		}
-		v := head - (m.R+fx)*math.Log(m.Alpha+g.t)
+		v := head - (m.R+fx)*logAt(g.t)
 		if g.x > 0 {
-			v = head + logSumExp(-(m.R+fx)*math.Log(m.Alpha+g.t), tail-(m.R+fx)*math.Log(m.Alpha+g.tx))
+			v = head + logSumExp(-(m.R+fx)*logAt(g.t), tail-(m.R+fx)*logAt(g.tx))
 		}
 		total += g.n * v
 	}

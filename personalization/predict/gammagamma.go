@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // GammaGamma holds the parameters of the Gamma–Gamma model of order value
@@ -55,6 +56,17 @@ func FitGammaGamma(ctx context.Context, ss []Summary) (GammaGamma, int, error) {
 		return GammaGamma{}, 0, fmt.Errorf("%w: Gamma–Gamma needs repeat orders with a value", ErrTooFewCustomers)
 	}
 	n := float64(len(xs))
+	// The log-gamma terms depend on x only: sort by x and compute them once
+	// per distinct x, which makes a refit of a million customers cheap.
+	order := make([]int, len(xs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return xs[a] - xs[b] })
+	sx, lm := make([]float64, len(xs)), make([]float64, len(xs))
+	for i, j := range order {
+		sx[i], lm[i] = float64(xs[j]), math.Log(ms[j])
+	}
 	f := func(v []float64) float64 {
 		for _, x := range v {
 			if x < -15 || x > 15 {
@@ -62,9 +74,15 @@ func FitGammaGamma(ctx context.Context, ss []Summary) (GammaGamma, int, error) {
 			}
 		}
 		g := GammaGamma{math.Exp(v[0]), math.Exp(v[1]), math.Exp(v[2])}
-		ll := 0.0
-		for i, x := range xs {
-			ll += g.LogLikelihood(x, ms[i])
+		lq, lgq := math.Log(g.Gamma), lgamma(g.Q)
+		ll, head, last := 0.0, 0.0, -1.0
+		for i, x := range sx {
+			px := g.P * x
+			if x != last {
+				last = x
+				head = lgamma(px+g.Q) - lgamma(px) - lgq + g.Q*lq + px*math.Log(x)
+			}
+			ll += head + (px-1)*lm[i] - (px+g.Q)*math.Log(g.Gamma+math.Exp(lm[i])*x)
 		}
 		if math.IsNaN(ll) {
 			return math.Inf(1)
