@@ -25,7 +25,7 @@ func benchPredict(ctx context.Context, args []string, out io.Writer) error {
 	data := fs.String("data", "", "directory with online_retail.csv.gz or events.csv.gz (UCI Online Retail)")
 	until := fs.String("until", "", "fit on orders before this date (YYYY-MM-DD), score the window after it")
 	horizonFlag := fs.String("horizon", "90d", "length of the scored window, in days (90d or 90)")
-	synthetic := fs.Int("synthetic", 0, "instead of --data, simulate this many customers (365 days of history)")
+	synthetic := fs.Int("synthetic", 0, "instead of --data, simulate this many customers (born during 2025, scored from 2026-01-01)")
 	minCustomers := fs.Int("min-customers", 0, "fewest customers for a model (0: the default)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -42,8 +42,8 @@ func benchPredict(ctx context.Context, args []string, out io.Writer) error {
 	case *synthetic > 0:
 		cs = predict.Simulate(predict.Simulation{Customers: *synthetic,
 			BGNBD: predict.BGNBD{R: 0.5, Alpha: 20, A: 0.8, B: 2.5}, Value: predict.GammaGamma{P: 6, Q: 4, Gamma: 15},
-			Days: 365, Horizon: horizon, Seed: 1})
-		day = 365
+			Start: predict.DayOf(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)), Days: 365, Horizon: horizon, Seed: 1})
+		day = predict.DayOf(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 		fmt.Fprintf(out, "simulated %d customers (r=0.5 α=20 a=0.8 b=2.5; p=6 q=4 γ=15) in %s\n",
 			len(cs), time.Since(t0).Round(time.Millisecond))
 	case *data != "":
