@@ -23,21 +23,25 @@
 //     the more the fewer orders the customer has, which is what an honest
 //     expected value must do for a customer seen twice.
 //
+// The next order date is the median wait given an order within 90 days,
+// read beside the probability of that order (see Prediction.NextOrderDays).
+//
 // Orders are counted per distinct UTC order day, as is standard for BG/NBD
 // (two invoices on one day are one purchase occasion), and an order day's
 // value is the sum of its orders. Times are in days.
 //
 // What is returned when there is too little to go on: a workspace with fewer
 // than Options.MinCustomers customers or Options.MinRepeaters customers who
-// ever ordered twice gets no model at all (Fit returns ErrTooFewCustomers), not
-// a made-up one; a fit that does not converge is refused likewise (ErrNoFit); a fit whose dropout vanishes
-// (a → 0) is kept, as the no-dropout limit it is, and flagged
-// (Model.NoDropout). A contact without orders gets no
-// prediction. A one-time buyer does get a prediction, but BG/NBD assumes
-// dropout happens only right after a repeat purchase, so a one-time buyer is
-// alive with probability 1 by construction: PAlive is then 1 and not
-// informative, Prediction.OneTime says so, and the order probabilities and
-// expected orders (which do fall as the silence grows) are what to rank such
-// customers by. Their expected order value is the population mean from
+// ever ordered twice gets no model at all (Fit returns ErrTooFewCustomers),
+// not a made-up one; a fit that does not converge is refused likewise
+// (ErrNoFit); a fit whose dropout vanishes (a → 0, as on the UCI Online
+// Retail log) is kept, as the no-dropout limit it then is, and flagged
+// (Model.NoDropout: PAlive ranks nobody, POrder90 does). A contact without
+// orders gets no prediction. A one-time buyer does get one, but BG/NBD
+// assumes dropout happens only right after a repeat purchase, so a one-time
+// buyer is alive with probability 1 by construction: PAlive is then 1 and
+// not informative, Prediction.OneTime says so, and the order probabilities
+// and expected orders (which do fall as the silence grows) are what to rank
+// such customers by. Their expected order value is the population mean from
 // Gamma–Gamma, since they have no repeat order of their own.
 package predict
