@@ -301,7 +301,9 @@ func FitBGNBD(ctx context.Context, ss []Summary) (BGNBD, float64, int, error) {
 		}
 		return -ll / n
 	}
-	x0 := []float64{math.Log(0.5), math.Log(0.5 / rate), 0, 0}
+	// Start from r = ½ and α matching the mean repeat rate, kept inside the
+	// search box so the first simplex is finite.
+	x0 := []float64{math.Log(0.5), max(-10, min(10, math.Log(0.5/rate))), 0, 0}
 	v, fv, evals, err := nelderMead(ctx, f, x0, 0.5, 5000)
 	m := BGNBD{math.Exp(v[0]), math.Exp(v[1]), math.Exp(v[2]), math.Exp(v[3])}
 	if err != nil {

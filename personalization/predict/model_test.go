@@ -110,3 +110,19 @@ func TestPredictOneTimeAndRepeat(t *testing.T) {
 		t.Errorf("next order: active %.1f days, lapsed %.1f", pa.NextOrderDays, pl.NextOrderDays)
 	}
 }
+
+// TestCLVDiscounting checks that discounting lowers the lifetime value below
+// the undiscounted expected spend over the same horizon, and that without a
+// discount it is exactly expected orders × value.
+func TestCLVDiscounting(t *testing.T) {
+	s := Summary{X: 4, Tx: 200, T: 220}
+	plain := &Model{BGNBD: truth, opts: Options{AnnualDiscount: -1}.withDefaults()}
+	disc := &Model{BGNBD: truth, opts: Options{AnnualDiscount: 0.5}.withDefaults()}
+	want := truth.ExpectedOrders(s, 365) * 40
+	if got := plain.CLV(s, 40); math.Abs(got-want) > 1e-9 {
+		t.Errorf("undiscounted CLV %.6f, want %.6f", got, want)
+	}
+	if got := disc.CLV(s, 40); !(got < want && got > want/1.5) {
+		t.Errorf("CLV at 50 %% a year %.4f, want between %.4f and %.4f", got, want/1.5, want)
+	}
+}
