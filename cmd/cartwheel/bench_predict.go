@@ -113,6 +113,7 @@ func benchPredict(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(w, "AUC ordered in window: P(alive) | recency\t%.4f\t%.4f\t\n", b.AUCAlive, b.AUCRecency)
 	fmt.Fprintf(w, "AUC among repeat customers: P(alive) | past repeat rate\t%.4f\t%.4f\t\n", b.AUCAliveRepeaters, b.AUCRateRepeaters)
 	fmt.Fprintf(w, "MAE order days per customer\t%.4f\t%.4f\t\n", b.MAEOrders, b.MAEOrdersBase)
+	fmt.Fprintf(w, "  the same, the model's median forecast\t%.4f\t%.4f\t\n", b.MAEOrdersMedian, b.MAEOrdersBase)
 	fmt.Fprintf(w, "RMSE order days per customer\t%.4f\t%.4f\t\n", b.RMSEOrders, b.RMSEOrdersBase)
 	fmt.Fprintf(w, "total order days (observed %.0f)\t%.1f\t%.1f\t\n", b.Observed, b.Orders, b.OrdersBase)
 	if m.Value != nil {

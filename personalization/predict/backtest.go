@@ -36,8 +36,11 @@ type Backtest struct {
 	// Root mean squared errors of the same: the expectation is the best
 	// prediction under squared error, the median under absolute error, and
 	// most customers order nothing in a window, so MAE favours predicting 0.
-	RMSEOrders, RMSEOrdersBase   float64
-	RMSESpend, RMSESpendBase     float64
+	RMSEOrders, RMSEOrdersBase float64
+	RMSESpend, RMSESpendBase   float64
+	// MAEOrdersMedian is the MAE of the model's median forecast
+	// (BGNBD.MedianOrders), the best single forecast under absolute error.
+	MAEOrdersMedian              float64
 	Orders, OrdersBase, Observed float64
 	Spend, SpendBase, SpendSeen  float64
 
@@ -119,6 +122,7 @@ func RunBacktest(ctx context.Context, cs []Customer, until int32, horizon int, o
 		b.MAEOrders += math.Abs(e - obs)
 		b.MAEOrdersBase += math.Abs(eb - obs)
 		b.RMSEOrders += (e - obs) * (e - obs)
+		b.MAEOrdersMedian += math.Abs(float64(m.BGNBD.MedianOrders(s, h)) - obs)
 		b.RMSEOrdersBase += (eb - obs) * (eb - obs)
 		b.SpendSeen += spend
 		sb := eb * s.MeanValue
@@ -143,6 +147,7 @@ func RunBacktest(ctx context.Context, cs []Customer, until int32, horizon int, o
 	b.PredictTime = time.Since(start)
 	b.MAEOrders /= float64(n)
 	b.MAEOrdersBase /= float64(n)
+	b.MAEOrdersMedian /= float64(n)
 	b.MAESpend /= float64(n)
 	b.MAESpendBase /= float64(n)
 	for _, v := range []*float64{&b.RMSEOrders, &b.RMSEOrdersBase, &b.RMSESpend, &b.RMSESpendBase} {

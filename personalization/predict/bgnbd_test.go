@@ -180,3 +180,27 @@ func TestNextOrderDaysIsTheMedian(t *testing.T) {
 		t.Errorf("P(no order within the median %.3f days) = %.6f, want 0.5", med, survive)
 	}
 }
+
+// TestTailSumsToExpectation checks the order-count distribution against the
+// 2F1 expectation, an independent route: Σ_k P(X ≥ k) = E[X]; and P(X ≥ 1)
+// against POrder.
+func TestTailSumsToExpectation(t *testing.T) {
+	for _, m := range []BGNBD{smooth, {R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426}, {R: 0.7, Alpha: 60, A: 1e-5, B: 40000}} {
+		for _, s := range customers {
+			for _, tau := range []float64{30, 90} {
+				sum := 0.0
+				m.walkTail(s, tau, func(_ int, tail float64) bool { sum += tail; return true })
+				if want := m.ExpectedOrders(s, tau); math.Abs(sum-want) > 1e-9*math.Max(1, want) {
+					t.Errorf("%+v %+v τ=%v: Σ P(X≥k) = %.12f, E = %.12f", m, s, tau, sum, want)
+				}
+				if got, want := m.PAtLeast(s, tau, 1), m.POrder(s, tau); math.Abs(got-want) > 1e-12 {
+					t.Errorf("P(X≥1) = %v, POrder = %v", got, want)
+				}
+				med := m.MedianOrders(s, tau)
+				if m.PAtLeast(s, tau, med) < 0.5 && med > 0 || m.PAtLeast(s, tau, med+1) >= 0.5 {
+					t.Errorf("median %d: P(X≥med) = %v, P(X≥med+1) = %v", med, m.PAtLeast(s, tau, med), m.PAtLeast(s, tau, med+1))
+				}
+			}
+		}
+	}
+}

@@ -133,6 +133,10 @@ type Prediction struct {
 	POrder30, POrder90 float64
 	// Orders30/90: expected order days in the next 30/90 days.
 	Orders30, Orders90 float64
+	// LikelyOrders90 is the median number of order days in the next 90
+	// days: the single figure to show (a count, and the best guess under
+	// absolute error); Orders90 is the one to sum.
+	LikelyOrders90 int
 	// OrderValue is the expected value of an order (0 with HasValue false
 	// when the workspace has no value model).
 	OrderValue float64
@@ -158,6 +162,7 @@ func (m *Model) Predict(s Summary) Prediction {
 	p.Churn = 1 - p.PAlive
 	p.POrder30, p.POrder90 = bg.POrder(s, 30), bg.POrder(s, 90)
 	p.Orders30, p.Orders90 = bg.ExpectedOrders(s, 30), bg.ExpectedOrders(s, 90)
+	p.LikelyOrders90 = bg.MedianOrders(s, 90)
 	p.NextOrderDays = bg.NextOrderWithinDays(s, 90)
 	p.NextOrder = DayTime(s.Now).Add(time.Duration(p.NextOrderDays * 24 * float64(time.Hour)))
 	p.NextOrderAliveDays = bg.NextOrderDays(s)

@@ -100,6 +100,9 @@ func TestPredictOneTimeAndRepeat(t *testing.T) {
 	if !(pa.Churn < pl.Churn) || pa.OneTime || pl.OneTime {
 		t.Errorf("active churn %.3f should be below lapsed %.3f", pa.Churn, pl.Churn)
 	}
+	if want := m.BGNBD.MedianOrders(active, 90); pa.LikelyOrders90 != want || pl.LikelyOrders90 > pa.LikelyOrders90 {
+		t.Errorf("likely orders: active %d (want %d), lapsed %d", pa.LikelyOrders90, want, pl.LikelyOrders90)
+	}
 	if pa.Orders90 <= pa.Orders30 || pa.POrder90 < pa.POrder30 || pa.Orders90 < pa.POrder90 {
 		t.Errorf("inconsistent horizons: %+v", pa)
 	}
