@@ -204,3 +204,14 @@ func TestTailSumsToExpectation(t *testing.T) {
 		}
 	}
 }
+
+// TestMedianOrdersHeavyBuyer checks a customer whose P(NB = 0) underflows:
+// the median must still sit near the expectation, not run away.
+func TestMedianOrdersHeavyBuyer(t *testing.T) {
+	m := BGNBD{R: 0.7, Alpha: 60, A: 1e-5, B: 40000}
+	s := Summary{X: 6000, Tx: 359, T: 360}
+	e, med := m.ExpectedOrders(s, 90), m.MedianOrders(s, 90)
+	if math.Abs(float64(med)-e) > 0.05*e {
+		t.Errorf("median %d orders, expectation %.1f", med, e)
+	}
+}

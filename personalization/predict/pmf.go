@@ -48,8 +48,10 @@ func (m BGNBD) walkTail(s Summary, tau float64, f func(n int, tail float64) bool
 	fx := float64(s.X)
 	k0 := m.R + fx
 	logq := -math.Log1p(tau / (m.Alpha + s.T))
-	pn := math.Exp(k0 * logq) // P(NB = 0)
-	cdf := pn                 // P(NB ≤ n−1) at step n
+	// P(NB = n) is carried in logs: for a customer with thousands of
+	// orders P(NB = 0) = q^(r+x) underflows, and its successors must not.
+	logpn := k0 * logq // ln P(NB = 0)
+	cdf := math.Exp(logpn)
 	log1mq := math.Log(-math.Expm1(logq))
 	lb := lgamma(m.A+m.B+fx) - lgamma(m.B+fx)
 	alive := m.PAlive(s)
@@ -61,7 +63,7 @@ func (m BGNBD) walkTail(s Summary, tau float64, f func(n int, tail float64) bool
 			return
 		}
 		// P(NB = n) from P(NB = n−1).
-		pn = math.Exp(math.Log(pn) + math.Log((k0+fn-1)/fn) + log1mq)
-		cdf += pn
+		logpn += math.Log((k0+fn-1)/fn) + log1mq
+		cdf += math.Exp(logpn)
 	}
 }
