@@ -33,11 +33,14 @@ const (
 	SameCategory    = "same_category"
 	Bestsellers     = "bestsellers"
 	NewArrivals     = "new_arrivals"
+	// Blended mixes anchor and history neighbours, repeat purchases and
+	// bestsellers (see Blend); it is what an empty strategy means.
+	Blended = "blended"
 )
 
 // Strategies lists every strategy.
 var Strategies = []string{RecentlyViewed, ViewedNotBought, BoughtTogether, ViewedTogether, Personalized,
-	SameCategory, Bestsellers, NewArrivals}
+	SameCategory, Bestsellers, NewArrivals, Blended}
 
 // Product is what the engine knows of a catalogue item.
 type Product struct {
@@ -92,6 +95,8 @@ type Request struct {
 	// offline evaluation, which must score each strategy on its own, and
 	// for callers that would rather show nothing than a generic list.
 	NoFallback bool
+	// Blend overrides the engine's blend weights (offline tuning).
+	Blend *Blend
 }
 
 // Result is a recommended product and the strategy that chose it (a

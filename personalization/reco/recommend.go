@@ -19,7 +19,8 @@ const personalHistory = 20
 
 // Recommend answers a request: at most N results (10 when N ≤ 0), best
 // first, from the asked strategy and then, while short, its fallbacks.
-// An unknown strategy yields only the fallbacks.
+// An empty strategy is Blended; an unknown one yields only the
+// fallbacks.
 //
 // Cost, with K neighbours, H history items and T the top-list length:
 // recently_viewed and viewed_not_bought O(H); bought_together and
@@ -121,6 +122,8 @@ func (q *query) run(strategy string) {
 	q.strategy = strategy
 	e := q.e
 	switch strategy {
+	case Blended, "":
+		q.blend()
 	case RecentlyViewed:
 		q.fromHistory(false)
 	case ViewedNotBought:
