@@ -119,6 +119,9 @@ func (q *query) offer(i uint32, score float64) {
 }
 
 func (q *query) run(strategy string) {
+	if strategy == "" {
+		strategy = Blended
+	}
 	q.strategy = strategy
 	e := q.e
 	switch strategy {
