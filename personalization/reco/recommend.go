@@ -40,6 +40,7 @@ func (e *Engine) Recommend(r Request) []Result {
 			q.anchors = append(q.anchors, i)
 		}
 	}
+	q.given = len(q.anchors)
 	if len(q.anchors) == 0 && q.p != nil && len(q.p.hist) > 0 {
 		// No product on screen: the person's latest item stands in.
 		q.anchors = append(q.anchors, q.p.hist[len(q.p.hist)-1].item)
@@ -67,6 +68,7 @@ type query struct {
 	r         Request
 	p         *person
 	anchors   []uint32
+	given     int // how many of anchors the request named (the rest: the latest item standing in)
 	bought    []uint32 // the person's purchases, sorted, once needed
 	boughtSet bool
 	strategy  string
@@ -99,7 +101,7 @@ func (q *query) ok(i uint32) bool {
 		r.InStockOnly && !it.inStock,
 		r.MinPriceMinor > 0 && it.price < r.MinPriceMinor,
 		r.MaxPriceMinor > 0 && it.price > r.MaxPriceMinor,
-		r.ExcludeAnchors && slices.Contains(q.anchors, i),
+		r.ExcludeAnchors && slices.Contains(q.excluded(), i),
 		r.ExcludeBought && q.isBought(i):
 		return false
 	}
@@ -109,6 +111,16 @@ func (q *query) ok(i uint32) bool {
 		}
 	}
 	return true
+}
+
+// excluded are the anchors ExcludeAnchors leaves out. The blend leaves
+// out only the products on screen: the latest item standing in for them
+// may well be reordered.
+func (q *query) excluded() []uint32 {
+	if q.strategy == Blended {
+		return q.anchors[:q.given]
+	}
+	return q.anchors
 }
 
 // offer appends i if it passes the filters.
