@@ -9,6 +9,7 @@ import (
 	"io"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -30,6 +31,7 @@ func benchReco(ctx context.Context, args []string, out io.Writer) error {
 	fallback := fs.Bool("fallback", false, "let strategies fill their lists with the default fallback chain")
 	basket := fs.Bool("basket", false, "predict each test basket (order) once, before it, and score its distinct products")
 	until := fs.String("until", "", "drop interactions at or after this RFC 3339 time (a validation window that ends before the test period)")
+	ease := fs.String("ease", "", "also score EASE in basket mode with these λ values (comma-separated), for comparison")
 	tune := fs.Bool("tune", false, "score a grid of blend weights and the main strategies, best first")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -80,6 +82,18 @@ func benchReco(ctx context.Context, args []string, out io.Writer) error {
 		return ctx.Err()
 	}
 	t1 := time.Now()
+	for _, l := range strings.Split(*ease, ",") {
+		if l = strings.TrimSpace(l); l == "" {
+			continue
+		}
+		lambda, err := strconv.ParseFloat(l, 64)
+		if err != nil || lambda <= 0 {
+			return fmt.Errorf("bench reco: --ease: %q is not a positive number", l)
+		}
+		if err := easeBaseline(out, ins, at, *k, lambda); err != nil {
+			return err
+		}
+	}
 	eo := reco.EvalOptions{Split: at, K: *k, Targets: kinds, Fallback: *fallback, Basket: *basket}
 	if *tune {
 		eo.Blends = blendGrid(*basket)
