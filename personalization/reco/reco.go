@@ -2,8 +2,9 @@
 // viewed, viewed but not bought, personalised item-to-item), from what
 // everyone did (bought together, viewed together, bestsellers with time
 // decay, per category), and from the catalogue (same category, new
-// arrivals). Its statistics live in memory and grow one event at a time
-// from the event log; one Engine serves frames, emails and pushes.
+// arrivals), and a blend of them that is the default when no strategy is
+// named (see Blend). Its statistics live in memory and grow one event at
+// a time from the event log; one Engine serves frames, emails and pushes.
 //
 // Memory: product ids are interned to uint32 indexes. A product costs
 // about 100 bytes plus its two co-occurrence lists (bought together,
