@@ -68,7 +68,7 @@ type query struct {
 	r         Request
 	p         *person
 	anchors   []uint32
-	given     int // how many of anchors the request named (the rest: the latest item standing in)
+	given     int      // how many of anchors the request named (the rest: the latest item standing in)
 	bought    []uint32 // the person's purchases, sorted, once needed
 	boughtSet bool
 	strategy  string
