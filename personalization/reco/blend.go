@@ -2,6 +2,7 @@ package reco
 
 import (
 	"math"
+	"sync"
 	"time"
 )
 
@@ -53,25 +54,24 @@ func (q *query) blend() {
 	if q.r.Blend != nil {
 		b = *q.r.Blend
 	}
-	acc := getAcc()
-	defer putAcc(acc)
-	part := getAcc()
-	defer putAcc(part)
+	acc, part := getDense(len(e.items)), getDense(len(e.items))
+	defer putDense(acc)
+	defer putDense(part)
 	add := func(w float64) {
 		best := 0.0
-		for _, s := range part {
-			best = max(best, s)
+		for _, i := range part.touched {
+			best = max(best, part.v[i])
 		}
 		if best > 0 && w > 0 {
-			for i, s := range part {
-				acc[i] += w * s / best
+			for _, i := range part.touched {
+				acc.add(i, w*part.v[i]/best)
 			}
 		}
-		clear(part)
+		part.reset()
 	}
 	if b.Anchor > 0 && len(q.r.Anchors) > 0 {
 		for _, a := range q.anchors {
-			e.neighbours(part, a, 1, true, true)
+			e.neighboursDense(part, a, 1)
 		}
 		add(b.Anchor)
 	}
@@ -82,7 +82,7 @@ func (q *query) blend() {
 	if b.History > 0 {
 		w := 1.0
 		for k := len(h) - 1; k >= 0 && k >= len(h)-personalHistory; k-- {
-			e.neighbours(part, h[k].item, w*kindWeight(h[k].kinds), true, true)
+			e.neighboursDense(part, h[k].item, w*kindWeight(h[k].kinds))
 			w *= 0.9
 		}
 		add(b.History)
@@ -97,15 +97,77 @@ func (q *query) blend() {
 			if half > 0 {
 				s *= math.Exp2(-float64(max(e.now-ev.at, 0)) / half)
 			}
-			part[ev.item] = s
+			part.add(ev.item, s)
 		}
 		add(b.Repeat)
 	}
 	if b.Popular > 0 {
 		for _, i := range q.list(func(c *category) []uint32 { return c.sales.ids }, e.sales.ids) {
-			part[i] = e.items[i].sales
+			part.add(i, e.items[i].sales)
 		}
 		add(b.Popular)
 	}
-	q.offerBest(acc, false)
+	q.offerBest(acc.all, false)
+}
+
+// dense is a candidate accumulator indexed by product: the blend sums
+// four parts of up to thousands of candidates each, which in maps cost
+// most of its time; a slice and the list of indexes touched cost a
+// fraction, and are pooled (8 bytes a product each).
+type dense struct {
+	v       []float64
+	touched []uint32
+}
+
+func (d *dense) add(i uint32, x float64) {
+	if x <= 0 {
+		return
+	}
+	if d.v[i] == 0 {
+		d.touched = append(d.touched, i)
+	}
+	d.v[i] += x
+}
+
+func (d *dense) reset() {
+	for _, i := range d.touched {
+		d.v[i] = 0
+	}
+	d.touched = d.touched[:0]
+}
+
+func (d *dense) all(yield func(uint32, float64) bool) {
+	for _, i := range d.touched {
+		if !yield(i, d.v[i]) {
+			return
+		}
+	}
+}
+
+// neighboursDense is neighbours (bought and viewed) into a dense
+// accumulator.
+func (e *Engine) neighboursDense(d *dense, a uint32, w float64) {
+	it := &e.items[a]
+	for _, nb := range it.bought {
+		d.add(nb.id, w*coScore(nb.n, it.nBought, e.items[nb.id].nBought))
+	}
+	for _, nb := range it.viewed {
+		d.add(nb.id, w*coScore(nb.n, it.nViewed, e.items[nb.id].nViewed))
+	}
+}
+
+var densePool = sync.Pool{New: func() any { return &dense{} }}
+
+// getDense returns an empty accumulator for n products.
+func getDense(n int) *dense {
+	d := densePool.Get().(*dense)
+	if len(d.v) < n {
+		d.v = make([]float64, n+n/4)
+	}
+	return d
+}
+
+func putDense(d *dense) {
+	d.reset()
+	densePool.Put(d)
 }

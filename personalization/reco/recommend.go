@@ -2,6 +2,8 @@ package reco
 
 import (
 	"cmp"
+	"iter"
+	"maps"
 	"math"
 	"slices"
 	"sync"
@@ -149,7 +151,7 @@ func (q *query) run(strategy string) {
 		for _, a := range q.anchors {
 			e.neighbours(acc, a, 1, strategy == BoughtTogether, strategy == ViewedTogether)
 		}
-		q.offerBest(acc, false)
+		q.offerBest(maps.All(acc), false)
 	case Personalized:
 		if q.p == nil {
 			return
@@ -162,7 +164,7 @@ func (q *query) run(strategy string) {
 			e.neighbours(acc, h[k].item, w*kindWeight(h[k].kinds), true, true)
 			w *= 0.9
 		}
-		q.offerBest(acc, true)
+		q.offerBest(maps.All(acc), true)
 	case SameCategory:
 		c := q.category()
 		if c != 0 {
@@ -281,7 +283,7 @@ type scored struct {
 
 // offerBest offers the best N candidates that pass the filters, found
 // with a bounded min-heap: O(C log N) for C candidates.
-func (q *query) offerBest(acc map[uint32]float64, skipBought bool) {
+func (q *query) offerBest(acc iter.Seq2[uint32, float64], skipBought bool) {
 	n := q.r.N - len(q.out)
 	if n <= 0 {
 		return
