@@ -41,7 +41,7 @@ type EvalOptions struct {
 	// Targets are the interaction kinds predicted (purchases). Data sets
 	// with few purchases can use carts or views instead.
 	Targets []string
-	// Strategies evaluated (all).
+	// Strategies evaluated (all, unless only Blends are given).
 	Strategies []string
 	// Blends are extra rows: the blended strategy with these weights, for
 	// tuning; each is named "blended" and its weights.
