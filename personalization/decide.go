@@ -1,6 +1,7 @@
 package personalization
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -365,9 +366,10 @@ func (d *Decider) decidePopup(w *wsState, wd *widget, r *DecideRequest, v *visit
 		out.Link = &c.Link
 	}
 	if pb := c.Products; pb != nil {
-		out.Products, _ = d.products(w, pb.Strategy, pb.Count, false, false, r, v, person, nil)
+		asked := cmp.Or(pb.Strategy, reco.Blended) // naming none asks for the blended default
+		out.Products, _ = d.products(w, asked, pb.Count, false, false, r, v, person, nil)
 		if len(out.Products) == 0 {
-			return false, b.f("no products to show (%s)", pb.Strategy)
+			return false, b.f("no products to show (%s)", asked)
 		}
 	}
 	dec.Popups = append(dec.Popups, Popup{ID: wd.id, Variant: vr.ID, Trigger: trig, Layout: wd.def.Layout,
@@ -389,12 +391,13 @@ func (d *Decider) decideFrame(w *wsState, wd *widget, r *DecideRequest, v *visit
 			return false, b.f("placeholder %q is filled by %s", f.Name, fr.ID)
 		}
 	}
-	ps, strategy := d.products(w, f.Strategy, f.Count, f.InStockOnly, f.ExcludeBought, r, v, person, onPage(r, v, dec))
+	asked := cmp.Or(f.Strategy, reco.Blended) // naming none asks for the blended default
+	ps, strategy := d.products(w, asked, f.Count, f.InStockOnly, f.ExcludeBought, r, v, person, onPage(r, v, dec))
 	if len(ps) == 0 {
-		return false, b.f("no products to show (%s)", f.Strategy)
+		return false, b.f("no products to show (%s)", asked)
 	}
 	title := f.Title
-	if strategy != f.Strategy {
+	if strategy != asked {
 		// The engine fell back (a cold start): "Customers also viewed"
 		// over bestsellers would say something untrue.
 		title = widgets.FrameTitle(r.Locale, strategy)

@@ -247,8 +247,8 @@ func (c *Content) validate(f string) error {
 		}
 	}
 	if p := c.Products; p != nil {
-		if !slices.Contains(Strategies, p.Strategy) {
-			return &InvalidError{f + ".products.strategy", "one of " + strings.Join(Strategies, ", ")}
+		if p.Strategy != "" && !slices.Contains(Strategies, p.Strategy) {
+			return &InvalidError{f + ".products.strategy", "empty (blended) or one of " + strings.Join(Strategies, ", ")}
 		}
 		if p.Count < 1 || p.Count > 12 {
 			return &InvalidError{f + ".products.count", "1 to 12"}
@@ -263,8 +263,8 @@ func (fr *Frame) validate() error {
 		return &InvalidError{"frame.name", "1 to 64 of A-Z a-z 0-9 _ -"}
 	case len(fr.Selector) > 200 || strings.ContainsAny(fr.Selector, "<>{}"):
 		return &InvalidError{"frame.selector", "a CSS selector up to 200 bytes"}
-	case !slices.Contains(Strategies, fr.Strategy):
-		return &InvalidError{"frame.strategy", "one of " + strings.Join(Strategies, ", ")}
+	case fr.Strategy != "" && !slices.Contains(Strategies, fr.Strategy):
+		return &InvalidError{"frame.strategy", "empty (blended) or one of " + strings.Join(Strategies, ", ")}
 	case fr.Count < 1 || fr.Count > 24:
 		return &InvalidError{"frame.count", "1 to 24"}
 	case len(fr.Title) > maxShortText:

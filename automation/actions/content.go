@@ -207,7 +207,8 @@ func (c *Channels) fillItems(ctx context.Context, ws, shopID string, items []com
 // products picks the products a message shows, as the "products" param
 // says: "cart" (the default when there is a cart), "trigger" (the product
 // the trigger event names, e.g. the one due for replenishment), "none"
-// (the default otherwise), or a recommendation strategy (reco.Strategies;
+// (the default otherwise), or a recommendation strategy (reco.Strategies,
+// "blended" the engine's default mix, which keeps repeat purchases;
 // "viewed" and "related" are the older names of viewed_not_bought and
 // personalized) asked of the engine that fills the site's frames, anchored
 // on the trigger's items or product; at most product_count (4).
@@ -237,9 +238,10 @@ func (c *Channels) products(ctx context.Context, ws, contact string, p params, t
 	// The history strategies list what the contact looked at, the trigger's
 	// product included (a browse abandonment's); the others recommend what
 	// goes with the anchors, so those are left out.
+	// The blend keeps purchases: its repeat part is what it is for.
 	history := src == reco.RecentlyViewed || src == reco.ViewedNotBought
 	res, err := c.o.Recommender.Recommend(ctx, ws, reco.Request{Strategy: src, Person: contact, Anchors: tr.anchors(),
-		N: n + 4, InStockOnly: true, ExcludeAnchors: !history, ExcludeBought: src != reco.RecentlyViewed})
+		N: n + 4, InStockOnly: true, ExcludeAnchors: !history, ExcludeBought: src != reco.RecentlyViewed && src != reco.Blended})
 	if err != nil {
 		return nil, fmt.Errorf("recommendations: %w", err)
 	}

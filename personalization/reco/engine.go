@@ -36,6 +36,10 @@ type Options struct {
 	// PopularityWeights weigh a view, a cart and a purchase in the
 	// popularity that ranks same_category ({1, 3, 10}).
 	PopularityWeights [3]float64
+	// Blend and AnchoredBlend weigh the parts of the blended strategy
+	// without and with products on screen (DefaultBlend,
+	// DefaultAnchoredBlend).
+	Blend, AnchoredBlend Blend
 }
 
 func (o Options) withDefaults() Options {
@@ -62,6 +66,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PopularityWeights == [3]float64{} {
 		o.PopularityWeights = [3]float64{1, 3, 10}
+	}
+	if o.Blend.zero() {
+		o.Blend = DefaultBlend
+	}
+	if o.AnchoredBlend.zero() {
+		o.AnchoredBlend = DefaultAnchoredBlend
 	}
 	return o
 }
@@ -139,8 +149,9 @@ type person struct {
 
 type event struct {
 	item  uint32
-	kinds uint8 // bit set of kindBit
-	at    int64 // Unix seconds
+	kinds uint8  // bit set of kindBit
+	n     uint16 // orders that held the item (saturates), for the blend's repeat purchases
+	at    int64  // Unix seconds
 }
 
 type session struct {
@@ -315,16 +326,19 @@ func (e *Engine) Observe(in Interaction) {
 		p = &person{}
 		e.persons[in.Person] = p
 	}
-	p.remember(i, bit, at, e.opt.History)
 	win := int64(e.opt.SessionWindow.Seconds())
+	ev := event{item: i, kinds: bit, at: at}
 	if bit == bitPurchase {
 		if !slices.Contains(p.bought, i) {
 			p.bought = appendCapped(p.bought, i, e.opt.Bought)
 		}
-		e.pair(&p.order, in.Session, at, win, i, true)
+		if e.pair(&p.order, in.Session, at, win, i, true) {
+			ev.n = 1 // a second line of the same order is not a second order
+		}
 	} else {
 		e.pair(&p.view, in.Session, at, win, i, false)
 	}
+	p.remember(ev, e.opt.History)
 }
 
 // popularity adds one interaction to the decayed scores. A score is kept
@@ -376,12 +390,14 @@ func (e *Engine) decay(s float64) float64 {
 	return s * math.Exp2(float64(e.t0-e.now)/e.halfLife)
 }
 
-// remember moves (or adds) an item to the end of the person's history.
-func (p *person) remember(i uint32, bit uint8, at int64, capacity int) {
+// remember moves (or adds) an item to the end of the person's history,
+// adding nw's kinds and order count to what was known of it.
+func (p *person) remember(nw event, capacity int) {
 	for j, ev := range p.hist {
-		if ev.item == i {
-			ev.kinds |= bit
-			ev.at = max(ev.at, at)
+		if ev.item == nw.item {
+			ev.kinds |= nw.kinds
+			ev.at = max(ev.at, nw.at)
+			ev.n = uint16(min(int(ev.n)+int(nw.n), math.MaxUint16))
 			copy(p.hist[j:], p.hist[j+1:])
 			p.hist[len(p.hist)-1] = ev
 			return
@@ -391,7 +407,7 @@ func (p *person) remember(i uint32, bit uint8, at int64, capacity int) {
 		copy(p.hist, p.hist[1:])
 		p.hist = p.hist[:len(p.hist)-1]
 	}
-	p.hist = append(p.hist, event{item: i, kinds: bit, at: at})
+	p.hist = append(p.hist, nw)
 }
 
 func appendCapped(s []uint32, v uint32, capacity int) []uint32 {
@@ -404,14 +420,15 @@ func appendCapped(s []uint32, v uint32, capacity int) []uint32 {
 
 // pair adds item i to a session and counts one co-occurrence with each
 // distinct item already in it. A new session starts when the id changes
-// or, without an id, after the inactivity window.
-func (e *Engine) pair(s *session, id string, at, window int64, i uint32, purchase bool) {
+// or, without an id, after the inactivity window. It reports whether i
+// was new to the session.
+func (e *Engine) pair(s *session, id string, at, window int64, i uint32, purchase bool) bool {
 	if id != s.id || at-s.last > window {
 		s.id, s.items = id, s.items[:0]
 	}
 	s.last = max(s.last, at)
 	if slices.Contains(s.items, i) {
-		return
+		return false
 	}
 	a := &e.items[i]
 	if purchase {
@@ -430,6 +447,7 @@ func (e *Engine) pair(s *session, id string, at, window int64, i uint32, purchas
 		}
 	}
 	s.items = appendCapped(s.items, i, e.opt.SessionItems)
+	return true
 }
 
 // countPair is the Space-Saving heavy-hitter update: a known neighbour
@@ -482,7 +500,7 @@ func (e *Engine) Merge(from, into string) {
 	var hist []event
 	for _, ev := range merged {
 		th := &person{hist: hist}
-		th.remember(ev.item, ev.kinds, ev.at, e.opt.History)
+		th.remember(ev, e.opt.History)
 		hist = th.hist
 	}
 	t.hist = hist

@@ -2,8 +2,9 @@
 // viewed, viewed but not bought, personalised item-to-item), from what
 // everyone did (bought together, viewed together, bestsellers with time
 // decay, per category), and from the catalogue (same category, new
-// arrivals). Its statistics live in memory and grow one event at a time
-// from the event log; one Engine serves frames, emails and pushes.
+// arrivals), and a blend of them that is the default when no strategy is
+// named (see Blend). Its statistics live in memory and grow one event at
+// a time from the event log; one Engine serves frames, emails and pushes.
 //
 // Memory: product ids are interned to uint32 indexes. A product costs
 // about 100 bytes plus its two co-occurrence lists (bought together,
@@ -33,11 +34,14 @@ const (
 	SameCategory    = "same_category"
 	Bestsellers     = "bestsellers"
 	NewArrivals     = "new_arrivals"
+	// Blended mixes anchor and history neighbours, repeat purchases and
+	// bestsellers (see Blend); it is what an empty strategy means.
+	Blended = "blended"
 )
 
 // Strategies lists every strategy.
 var Strategies = []string{RecentlyViewed, ViewedNotBought, BoughtTogether, ViewedTogether, Personalized,
-	SameCategory, Bestsellers, NewArrivals}
+	SameCategory, Bestsellers, NewArrivals, Blended}
 
 // Product is what the engine knows of a catalogue item.
 type Product struct {
@@ -92,6 +96,8 @@ type Request struct {
 	// offline evaluation, which must score each strategy on its own, and
 	// for callers that would rather show nothing than a generic list.
 	NoFallback bool
+	// Blend overrides the engine's blend weights (offline tuning).
+	Blend *Blend
 }
 
 // Result is a recommended product and the strategy that chose it (a

@@ -2,6 +2,8 @@ package reco
 
 import (
 	"cmp"
+	"iter"
+	"maps"
 	"math"
 	"slices"
 	"sync"
@@ -19,7 +21,8 @@ const personalHistory = 20
 
 // Recommend answers a request: at most N results (10 when N ≤ 0), best
 // first, from the asked strategy and then, while short, its fallbacks.
-// An unknown strategy yields only the fallbacks.
+// An empty strategy is Blended; an unknown one yields only the
+// fallbacks.
 //
 // Cost, with K neighbours, H history items and T the top-list length:
 // recently_viewed and viewed_not_bought O(H); bought_together and
@@ -39,6 +42,7 @@ func (e *Engine) Recommend(r Request) []Result {
 			q.anchors = append(q.anchors, i)
 		}
 	}
+	q.given = len(q.anchors)
 	if len(q.anchors) == 0 && q.p != nil && len(q.p.hist) > 0 {
 		// No product on screen: the person's latest item stands in.
 		q.anchors = append(q.anchors, q.p.hist[len(q.p.hist)-1].item)
@@ -66,6 +70,7 @@ type query struct {
 	r         Request
 	p         *person
 	anchors   []uint32
+	given     int      // how many of anchors the request named (the rest: the latest item standing in)
 	bought    []uint32 // the person's purchases, sorted, once needed
 	boughtSet bool
 	strategy  string
@@ -98,7 +103,7 @@ func (q *query) ok(i uint32) bool {
 		r.InStockOnly && !it.inStock,
 		r.MinPriceMinor > 0 && it.price < r.MinPriceMinor,
 		r.MaxPriceMinor > 0 && it.price > r.MaxPriceMinor,
-		r.ExcludeAnchors && slices.Contains(q.anchors, i),
+		r.ExcludeAnchors && slices.Contains(q.excluded(), i),
 		r.ExcludeBought && q.isBought(i):
 		return false
 	}
@@ -110,6 +115,16 @@ func (q *query) ok(i uint32) bool {
 	return true
 }
 
+// excluded are the anchors ExcludeAnchors leaves out. The blend leaves
+// out only the products on screen: the latest item standing in for them
+// may well be reordered.
+func (q *query) excluded() []uint32 {
+	if q.strategy == Blended {
+		return q.anchors[:q.given]
+	}
+	return q.anchors
+}
+
 // offer appends i if it passes the filters.
 func (q *query) offer(i uint32, score float64) {
 	if !q.full() && q.ok(i) {
@@ -118,9 +133,14 @@ func (q *query) offer(i uint32, score float64) {
 }
 
 func (q *query) run(strategy string) {
+	if strategy == "" {
+		strategy = Blended
+	}
 	q.strategy = strategy
 	e := q.e
 	switch strategy {
+	case Blended, "":
+		q.blend()
 	case RecentlyViewed:
 		q.fromHistory(false)
 	case ViewedNotBought:
@@ -131,7 +151,7 @@ func (q *query) run(strategy string) {
 		for _, a := range q.anchors {
 			e.neighbours(acc, a, 1, strategy == BoughtTogether, strategy == ViewedTogether)
 		}
-		q.offerBest(acc, false)
+		q.offerBest(maps.All(acc), false)
 	case Personalized:
 		if q.p == nil {
 			return
@@ -144,7 +164,7 @@ func (q *query) run(strategy string) {
 			e.neighbours(acc, h[k].item, w*kindWeight(h[k].kinds), true, true)
 			w *= 0.9
 		}
-		q.offerBest(acc, true)
+		q.offerBest(maps.All(acc), true)
 	case SameCategory:
 		c := q.category()
 		if c != 0 {
@@ -263,7 +283,7 @@ type scored struct {
 
 // offerBest offers the best N candidates that pass the filters, found
 // with a bounded min-heap: O(C log N) for C candidates.
-func (q *query) offerBest(acc map[uint32]float64, skipBought bool) {
+func (q *query) offerBest(acc iter.Seq2[uint32, float64], skipBought bool) {
 	n := q.r.N - len(q.out)
 	if n <= 0 {
 		return
