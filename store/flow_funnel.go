@@ -14,6 +14,7 @@ type flowFunnelQueries struct {
 	FlowFunnelMessages string `query:"flow-funnel-messages"`
 	FlowFunnelRevenue  string `query:"flow-funnel-revenue"`
 	FlowPreviewContact string `query:"flow-preview-contact"`
+	FlowPreviewEnroll  string `query:"flow-preview-enrollment"`
 }
 
 // FlowFunnel is how a flow's enrollments went, over all its versions.
@@ -150,4 +151,14 @@ func (s *Store) NewestContactWithEmail(ctx context.Context, workspaceID string) 
 		return "", fmt.Errorf("newest contact with email: %w", err)
 	}
 	return id, nil
+}
+
+// LatestEnrollment is a contact's newest enrollment in a flow;
+// ErrNotFound when the contact never entered it.
+func (s *Store) LatestEnrollment(ctx context.Context, workspaceID, flowID, contactID string) (Enrollment, error) {
+	e, err := scanEnrollment(s.r.QueryRowContext(ctx, s.q.FlowPreviewEnroll, workspaceID, flowID, contactID))
+	if err != nil {
+		return e, fmt.Errorf("latest enrollment of %s in %s: %w", contactID, flowID, err)
+	}
+	return e, nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 )
@@ -103,7 +104,28 @@ func TestFlowFunnel(t *testing.T) {
 	if other, _ := s.FlowFunnel(ctx, "ws_a", "flow_b"); other.Entered != 1 || other.Steps["email"].Clicked != 1 || len(other.Revenue) != 0 {
 		t.Errorf("flow_b: %+v", other)
 	}
-	if _, err := s.NewestContactWithEmail(ctx, "ws_a"); err != ErrNotFound {
+	if _, err := s.NewestContactWithEmail(ctx, "ws_a"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("no contact has an email: %v", err)
+	}
+	err = s.InTx(ctx, func(tx *Tx) error {
+		for i, c := range []struct{ id, email string }{{"ct_old", "old@example.com"}, {"ct_new", "new@example.com"}, {"ct_anon", ""}} {
+			at := at.Add(time.Duration(i) * time.Hour)
+			if err := tx.CreateContact(Contact{WorkspaceID: "ws_a", ID: c.id, Email: c.email, Attributes: []byte("{}"), CreatedAt: at, UpdatedAt: at}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, err := s.NewestContactWithEmail(ctx, "ws_a"); err != nil || id != "ct_new" {
+		t.Errorf("newest contact with an email: %q %v", id, err)
+	}
+	if en, err := s.LatestEnrollment(ctx, "ws_a", "flow_a", "ct_e3"); err != nil || en.ID != "e3" {
+		t.Errorf("latest enrollment: %+v %v", en, err)
+	}
+	if _, err := s.LatestEnrollment(ctx, "ws_a", "flow_b", "ct_e3"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("an enrollment in a flow the contact never entered: %v", err)
 	}
 }

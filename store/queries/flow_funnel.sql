@@ -45,3 +45,11 @@ GROUP BY currency ORDER BY 3 DESC;
 SELECT id FROM contacts
 WHERE workspace_id = $1 AND email <> '' AND merged_into = ''
 ORDER BY created_at DESC, id DESC LIMIT 1;
+
+-- name: flow-preview-enrollment
+-- A contact's newest enrollment in a flow: its trigger event gives the
+-- preview the cart and merge fields the contact's messages had.
+SELECT id, workspace_id, flow_id, flow_version, contact_id, trigger_event_id, status, current_step, next_at,
+    created_at, updated_at, completed_at
+FROM enrollments WHERE workspace_id = $1 AND flow_id = $2 AND contact_id = $3
+ORDER BY created_at DESC, id DESC LIMIT 1;
