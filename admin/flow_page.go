@@ -88,7 +88,10 @@ func stepSetting(s automation.Step) string {
 	case s.Kind == automation.KindBranch && s.Branch != nil:
 		return fmt.Sprintf("then %s / else %s", or(s.Branch.Then, "→"), or(s.Branch.Else, "→"))
 	}
-	for _, k := range []string{"subject", "title", "tag", "url", "percent"} {
+	if v, ok := s.Params["percent"]; ok && s.Kind == automation.KindDiscount {
+		return fmt.Sprintf("%v %%", v)
+	}
+	for _, k := range []string{"subject", "title", "tag", "url"} {
 		if v, ok := s.Params[k]; ok {
 			return fmt.Sprint(v)
 		}
@@ -165,8 +168,14 @@ func flowForm(f automation.Flow) *form {
 			v[p.field+"."+s.ID] = p.value
 		}
 	}
-	def, _ := json.MarshalIndent(editable{Name: f.Name, Trigger: f.Trigger, Steps: f.Steps, Goal: f.Goal, Reentry: f.Reentry}, "", "  ")
-	v["definition"] = string(def)
+	// Not HTML-escaped: the email bodies in it are read and edited as
+	// HTML (the template escapes the textarea's content).
+	var def strings.Builder
+	enc := json.NewEncoder(&def)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(editable{Name: f.Name, Trigger: f.Trigger, Steps: f.Steps, Goal: f.Goal, Reentry: f.Reentry})
+	v["definition"] = strings.TrimSpace(def.String())
 	return fm
 }
 
