@@ -156,6 +156,9 @@ func flowForm(f automation.Flow) *form {
 	v := fm.Values
 	v["trigger_event"] = f.Trigger.Event
 	v["max_age"] = formatDuration(time.Duration(f.Trigger.MaxAge))
+	// Every field has its key, empty or not: saveFlow reads the form's
+	// fields by these keys.
+	v["goal_event"], v["reentry_days"] = "", ""
 	if f.Goal != nil {
 		v["goal_event"] = f.Goal.Event
 	}
