@@ -72,7 +72,7 @@ func (h *Handler) renderFlow(w http.ResponseWriter, r *http.Request, q *request,
 	h.render(w, r, q, status, "flow_page.html", map[string]any{"Title": "flows.title", "F": f, "Funnel": funnel,
 		"Rows": rows, "Revenue": revenue, "Running": funnel.Statuses[automation.EnrollmentActive] + funnel.Statuses[automation.EnrollmentPaused],
 		"Fields": h.editFields(q, f, fm), "Form": fm, "JSONErr": jsonErr, "Saved": saved,
-		"ConvertedPct": percent(int64(funnel.Converted), int64(funnel.Entered))})
+		"ConvertedPct": percent(int64(funnel.Converted), int64(funnel.Entered)), "CanPreview": h.opt.Preview != nil})
 	return nil
 }
 
