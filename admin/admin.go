@@ -56,6 +56,9 @@ type Options struct {
 	// Messaging holds the messaging settings; nil leaves them off the
 	// settings page.
 	Messaging *messaging.Service
+	// Ingest logs what the console does to a contact (tags); nil turns
+	// those forms off.
+	Ingest *cdp.Ingest
 	// PublicURL is how browsers reach Cartwheel: it decides the cookies'
 	// Secure flag and the origin forms must come from.
 	PublicURL string
@@ -179,6 +182,9 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /admin/w/{ws}/{$}", h.inWorkspace(h.dashboard))
 	m.HandleFunc("GET /admin/w/{ws}/contacts", h.inWorkspace(h.contacts))
 	m.HandleFunc("GET /admin/w/{ws}/contacts/{id}", h.inWorkspace(h.contact))
+	m.HandleFunc("POST /admin/w/{ws}/contacts/{id}/tags", h.inWorkspace(h.editor(h.contactTag)))
+	m.HandleFunc("GET /admin/w/{ws}/contacts/{id}/export", h.inWorkspace(h.owner(h.contactExport)))
+	m.HandleFunc("POST /admin/w/{ws}/contacts/{id}/erase", h.inWorkspace(h.owner(h.contactErase)))
 	m.HandleFunc("GET /admin/w/{ws}/flows", h.inWorkspace(h.flows))
 	m.HandleFunc("POST /admin/w/{ws}/flows/enable-all", h.inWorkspace(h.editor(h.enableAllFlows)))
 	m.HandleFunc("POST /admin/w/{ws}/flow-templates/{name}", h.inWorkspace(h.editor(h.enableFlow)))
@@ -189,10 +195,15 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /admin/w/{ws}/messages", h.inWorkspace(h.messages))
 	m.HandleFunc("GET /admin/w/{ws}/messages/{id}", h.inWorkspace(h.message))
 	m.HandleFunc("GET /admin/w/{ws}/widgets", h.inWorkspace(h.widgets))
+	m.HandleFunc("GET /admin/w/{ws}/widgets/explain", h.inWorkspace(h.explainWidgets))
 	m.HandleFunc("POST /admin/w/{ws}/widgets/{id}/status", h.inWorkspace(h.editor(h.setWidgetStatus)))
 	m.HandleFunc("GET /admin/w/{ws}/settings", h.inWorkspace(h.settings))
 	m.HandleFunc("POST /admin/w/{ws}/settings/workspace", h.inWorkspace(h.owner(h.saveWorkspace)))
 	m.HandleFunc("POST /admin/w/{ws}/settings/messaging", h.inWorkspace(h.editor(h.saveMessaging)))
+	m.HandleFunc("POST /admin/w/{ws}/settings/test-email", h.inWorkspace(h.editor(h.testEmail)))
+	m.HandleFunc("GET /admin/w/{ws}/api-keys", h.inWorkspace(h.owner(h.apiKeys)))
+	m.HandleFunc("POST /admin/w/{ws}/api-keys", h.inWorkspace(h.owner(h.issueAPIKey)))
+	m.HandleFunc("POST /admin/w/{ws}/api-keys/{id}/revoke", h.inWorkspace(h.owner(h.revokeAPIKey)))
 	m.HandleFunc("GET /admin/w/{ws}/team", h.inWorkspace(h.team))
 	m.HandleFunc("POST /admin/w/{ws}/team/invite", h.inWorkspace(h.owner(h.invite)))
 	m.HandleFunc("GET /admin/w/{ws}/audit", h.inWorkspace(h.owner(h.audit)))

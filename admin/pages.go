@@ -146,12 +146,19 @@ func (h *Handler) contacts(w http.ResponseWriter, r *http.Request, q *request) e
 	if err != nil {
 		return err
 	}
-	h.render(w, r, q, http.StatusOK, "contacts.html", map[string]any{"Title": "contacts.title", "Page": page, "Query": query})
+	h.render(w, r, q, http.StatusOK, "contacts.html", map[string]any{"Title": "contacts.title", "Page": page, "Query": query,
+		"Erased": r.URL.Query().Get("erased") != ""})
 	return nil
 }
 
 func (h *Handler) contact(w http.ResponseWriter, r *http.Request, q *request) error {
-	v, err := h.opt.Contacts.View(r.Context(), q.WS.ID, r.PathValue("id"))
+	return h.renderContact(w, r, q, http.StatusOK, r.PathValue("id"), nil, "")
+}
+
+// renderContact shows the contact card; errs are the card's forms' errors
+// by field, tag the tag typed.
+func (h *Handler) renderContact(w http.ResponseWriter, r *http.Request, q *request, status int, id string, errs map[string]string, tag string) error {
+	v, err := h.opt.Contacts.View(r.Context(), q.WS.ID, id)
 	if err != nil {
 		return err
 	}
@@ -159,7 +166,8 @@ func (h *Handler) contact(w http.ResponseWriter, r *http.Request, q *request) er
 	if err != nil {
 		return err
 	}
-	h.render(w, r, q, http.StatusOK, "contact.html", map[string]any{"Title": "contacts.title", "V": v, "Events": evs})
+	h.render(w, r, q, status, "contact.html", map[string]any{"Title": "contacts.title", "V": v, "Events": evs,
+		"Errors": errs, "Tag": tag, "Saved": r.URL.Query().Get("saved")})
 	return nil
 }
 

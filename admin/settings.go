@@ -28,7 +28,17 @@ func (h *Handler) settings(w http.ResponseWriter, r *http.Request, q *request) e
 }
 
 func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, q *request, status int, wsForm, msgForm *form) error {
+	return h.renderSettingsWith(w, r, q, status, wsForm, msgForm, nil)
+}
+
+// renderSettingsWith shows the settings page with the forms given (nil:
+// as stored) and the outcome of a test email.
+func (h *Handler) renderSettingsWith(w http.ResponseWriter, r *http.Request, q *request, status int, wsForm, msgForm, test *form) error {
 	ctx := r.Context()
+	if test == nil {
+		test = newForm()
+		test.Values["test_to"] = q.User.Email
+	}
 	if wsForm == nil {
 		wsForm = newForm()
 		wsForm.Values = map[string]string{"name": q.WS.Name, "timezone": q.WS.Timezone, "currency": q.WS.Currency,
@@ -64,7 +74,7 @@ func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, q *requ
 	}
 	h.render(w, r, q, status, "settings.html", map[string]any{"Title": "settings.title", "WSForm": wsForm, "MsgForm": msgForm,
 		"Snippet": string(tracker.Tag(h.origin, q.WS.SiteKey)), "TrackerSeen": seen,
-		"TrackerRecent": !seen.IsZero() && time.Since(seen) < 24*time.Hour, "Shops": rows})
+		"TrackerRecent": !seen.IsZero() && time.Since(seen) < 24*time.Hour, "Shops": rows, "Test": test})
 	return nil
 }
 
@@ -140,4 +150,33 @@ func (h *Handler) saveMessaging(w http.ResponseWriter, r *http.Request, q *reque
 	h.record(r.Context(), q, "settings.messaging", q.WS.ID, f.Values["from_email"])
 	http.Redirect(w, r, "/admin/w/"+q.WS.ID+"/settings?saved=messaging", http.StatusSeeOther)
 	return nil
+}
+
+// testEmail sends one email through the instance's SMTP relay to an
+// address the person types, and says in words what became of it.
+func (h *Handler) testEmail(w http.ResponseWriter, r *http.Request, q *request) error {
+	to := strings.TrimSpace(r.PostFormValue("to"))
+	f := newForm()
+	f.Values["test_to"] = to
+	if a, err := mail.ParseAddress(to); err != nil || a.Address != to {
+		f.Errors["test_to"] = h.texts.text(q.Locale, "invalid_email")
+		return h.renderSettingsTest(w, r, q, http.StatusUnprocessableEntity, f)
+	}
+	switch {
+	case h.opt.SendMail == nil:
+		f.Error = h.texts.text(q.Locale, "settings.test_norelay")
+	default:
+		err := h.opt.SendMail(r.Context(), to, h.texts.text(q.Locale, "settings.test_subject"), h.texts.text(q.Locale, "settings.test_body"))
+		if err != nil {
+			f.Error = h.texts.text(q.Locale, "settings.test_failed", err.Error())
+		} else {
+			f.Notice = h.texts.text(q.Locale, "settings.test_sent", to)
+		}
+	}
+	h.record(r.Context(), q, "settings.test_email", to, f.Error)
+	return h.renderSettingsTest(w, r, q, http.StatusOK, f)
+}
+
+func (h *Handler) renderSettingsTest(w http.ResponseWriter, r *http.Request, q *request, status int, test *form) error {
+	return h.renderSettingsWith(w, r, q, status, nil, nil, test)
 }

@@ -56,7 +56,8 @@ const stepTimeout = 30 * time.Second
 // process died mid-step: a kill -9, a crash, a power cut) and runs it
 // again: a little more than stepTimeout, as no live job runs longer.
 // River's default, an hour, held such a flow an hour; its rescuer looks
-// every 30 s, so a step lost this way now runs again within about 70 s.
+// every 30 s. A restart releases such steps at once (Start); the rescuer
+// is for a job lost while the process lives on.
 const rescueAfter = stepTimeout + 10*time.Second
 
 // defaultMaxTriggerAge is Options.MaxTriggerAge's default: two days covers
@@ -192,8 +193,24 @@ func New(ctx context.Context, st *store.Store, opt Options) (*Engine, error) {
 	return e, nil
 }
 
-// Start begins working due steps until Stop.
+// Start begins working due steps until Stop. Steps a previous process
+// left running (it was killed mid-step) are made available first, so they
+// run again at once instead of waiting for River's rescuer.
 func (e *Engine) Start(ctx context.Context) error {
+	// On SQLite one process owns the file, so at start no job can really
+	// be running: whatever is marked so was orphaned by a dead process.
+	// (Several replicas on PostgreSQL will need River's rescuer instead:
+	// a job running on another replica is not orphaned.) Each step is
+	// idempotent on its enrollment and step, so running one again sends
+	// nothing twice. This is River's table: like the migrator, the one
+	// place River's schema is touched outside River.
+	res, err := e.st.JobsDB().ExecContext(ctx, `UPDATE river_job SET state = 'available' WHERE state = 'running'`)
+	if err != nil {
+		return fmt.Errorf("automation: release orphaned steps: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		e.log.Info("steps left running by the previous process run again", "steps", n)
+	}
 	if err := e.river.Start(ctx); err != nil {
 		return fmt.Errorf("automation: start: %w", err)
 	}

@@ -90,19 +90,39 @@ func (h *Hub) findCustomer(ctx context.Context, sh store.Shop, req commerce.Priv
 }
 
 func (h *Hub) export(ctx context.Context, sh store.Shop, req commerce.PrivacyRequest) (string, []byte, error) {
-	ex := Export{GeneratedAt: h.now(), Request: req, Orders: []commerce.Order{}, Events: []store.Event{}}
 	contactID, err := h.findCustomer(ctx, sh, req)
 	if err != nil {
 		return "", nil, err
 	}
+	b, err := h.exportFor(ctx, sh.WorkspaceID, contactID, cdp.NormalizeEmail(req.Email), req)
+	return contactID, b, err
+}
+
+// ExportContact gathers everything held on a contact — the profile,
+// identities, consents, the whole event log and the orders of every email
+// they have — as a privacy request's export does, for the admin console.
+func (h *Hub) ExportContact(ctx context.Context, workspaceID, contactID string) ([]byte, error) {
+	return h.exportFor(ctx, workspaceID, contactID, "", commerce.PrivacyRequest{})
+}
+
+// EraseContact erases a contact and everything held on them, in every
+// shop of the workspace (store.EraseContact), for the admin console.
+func (h *Hub) EraseContact(ctx context.Context, workspaceID, contactID string) (store.Erasure, error) {
+	return h.opt.Store.EraseContact(ctx, workspaceID, contactID, "", nil)
+}
+
+// exportFor builds the export of contactID ("" when no contact matched),
+// with the orders of email and of every email the contact has.
+func (h *Hub) exportFor(ctx context.Context, workspaceID, contactID, email string, req commerce.PrivacyRequest) ([]byte, error) {
+	ex := Export{GeneratedAt: h.now(), Request: req, Orders: []commerce.Order{}, Events: []store.Event{}}
 	emails := []string{}
-	if em := cdp.NormalizeEmail(req.Email); em != "" {
-		emails = append(emails, em)
+	if email != "" {
+		emails = append(emails, email)
 	}
 	if contactID != "" {
-		v, err := cdp.NewContacts(h.opt.Store).View(ctx, sh.WorkspaceID, contactID)
+		v, err := cdp.NewContacts(h.opt.Store).View(ctx, workspaceID, contactID)
 		if err != nil {
-			return "", nil, err
+			return nil, err
 		}
 		ex.Contact = &v
 		for _, id := range v.Identities {
@@ -112,9 +132,9 @@ func (h *Hub) export(ctx context.Context, sh store.Shop, req commerce.PrivacyReq
 		}
 		var before int64
 		for {
-			evs, err := h.opt.Store.ContactEvents(ctx, sh.WorkspaceID, contactID, before, 500)
+			evs, err := h.opt.Store.ContactEvents(ctx, workspaceID, contactID, before, 500)
 			if err != nil {
-				return "", nil, err
+				return nil, err
 			}
 			ex.Events = append(ex.Events, evs...)
 			if len(evs) < 500 {
@@ -128,9 +148,9 @@ func (h *Hub) export(ctx context.Context, sh store.Shop, req commerce.PrivacyReq
 	for _, em := range emails {
 		f := store.OrderFilter{Email: em, Limit: 500}
 		for {
-			os, err := h.opt.Store.Orders(ctx, sh.WorkspaceID, f)
+			os, err := h.opt.Store.Orders(ctx, workspaceID, f)
 			if err != nil {
-				return "", nil, err
+				return nil, err
 			}
 			ex.Orders = append(ex.Orders, os...)
 			if len(os) < f.Limit {
@@ -139,11 +159,7 @@ func (h *Hub) export(ctx context.Context, sh store.Shop, req commerce.PrivacyReq
 			f.Before, f.BeforeID = os[len(os)-1].PlacedAt, os[len(os)-1].ID
 		}
 	}
-	b, err := json.MarshalIndent(ex, "", "  ")
-	if err != nil {
-		return "", nil, err
-	}
-	return contactID, b, nil
+	return json.MarshalIndent(ex, "", "  ")
 }
 
 func (h *Hub) redactCustomer(ctx context.Context, sh store.Shop, req commerce.PrivacyRequest) (string, any, error) {

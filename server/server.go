@@ -225,8 +225,12 @@ func (s *Server) routes() {
 		// As with /demo: Fiber's non-strict routing would make a separate
 		// "/admin" redirect catch "/admin/" too; the console's own mux
 		// redirects "/admin" to "/admin/".
-		a.All("/admin", h)
-		a.All("/admin/*", h)
+		// Only the methods the console answers, so that any other gets
+		// Fiber's 405 with Allow like every route.
+		for _, m := range []string{fiber.MethodGet, fiber.MethodHead, fiber.MethodPost} {
+			a.Add(m, "/admin", h)
+			a.Add(m, "/admin/*", h)
+		}
 	}
 
 	// No catch-all here: falling off the route table lets Fiber answer 405

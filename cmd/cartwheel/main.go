@@ -40,7 +40,8 @@ Commands:
   vapid     print the web push (VAPID) public key, generating the key pair if needed
   bench     run a benchmark: "bench ingest" measures /collect end to end,
             "bench webhooks" a burst of Shopify deliveries, "bench reco"
-            the recommendation strategies offline on a purchase log
+            the recommendation strategies offline on a purchase log,
+            "bench predict" backtests customer predictions on one
   version   print the version
 
 Run "cartwheel <command> -h" for the flags of a command. Every flag can also
@@ -61,9 +62,9 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		fmt.Fprint(stdout, usage)
 		return 0
 	case "bench":
-		benches := map[string]func(context.Context, []string, io.Writer) error{"ingest": benchIngest, "webhooks": benchWebhooks, "reco": benchReco}
+		benches := map[string]func(context.Context, []string, io.Writer) error{"ingest": benchIngest, "webhooks": benchWebhooks, "reco": benchReco, "predict": benchPredict}
 		if len(rest) == 0 || benches[rest[0]] == nil {
-			fmt.Fprintln(stderr, "cartwheel: usage: cartwheel bench ingest|webhooks|reco [flags]")
+			fmt.Fprintln(stderr, "cartwheel: usage: cartwheel bench ingest|webhooks|reco|predict [flags]")
 			return 2
 		}
 		if err := benches[rest[0]](ctx, rest[1:], stdout); err != nil {

@@ -269,7 +269,7 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 		}
 		opts.Demo = demo.NewStorefront(st, ingest, site, cfg.PublicURL, log)
 	}
-	if opts.Console, err = buildConsole(ctx, inst, pers.decider, out); err != nil {
+	if opts.Console, err = buildConsole(ctx, inst, ingest, pers.decider, out); err != nil {
 		return fail(err)
 	}
 	inst.srv = server.New(opts)
