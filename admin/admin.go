@@ -44,6 +44,9 @@ type Options struct {
 	Contacts   *cdp.Contacts
 	// Automation runs flows; nil leaves the flows page saying so.
 	Automation *automation.Engine
+	// Preview renders a flow's messages for a contact on the flow's
+	// preview page; nil leaves the page out.
+	Preview FlowPreviewer
 	// Personalization holds the widgets; nil leaves the widgets page
 	// saying so.
 	Personalization *personalization.Decider
@@ -186,6 +189,9 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /admin/w/{ws}/flows/enable-all", h.inWorkspace(h.editor(h.enableAllFlows)))
 	m.HandleFunc("POST /admin/w/{ws}/flow-templates/{name}", h.inWorkspace(h.editor(h.enableFlow)))
 	m.HandleFunc("POST /admin/w/{ws}/flows/{id}/status", h.inWorkspace(h.editor(h.setFlowStatus)))
+	m.HandleFunc("GET /admin/w/{ws}/flows/{id}", h.inWorkspace(h.flowPage))
+	m.HandleFunc("POST /admin/w/{ws}/flows/{id}", h.inWorkspace(h.editor(h.saveFlow)))
+	m.HandleFunc("GET /admin/w/{ws}/flows/{id}/preview", h.inWorkspace(h.flowPreview))
 	m.HandleFunc("GET /admin/w/{ws}/messages", h.inWorkspace(h.messages))
 	m.HandleFunc("GET /admin/w/{ws}/messages/{id}", h.inWorkspace(h.message))
 	m.HandleFunc("GET /admin/w/{ws}/widgets", h.inWorkspace(h.widgets))

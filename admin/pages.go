@@ -233,6 +233,11 @@ func (h *Handler) setFlowStatus(w http.ResponseWriter, r *http.Request, q *reque
 		return err
 	}
 	h.record(r.Context(), q, "flow."+status, f.ID, f.Name)
+	if r.PostFormValue("back") == "flow" {
+		// Paused or resumed from the flow's own page: back to it.
+		http.Redirect(w, r, "/admin/w/"+q.WS.ID+"/flows/"+f.ID, http.StatusSeeOther)
+		return nil
+	}
 	http.Redirect(w, r, "/admin/w/"+q.WS.ID+"/flows", http.StatusSeeOther)
 	return nil
 }

@@ -197,6 +197,7 @@ type queries struct {
 	discountCodeQueries
 	recoveryQueries
 	verificationQueries
+	flowFunnelQueries
 
 	// automation
 	FlowCreate           string `query:"flow-create"`

@@ -25,6 +25,7 @@ func buildConsole(ctx context.Context, inst *instance, ingest *cdp.Ingest, decid
 	// A read-only start (disk full) runs no flows: the flows page says so.
 	if inst.auto != nil {
 		o.Automation = inst.auto.engine
+		o.Preview = inst.auto.channels
 	}
 	if inst.auto != nil && inst.auto.smtp != nil {
 		from := "no-reply@localhost"
