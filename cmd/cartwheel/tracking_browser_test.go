@@ -73,7 +73,10 @@ func TestBrowsingIsRecordedAndIdentified(t *testing.T) {
 	}
 	visitor = v
 	run("read the product", chromedp.Sleep(5*time.Second))
-	run("add to cart", chromedp.Steps(chromedp.Click("form[data-cartwheel-add-to-cart] button"), chromedp.WaitVisible("footer")))
+	// The click posts a form: wait for the page it answers with, not the
+	// one already there.
+	run("add to cart", chromedp.Steps(chromedp.Evaluate[chromedp.Void](`window.__cwOld = true`),
+		chromedp.Click("form[data-cartwheel-add-to-cart] button"), until(`!window.__cwOld && !!document.querySelector('footer')`)))
 	// t.js loads async: the page is usable before it listens for submits.
 	// A person takes longer than that; the test must wait for it.
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool]("!!(window.cartwheel && window.cartwheel.visitorId)")); err != nil {
@@ -83,7 +86,9 @@ func TestBrowsingIsRecordedAndIdentified(t *testing.T) {
 		chromedp.SendKeys("form[data-cartwheel-newsletter] input[type=email]", email),
 		// Clicked like a person would: form.submit() fires no submit event.
 		chromedp.Click("form[data-cartwheel-newsletter] button"),
-		chromedp.WaitVisible("footer"),
+		// The sign-up's answer page, not the page the form was on: leaving
+		// before it loads would abort the post.
+		until(`location.search.includes('notice=subscribed') && !!document.querySelector('footer')`),
 	))
 	// Leaving the page flushes what is still queued.
 	run("leave", chromedp.Navigate("about:blank"))

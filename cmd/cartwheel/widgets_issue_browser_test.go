@@ -791,7 +791,11 @@ func redeemAtDemoCheckout(t *testing.T, b issueTab, admin apiClient, base, email
 	t.Helper()
 	p := demoProducts(t, admin)[0]
 	b.run("product", chromedp.Navigate(base+"/demo/p/"+p.Handle), chromedp.WaitVisible("footer"))
-	b.run("add to cart", chromedp.Click("form[data-cartwheel-add-to-cart] button"), chromedp.WaitVisible("footer"))
+	// The click posts a form: wait for the page it answers with, not the
+	// one already there, or the next navigation aborts the post.
+	b.run("add to cart", chromedp.Evaluate[chromedp.Void](`window.__cwOld = true`),
+		chromedp.Click("form[data-cartwheel-add-to-cart] button"),
+		until(`!window.__cwOld && !!document.querySelector('footer')`))
 	b.run("checkout", chromedp.Navigate(base+"/demo/checkout"), chromedp.WaitVisible("#email"))
 	b.eval("email", `(document.getElementById('email').value = '`+email+`', '')`)
 	b.run("contact", chromedp.Click(`form[action$="/checkout"] button[type=submit]`), chromedp.WaitVisible("#discount-code"))
