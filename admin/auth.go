@@ -63,17 +63,24 @@ func (h *Handler) setupSubmit(w http.ResponseWriter, r *http.Request, q *request
 		f.Values[k] = r.PostFormValue(k)
 	}
 	token, _, err := h.opt.Accounts.CompleteSetup(r.Context(), f.Values["t"], f.Values["email"], f.Values["name"], r.PostFormValue("password"))
+	return h.linkSubmitted(w, r, q, f, token, err, "setup.invalid", "setup.html", "setup.title")
+}
+
+// linkSubmitted answers a form a one-time link opened (set-up, password
+// reset): the page saying the link is spent, the form again with its
+// errors, or, signed in, the console.
+func (h *Handler) linkSubmitted(w http.ResponseWriter, r *http.Request, q *request, f *form, session string, err error, invalidKey, page, title string) error {
 	switch {
 	case errors.Is(err, accounts.ErrLinkInvalid):
-		h.render(w, r, q, http.StatusGone, "message.html", messagePage("setup.invalid"))
+		h.render(w, r, q, http.StatusGone, "message.html", messagePage(invalidKey))
 		return nil
 	case f.fieldError(h, q, err):
-		h.render(w, r, q, http.StatusUnprocessableEntity, "setup.html", map[string]any{"Title": "setup.title", "Form": f})
+		h.render(w, r, q, http.StatusUnprocessableEntity, page, map[string]any{"Title": title, "Form": f})
 		return nil
 	case err != nil:
 		return err
 	}
-	h.setSession(w, token)
+	h.setSession(w, session)
 	http.Redirect(w, r, "/admin/", http.StatusSeeOther)
 	return nil
 }
@@ -177,19 +184,7 @@ func (h *Handler) resetSubmit(w http.ResponseWriter, r *http.Request, q *request
 	f := newForm()
 	f.Values["t"] = r.PostFormValue("t")
 	token, _, err := h.opt.Accounts.ResetPassword(r.Context(), f.Values["t"], r.PostFormValue("password"))
-	switch {
-	case errors.Is(err, accounts.ErrLinkInvalid):
-		h.render(w, r, q, http.StatusGone, "message.html", messagePage("reset.invalid"))
-		return nil
-	case f.fieldError(h, q, err):
-		h.render(w, r, q, http.StatusUnprocessableEntity, "reset.html", map[string]any{"Title": "reset.title", "Form": f})
-		return nil
-	case err != nil:
-		return err
-	}
-	h.setSession(w, token)
-	http.Redirect(w, r, "/admin/", http.StatusSeeOther)
-	return nil
+	return h.linkSubmitted(w, r, q, f, token, err, "reset.invalid", "reset.html", "reset.title")
 }
 
 func (h *Handler) inviteForm(w http.ResponseWriter, r *http.Request, q *request) error {

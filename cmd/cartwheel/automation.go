@@ -104,7 +104,11 @@ func (d shopDiscounts) CreateDiscount(ctx context.Context, workspaceID string, r
 
 // start runs the engine and its processors on the instance's work context.
 func (p *automationParts) start(ctx context.Context, workers *sync.WaitGroup) error {
-	if err := p.engine.Start(ctx); err != nil {
+	// River runs until stop: cancelling the context it started with would
+	// cancel the steps it is running, mid-send. The followers below end
+	// with ctx, before River is stopped, so that they no longer compete
+	// with its last steps for the database's one writer.
+	if err := p.engine.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
 	p.started = true

@@ -291,8 +291,9 @@ func (i *instance) stop() error {
 	i.stopOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), i.cfg.ShutdownTimeout)
 		defer cancel()
-		// Order matters: no new requests, then every accepted event
-		// written, then the processor stopped, then the database closed.
+		// Order matters: no new requests, then the followers stopped, then
+		// running steps finished and every accepted event written, then
+		// the database closed.
 		err := i.srv.Shutdown(ctx)
 		// fasthttp's Shutdown does not see a listener whose Serve has not
 		// started yet; closing it ourselves ends Serve in every case.
@@ -300,14 +301,18 @@ func (i *instance) stop() error {
 		if serr := <-i.serve; serr != nil && !errors.Is(serr, http.ErrServerClosed) && !errors.Is(serr, net.ErrClosed) {
 			err = errors.Join(err, serr)
 		}
+		// The followers of the log (profiles, flows' enrolment, widgets,
+		// connectors' workers) stop first: they resume from their
+		// checkpoints, and they would otherwise hold the one writer
+		// connection while the steps below finish.
+		i.stopWork()
+		i.workers.Wait()
 		// Steps running now finish (their events still go through the
 		// writer); those not yet due stay queued for the next start.
 		if i.auto != nil {
 			err = errors.Join(err, i.auto.stop(ctx))
 		}
 		err = errors.Join(err, i.writer.Close(ctx))
-		i.stopWork()
-		i.workers.Wait()
 		i.stopErr = errors.Join(err, i.st.Close())
 	})
 	return i.stopErr
