@@ -118,7 +118,8 @@ func TestConsoleWalkthrough(t *testing.T) {
 		}
 	}
 	run2("home", chromedp.Navigate(base+"/demo/"), chromedp.WaitVisible(chromedp.CSS(`footer`)))
-	run2("a product", chromedp.Click(chromedp.CSS(`a[href*="/demo/p/"]`)), chromedp.WaitVisible(chromedp.CSS(`footer`)))
+	run2("a product", chromedp.Click(chromedp.CSS(`a[href*="/demo/p/"]`)),
+		until(`location.pathname.includes('/demo/p/') && !!document.querySelector('footer')`))
 	// t.js loads async: a person is slower than that, the test must wait.
 	if _, err := chromedp.Run(visitor, chromedp.Poll[bool]("!!(window.cartwheel && window.cartwheel.visitorId)")); err != nil {
 		t.Fatalf("tracker not loaded: %v", err)

@@ -145,7 +145,12 @@ func TestConsoleFlowPage(t *testing.T) {
 	run(shopper, "product", chromedp.Navigate(base+"/demo/"), chromedp.WaitVisible(chromedp.CSS(`footer`)),
 		chromedp.Click(chromedp.CSS(`a[href*="/demo/p/"]`)), chromedp.WaitVisible(chromedp.CSS(`form[data-cartwheel-add-to-cart] button`)))
 	product := eval(shopper, "product title", `document.querySelector('h1').textContent.trim()`)
-	run(shopper, "add to cart", chromedp.Click(chromedp.CSS(`form[data-cartwheel-add-to-cart] button`)), chromedp.WaitVisible(chromedp.CSS(`footer`)),
+	// The click posts a form: wait for the page it answers with, not the
+	// one already there, or the navigation below aborts the post and the
+	// checkout has nothing in it.
+	run(shopper, "add to cart", chromedp.Evaluate[chromedp.Void](`window.__cwOld = true`),
+		chromedp.Click(chromedp.CSS(`form[data-cartwheel-add-to-cart] button`)),
+		until(`!window.__cwOld && !!document.querySelector('footer')`),
 		chromedp.Navigate(base+"/demo/checkout"), chromedp.WaitVisible(chromedp.CSS(`#email`)),
 		chromedp.SetValue(chromedp.CSS(`#email`), "flow.shopper@example.com"),
 		chromedp.Click(chromedp.CSS(`input[name=marketing]`)),
