@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/cartwheelhq/cartwheel/connectors/woocommerce"
-	"github.com/cartwheelhq/cartwheel/connectors/woocommerce/wootest"
 )
 
 // The WordPress plugin's menu item opens the console signed in: a link
@@ -17,19 +16,9 @@ import (
 // nobody in.
 func TestConsoleWordPressEntry(t *testing.T) {
 	inst, _ := startTest(t, testEnv(t, t.TempDir(), map[string]string{"CARTWHEEL_SYNC_INTERVAL": "0"}))
-	admin := apiClient{t: t, inst: inst, token: testAdminToken}
-	var w wsJSON
-	if code := admin.do("POST", "/api/v1/workspaces", map[string]any{"name": "Sklep Woo", "currency": "PLN"}, &w); code != 201 {
-		t.Fatalf("workspace: %d", code)
-	}
-	admin.ws = w.ID
 	const secret = "wc-console-secret"
-	var sh shopJSON
-	if code := admin.do("POST", "/api/v1/shops", map[string]any{"platform": "woocommerce", "domain": "sklep.example.pl",
-		"consumer_key": wootest.ConsumerKey, "consumer_secret": wootest.ConsumerSecret, "webhook_secret": secret,
-		"api_url": "http://127.0.0.1:1"}, &sh); code != 201 {
-		t.Fatalf("connect shop: %d", code)
-	}
+	// A shop whose REST API is not reachable: the console link needs none.
+	_, w, sh := connectPolishWooShop(t, inst, "http://127.0.0.1:1", secret)
 	open := func(query string) *http.Response {
 		jar, _ := cookiejar.New(nil)
 		c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

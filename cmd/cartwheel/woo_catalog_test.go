@@ -39,19 +39,8 @@ type wooProductView struct {
 func TestWooCommerceVariantsAndUntrackedStock(t *testing.T) {
 	fake := wootest.NewServer(t)
 	inst, _ := startTest(t, testEnv(t, t.TempDir(), map[string]string{"CARTWHEEL_SYNC_INTERVAL": "0"}))
-	admin := apiClient{t: t, inst: inst, token: testAdminToken}
-	var w wsJSON
-	if code := admin.do("POST", "/api/v1/workspaces", map[string]any{"name": "Sklep", "currency": "PLN"}, &w); code != 201 {
-		t.Fatalf("workspace: %d", code)
-	}
-	admin.ws = w.ID
 	const secret = "wc-pl-secret"
-	var sh shopJSON
-	if code := admin.do("POST", "/api/v1/shops", map[string]any{"platform": "woocommerce", "domain": "sklep.example.pl",
-		"consumer_key": wootest.ConsumerKey, "consumer_secret": wootest.ConsumerSecret, "webhook_secret": secret,
-		"api_url": fake.URL, "currency": "PLN"}, &sh); code != 201 {
-		t.Fatalf("connect shop: %d", code)
-	}
+	admin, _, sh := connectPolishWooShop(t, inst, fake.URL, secret)
 	hookURL := inst.url("/webhooks/woocommerce/" + sh.ID)
 	n := 0
 	send := func(topic, file string) {

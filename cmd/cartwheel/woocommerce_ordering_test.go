@@ -26,19 +26,8 @@ func newWooShop(t *testing.T) wooShop {
 	t.Helper()
 	fake := wootest.NewServer(t)
 	inst, _ := startTest(t, testEnv(t, t.TempDir(), map[string]string{"CARTWHEEL_SYNC_INTERVAL": "0"}))
-	admin := apiClient{t: t, inst: inst, token: testAdminToken}
-	var w wsJSON
-	if code := admin.do("POST", "/api/v1/workspaces", map[string]any{"name": "Sklep Woo", "currency": "PLN"}, &w); code != 201 {
-		t.Fatalf("workspace: %d", code)
-	}
-	admin.ws = w.ID
 	const secret = "wc-ordering-secret"
-	var sh shopJSON
-	if code := admin.do("POST", "/api/v1/shops", map[string]any{"platform": "woocommerce", "domain": "sklep.example.pl",
-		"consumer_key": wootest.ConsumerKey, "consumer_secret": wootest.ConsumerSecret, "webhook_secret": secret,
-		"api_url": fake.URL}, &sh); code != 201 {
-		t.Fatalf("connect shop: %d", code)
-	}
+	admin, _, sh := connectPolishWooShop(t, inst, fake.URL, secret)
 	hook := inst.url("/webhooks/woocommerce/" + sh.ID)
 	sent := 0
 	send := func(topic string, body []byte) {
@@ -126,4 +115,25 @@ func TestWooCommerceOlderProductUpdateChangesNothing(t *testing.T) {
 	if code := ws.admin.do("GET", "/api/v1/products/794", nil, &p); code != 200 || p.Stock != 5 {
 		t.Fatalf("product after an older update: %d %+v, want the 08:45 stock 5", code, p)
 	}
+}
+
+// connectPolishWooShop makes a PLN workspace with a WooCommerce shop whose
+// REST API is apiURL and whose webhooks are signed with secret; it returns
+// the workspace's API client (an admin token naming it), the workspace and
+// the shop.
+func connectPolishWooShop(t *testing.T, inst *instance, apiURL, secret string) (apiClient, wsJSON, shopJSON) {
+	t.Helper()
+	admin := apiClient{t: t, inst: inst, token: testAdminToken}
+	var w wsJSON
+	if code := admin.do("POST", "/api/v1/workspaces", map[string]any{"name": "Sklep", "currency": "PLN"}, &w); code != 201 {
+		t.Fatalf("workspace: %d", code)
+	}
+	admin.ws = w.ID
+	var sh shopJSON
+	if code := admin.do("POST", "/api/v1/shops", map[string]any{"platform": "woocommerce", "domain": "sklep.example.pl",
+		"consumer_key": wootest.ConsumerKey, "consumer_secret": wootest.ConsumerSecret, "webhook_secret": secret,
+		"api_url": apiURL}, &sh); code != 201 {
+		t.Fatalf("connect shop: %d", code)
+	}
+	return admin, w, sh
 }
