@@ -101,34 +101,13 @@ func TestFlowSurvivesKillBetweenSteps(t *testing.T) {
 	smtp := smtptest.NewServer(t, smtptest.WithAuth("", ""))
 	srv := startKillable(t, bin, dir, smtp)
 
-	var w wsJSON
-	if code := srv.do("POST", "/api/v1/workspaces", "", map[string]any{"name": "Kill"}, &w); code != 201 {
-		t.Fatalf("workspace: %d", code)
-	}
-	settings := map[string]any{"from_email": "hello@shop.example", "address": "1 Main St",
-		"quiet_hours": map[string]int{"start": 0, "end": 0}}
-	if code := srv.do("PATCH", "/api/v1/messaging/settings", w.ID, settings, nil); code != 200 {
-		t.Fatalf("settings: %d", code)
-	}
-	flow := map[string]any{"name": "Two emails", "status": "active", "trigger": map[string]any{"event": "kill_signal"},
+	w, flowID, fire := killableFlow(t, srv, "kill_signal", map[string]any{"name": "Two emails",
 		"reentry": map[string]any{"mode": "once"}, "steps": []any{
 			map[string]any{"id": "first", "kind": "send_email", "params": map[string]any{"subject": "First", "html": "<p>One</p>", "products": "none"}},
 			map[string]any{"id": "pause", "kind": "wait", "wait": map[string]any{"duration": "3s"}},
 			map[string]any{"id": "second", "kind": "send_email", "params": map[string]any{"subject": "Second", "html": "<p>Two</p>", "products": "none"}},
-		}}
-	var created struct {
-		ID string `json:"id"`
-	}
-	if code := srv.do("POST", "/api/v1/flows", w.ID, flow, &created); code != 201 {
-		t.Fatalf("flow: %d", code)
-	}
-	evs := map[string]any{"events": []any{
-		map[string]any{"type": "consent", "email": "kim@example.com", "properties": map[string]any{"email": true}},
-		map[string]any{"type": "kill_signal", "email": "kim@example.com"},
-	}}
-	if code := srv.do("POST", "/api/v1/events", w.ID, evs, nil); code != 202 {
-		t.Fatalf("events: %d", code)
-	}
+		}})
+	fire()
 	// Kill once the first email is recorded as sent and its step has
 	// committed: the step's record is what lasts. (Waiting for the
 	// enrollment to sit at "pause" missed it most of the time: a wait step
@@ -145,7 +124,7 @@ func TestFlowSurvivesKillBetweenSteps(t *testing.T) {
 		if len(out.Messages) != 1 || out.Messages[0].Status != "sent" {
 			return false
 		}
-		return stepRecorded(srv, w.ID, created.ID, "first")
+		return stepRecorded(srv, w.ID, flowID, "first")
 	})
 	srv.kill()
 	if n := smtp.Count(); n != 1 {
@@ -163,4 +142,37 @@ func TestFlowSurvivesKillBetweenSteps(t *testing.T) {
 		}
 		t.Fatalf("emails %v, want [First Second]", subjects)
 	}
+}
+
+// killableFlow makes a workspace on srv that can send email at any hour,
+// with flow (its trigger event is trigger) active; fire logs trigger for a
+// consenting kim@example.com. It returns the workspace and the flow's id.
+func killableFlow(t *testing.T, srv *killableServer, trigger string, flow map[string]any) (ws wsJSON, flowID string, fire func()) {
+	t.Helper()
+	if code := srv.do("POST", "/api/v1/workspaces", "", map[string]any{"name": "Kill " + trigger}, &ws); code != 201 {
+		t.Fatalf("workspace: %d", code)
+	}
+	settings := map[string]any{"from_email": "hello@shop.example", "address": "1 Main St",
+		"quiet_hours": map[string]int{"start": 0, "end": 0}}
+	if code := srv.do("PATCH", "/api/v1/messaging/settings", ws.ID, settings, nil); code != 200 {
+		t.Fatalf("settings: %d", code)
+	}
+	flow["status"], flow["trigger"] = "active", map[string]any{"event": trigger}
+	var created struct {
+		ID string `json:"id"`
+	}
+	if code := srv.do("POST", "/api/v1/flows", ws.ID, flow, &created); code != 201 {
+		t.Fatalf("flow: %d", code)
+	}
+	fire = func() {
+		t.Helper()
+		evs := map[string]any{"events": []any{
+			map[string]any{"type": "consent", "email": "kim@example.com", "properties": map[string]any{"email": true}},
+			map[string]any{"type": trigger, "email": "kim@example.com"},
+		}}
+		if code := srv.do("POST", "/api/v1/events", ws.ID, evs, nil); code != 202 {
+			t.Fatalf("events: %d", code)
+		}
+	}
+	return ws, created.ID, fire
 }

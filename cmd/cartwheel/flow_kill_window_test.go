@@ -21,32 +21,11 @@ func TestFlowStepKilledMidSendRunsOnceSoonAfterRestart(t *testing.T) {
 	smtp := smtptest.NewServer(t, smtptest.WithAuth("", ""))
 	srv := startKillable(t, bin, dir, smtp)
 
-	var w wsJSON
-	if code := srv.do("POST", "/api/v1/workspaces", "", map[string]any{"name": "Kill mid-step"}, &w); code != 201 {
-		t.Fatalf("workspace: %d", code)
-	}
-	settings := map[string]any{"from_email": "hello@shop.example", "address": "1 Main St",
-		"quiet_hours": map[string]int{"start": 0, "end": 0}}
-	if code := srv.do("PATCH", "/api/v1/messaging/settings", w.ID, settings, nil); code != 200 {
-		t.Fatalf("settings: %d", code)
-	}
-	flow := map[string]any{"name": "One email", "status": "active", "trigger": map[string]any{"event": "kill_mid_step"},
+	w, flowID, fire := killableFlow(t, srv, "kill_mid_step", map[string]any{"name": "One email",
 		"steps": []any{map[string]any{"id": "only", "kind": "send_email",
-			"params": map[string]any{"subject": "Only", "html": "<p>Once</p>", "products": "none"}}}}
-	var created struct {
-		ID string `json:"id"`
-	}
-	if code := srv.do("POST", "/api/v1/flows", w.ID, flow, &created); code != 201 {
-		t.Fatalf("flow: %d", code)
-	}
+			"params": map[string]any{"subject": "Only", "html": "<p>Once</p>", "products": "none"}}}})
 	smtp.HoldData()
-	evs := map[string]any{"events": []any{
-		map[string]any{"type": "consent", "email": "kim@example.com", "properties": map[string]any{"email": true}},
-		map[string]any{"type": "kill_mid_step", "email": "kim@example.com"},
-	}}
-	if code := srv.do("POST", "/api/v1/events", w.ID, evs, nil); code != 202 {
-		t.Fatalf("events: %d", code)
-	}
+	fire()
 	waitForLong(t, "the step's email to be held at DATA", func() bool { return smtp.Held() == 1 })
 	srv.kill()
 	smtp.ReleaseData()
@@ -67,7 +46,7 @@ func TestFlowStepKilledMidSendRunsOnceSoonAfterRestart(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Logf("the step ran again %v after the kill", time.Since(killed).Round(time.Second))
-	waitForLong(t, "the step to be recorded", func() bool { return stepRecorded(srv, w.ID, created.ID, "only") })
+	waitForLong(t, "the step to be recorded", func() bool { return stepRecorded(srv, w.ID, flowID, "only") })
 	time.Sleep(3 * time.Second)
 	if n := smtp.Count(); n != 1 || smtp.Messages()[0].Subject() != "Only" {
 		t.Fatalf("%d emails after the restart; want the one, once", n)
