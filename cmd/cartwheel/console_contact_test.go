@@ -84,10 +84,7 @@ func TestConsoleContactActions(t *testing.T) {
 func consoleOwner(t *testing.T, inst *instance, startOutput string) (*http.Client, func(path string, v url.Values) (int, string)) {
 	t.Helper()
 	base := inst.url("")
-	setup := regexp.MustCompile(`/admin/setup\?t=(setup_[a-z0-9]+)`).FindStringSubmatch(startOutput)
-	if setup == nil {
-		t.Fatal("no set-up link")
-	}
+	path, token := setupLink(t, startOutput)
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	post := func(path string, v url.Values) (int, string) {
@@ -103,8 +100,8 @@ func consoleOwner(t *testing.T, inst *instance, startOutput string) (*http.Clien
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	pre := formCSRF(t, c, base+setup[0])
-	if code, _ := post("/admin/setup", url.Values{"_csrf": {pre}, "t": {setup[1]}, "email": {"owner@shop.example"},
+	pre := formCSRF(t, c, base+path)
+	if code, _ := post("/admin/setup", url.Values{"_csrf": {pre}, "t": {token}, "email": {"owner@shop.example"},
 		"password": {"a long enough password"}}); code != http.StatusSeeOther {
 		t.Fatalf("set-up: %d", code)
 	}
@@ -124,12 +121,9 @@ func TestConsoleAPIKeys(t *testing.T) {
 		t.Errorf("a nameless key: %d", code)
 	}
 	code, body := post(page, url.Values{"_csrf": {csrf}, "name": {"ERP export"}})
-	token := regexp.MustCompile(`id="new-token"|value="(cw_[a-z0-9_]+)"`).FindAllStringSubmatch(body, -1)
 	var tok string
-	for _, m := range token {
-		if m[1] != "" {
-			tok = m[1]
-		}
+	if m := regexp.MustCompile(`value="(cw_[a-z0-9_]+)" aria-label="[^"]*" id="new-token"`).FindStringSubmatch(body); m != nil {
+		tok = m[1]
 	}
 	if code != http.StatusOK || tok == "" {
 		t.Fatalf("create key: %d, no token shown", code)

@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -37,10 +34,7 @@ func TestConsoleFlowPage(t *testing.T) {
 	if code := api.do("PATCH", "/api/v1/messaging/settings", map[string]any{"quiet_hours": map[string]int{"start": 0, "end": 0}}, nil); code != 200 {
 		t.Fatalf("messaging settings: %d", code)
 	}
-	setup := regexp.MustCompile(`/admin/setup\?t=(setup_[a-z0-9]+)`).FindString(out.String())
-	if setup == "" {
-		t.Fatalf("the first start printed no set-up link:\n%s", out.String())
-	}
+	setup, _ := setupLink(t, out.String())
 	run := func(c context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(c, actions...); err != nil {
@@ -56,20 +50,7 @@ func TestConsoleFlowPage(t *testing.T) {
 		}
 		return s
 	}
-	shots := os.Getenv("CARTWHEEL_SCREENSHOTS")
-	shot := func(name string) {
-		t.Helper()
-		if shots == "" {
-			return
-		}
-		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	shot := func(name string) { t.Helper(); consoleShot(t, ctx, name) }
 	run(ctx, "viewport", chromedp.EmulateViewport(1280, 1000))
 	run(ctx, "set-up", chromedp.Navigate(base+setup), chromedp.WaitVisible(chromedp.CSS(`#email`)),
 		chromedp.SendKeys(chromedp.CSS(`#email`), "owner@shop.example"),
