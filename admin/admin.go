@@ -207,6 +207,11 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /admin/w/{ws}/team", h.inWorkspace(h.team))
 	m.HandleFunc("POST /admin/w/{ws}/team/invite", h.inWorkspace(h.owner(h.invite)))
 	m.HandleFunc("GET /admin/w/{ws}/audit", h.inWorkspace(h.owner(h.audit)))
+	// A feature's pages register their routes in their own file
+	// (routes<Feature>(m)), called from this list.
+	for _, add := range []func(*http.ServeMux){} {
+		add(m)
+	}
 	m.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, &request{Locale: pickLocale("", r)}, http.StatusNotFound, "message.html", messagePage("err.notfound"))
 	})

@@ -13,8 +13,27 @@ func locales() []string { return []string{"en", "pl"} }
 // a locale falls back to English; TestCatalogComplete keeps both whole.
 type catalog map[string]map[string]string
 
+// textSets lists the console's texts. A feature's pages keep their own in
+// texts_<feature>.go (a func returning its English and Polish maps) and add
+// it here, so that features written side by side do not edit one long map.
+func textSets() []func() (en, pl map[string]string) {
+	return []func() (en, pl map[string]string){
+		func() (map[string]string, map[string]string) { return textsEN(), textsPL() },
+	}
+}
+
 func newCatalog() catalog {
-	return catalog{"en": textsEN(), "pl": textsPL()}
+	c := catalog{"en": {}, "pl": {}}
+	for _, set := range textSets() {
+		en, pl := set()
+		for k, v := range en {
+			c["en"][k] = v
+		}
+		for k, v := range pl {
+			c["pl"][k] = v
+		}
+	}
+	return c
 }
 
 // text returns the text for key in locale, formatted with args.
