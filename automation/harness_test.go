@@ -4,10 +4,11 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"github.com/cartwheelhq/cartwheel/internal/testclock"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/cartwheelhq/cartwheel/cdp"
+	"github.com/cartwheelhq/cartwheel/internal/testclock"
 	"github.com/cartwheelhq/cartwheel/store"
 )
 
@@ -212,7 +214,7 @@ func (h *harness) waitFor(what string, cond func() bool) {
 	deadline := time.Now().Add(45 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
-			h.t.Fatalf("timed out waiting for %s", what)
+			h.t.Fatalf("timed out waiting for %s; fake clock at %s; step jobs:\n%s", what, h.clock.Now().Format(time.RFC3339Nano), h.jobDump())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -232,6 +234,21 @@ func (h *harness) waitEnrollment(flowID, status, step string) Enrollment {
 		return got.Status == status && got.CurrentStep == step
 	})
 	return got
+}
+
+// jobDump describes every step job, for a timed-out wait: whether the
+// job is there, due, or failed is what tells a stall from a slow poll.
+func (h *harness) jobDump() string {
+	res, err := h.eng.river.JobList(h.ctx, river.NewJobListParams().Kinds(stepArgs{}.Kind()).First(1000))
+	if err != nil {
+		return "listing jobs: " + err.Error()
+	}
+	var b strings.Builder
+	for _, j := range res.Jobs {
+		fmt.Fprintf(&b, "  job %d %s state %s attempt %d scheduled %s errors %+v\n", j.ID, j.EncodedArgs, j.State, j.Attempt,
+			j.ScheduledAt.Format(time.RFC3339Nano), j.Errors)
+	}
+	return b.String()
 }
 
 // job is the River job for one step of an enrollment, nil if none.
