@@ -23,7 +23,14 @@ func (h *Handler) messages(w http.ResponseWriter, r *http.Request, q *request) e
 		}
 		f.Before, f.BeforeID = t, id
 	}
+	drill, err := messageDrill(r, q, &f)
+	if err != nil {
+		return err
+	}
 	ms, err := h.opt.Store.Messages(r.Context(), q.WS.ID, f)
+	if err == nil && drill != nil {
+		drill["Count"], err = h.opt.Store.CountMessages(r.Context(), q.WS.ID, f)
+	}
 	if err != nil {
 		return err
 	}
@@ -33,7 +40,7 @@ func (h *Handler) messages(w http.ResponseWriter, r *http.Request, q *request) e
 		next = last.CreatedAt.UTC().Format(time.RFC3339Nano) + "." + last.ID
 	}
 	h.render(w, r, q, http.StatusOK, "messages.html", map[string]any{"Title": "messages.title", "Messages": ms,
-		"Next": next, "Channel": f.Channel, "Status": f.Status,
+		"Next": next, "Channel": f.Channel, "Status": f.Status, "Drill": drill,
 		"Channels": []string{store.ChannelEmail, store.ChannelPush, store.ChannelInbox},
 		"Statuses": []string{store.MessageSent, store.MessageOutbox, store.MessageFailed, store.MessageSkipped}})
 	return nil
