@@ -83,7 +83,10 @@ func cursor(r *http.Request) (time.Time, string, error) {
 	if c == "" {
 		return time.Time{}, "", nil
 	}
-	at, id, ok := strings.Cut(c, ".")
+	// The time has a fraction with a dot of its own: the id follows the
+	// last dot.
+	i := strings.LastIndex(c, ".")
+	at, id, ok := c[:max(i, 0)], c[i+1:], i > 0
 	t, err := time.Parse(time.RFC3339Nano, at)
 	if !ok || err != nil || id == "" {
 		return time.Time{}, "", errNotFound

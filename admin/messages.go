@@ -16,7 +16,10 @@ import (
 func (h *Handler) messages(w http.ResponseWriter, r *http.Request, q *request) error {
 	f := store.MessageFilter{Channel: r.URL.Query().Get("channel"), Status: r.URL.Query().Get("status"), Limit: 50}
 	if c := r.URL.Query().Get("before"); c != "" {
-		at, id, ok := strings.Cut(c, ".")
+		// The time has a fraction with a dot of its own: the id follows
+		// the last dot.
+		i := strings.LastIndex(c, ".")
+		at, id, ok := c[:max(i, 0)], c[i+1:], i > 0
 		t, err := time.Parse(time.RFC3339Nano, at)
 		if !ok || err != nil {
 			return errNotFound
