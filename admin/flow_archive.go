@@ -79,6 +79,15 @@ func visibleFlows(flows []automation.Flow, show bool) ([]automation.Flow, int) {
 	return out, archived
 }
 
+// archiveNotice is what the flows list says after an archive or a
+// restore (?done=), nothing for any other value.
+func archiveNotice(r *http.Request) string {
+	if d := r.URL.Query().Get("done"); d == "archived" || d == "restored" {
+		return d
+	}
+	return ""
+}
+
 // errArchived turns the engine's refusal to activate an archived flow
 // into "not found" for a stale form.
 func errArchived(err error) error {

@@ -208,7 +208,7 @@ func (h *Handler) flows(w http.ResponseWriter, r *http.Request, q *request) erro
 		lib = append(lib, tpl{TemplateInfo: t, Enabled: names[t.Title]})
 	}
 	data["Flows"], data["Library"] = flows, lib
-	data["ShowArchived"], data["Archived"], data["Done"] = show, archived, r.URL.Query().Get("done")
+	data["ShowArchived"], data["Archived"], data["Done"] = show, archived, archiveNotice(r)
 	h.render(w, r, q, http.StatusOK, "flows.html", data)
 	return nil
 }
