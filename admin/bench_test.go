@@ -46,6 +46,7 @@ func BenchmarkConsolePages(b *testing.B) {
 		b.Fatal(err)
 	}
 	seedConsole(b, st, ws.ID)
+	seedDrill(b, st, ws.ID)
 	acc := accounts.New(st, log)
 	h, err := New(Options{Accounts: acc, Store: st, Workspaces: wsvc, Contacts: cdp.NewContacts(st),
 		PublicURL: "http://localhost:8080", Log: log})
@@ -57,7 +58,7 @@ func BenchmarkConsolePages(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, page := range []string{"/", "/contacts", "/contacts?q=anna", "/contacts/ct_bench00000000000050", "/messages", "/team", "/audit"} {
+	for _, page := range append([]string{"/", "/contacts", "/contacts?q=anna", "/contacts/ct_bench00000000000050", "/messages", "/team", "/audit"}, drillBenchPages()...) {
 		b.Run(page, func(b *testing.B) {
 			var size int
 			for b.Loop() {

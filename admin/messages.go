@@ -16,14 +16,24 @@ import (
 func (h *Handler) messages(w http.ResponseWriter, r *http.Request, q *request) error {
 	f := store.MessageFilter{Channel: r.URL.Query().Get("channel"), Status: r.URL.Query().Get("status"), Limit: 50}
 	if c := r.URL.Query().Get("before"); c != "" {
-		at, id, ok := strings.Cut(c, ".")
+		// The time has a fraction with a dot of its own: the id follows
+		// the last dot.
+		i := strings.LastIndex(c, ".")
+		at, id, ok := c[:max(i, 0)], c[i+1:], i > 0
 		t, err := time.Parse(time.RFC3339Nano, at)
 		if !ok || err != nil {
 			return errNotFound
 		}
 		f.Before, f.BeforeID = t, id
 	}
+	drill, err := messageDrill(r, q, &f)
+	if err != nil {
+		return err
+	}
 	ms, err := h.opt.Store.Messages(r.Context(), q.WS.ID, f)
+	if err == nil && drill != nil {
+		drill["Count"], err = h.opt.Store.CountMessages(r.Context(), q.WS.ID, f)
+	}
 	if err != nil {
 		return err
 	}
@@ -33,7 +43,7 @@ func (h *Handler) messages(w http.ResponseWriter, r *http.Request, q *request) e
 		next = last.CreatedAt.UTC().Format(time.RFC3339Nano) + "." + last.ID
 	}
 	h.render(w, r, q, http.StatusOK, "messages.html", map[string]any{"Title": "messages.title", "Messages": ms,
-		"Next": next, "Channel": f.Channel, "Status": f.Status,
+		"Next": next, "Channel": f.Channel, "Status": f.Status, "Drill": drill,
 		"Channels": []string{store.ChannelEmail, store.ChannelPush, store.ChannelInbox},
 		"Statuses": []string{store.MessageSent, store.MessageOutbox, store.MessageFailed, store.MessageSkipped}})
 	return nil

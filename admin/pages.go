@@ -93,7 +93,8 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, q *request) 
 		}
 	}
 	h.render(w, r, q, http.StatusOK, "dashboard.html", map[string]any{"Title": "dash.title", "D": d, "Days": days,
-		"Periods": periods(), "Shop": shop, "CW": cw, "Orders": orders, "Chart": newChart(d)})
+		"Periods": periods(), "Shop": shop, "CW": cw, "Orders": orders, "Chart": newChart(d),
+		"L": newDashboardLinks(q.WS.ID, q.WS.Currency, newPeriod(from, to)), "Rec": newRecovered(d, q.WS.Currency)})
 	return nil
 }
 
@@ -138,26 +139,33 @@ func (h *Handler) contacts(w http.ResponseWriter, r *http.Request, q *request) e
 	if len(query) > 200 {
 		query = query[:200]
 	}
-	page, err := h.opt.Store.ListContacts(r.Context(), q.WS.ID, store.ContactFilter{Query: query,
-		Cursor: r.URL.Query().Get("cursor"), Limit: 50})
+	f := store.ContactFilter{Query: query, Cursor: r.URL.Query().Get("cursor"), Limit: 50}
+	drill, err := contactDrill(r, q, &f)
+	if err != nil {
+		return err
+	}
+	page, err := h.opt.Store.ListContacts(r.Context(), q.WS.ID, f)
 	if errors.Is(err, store.ErrBadCursor) {
 		return errNotFound
+	}
+	if err == nil && drill != nil {
+		drill["Count"], err = h.opt.Store.CountContacts(r.Context(), q.WS.ID, f)
 	}
 	if err != nil {
 		return err
 	}
 	h.render(w, r, q, http.StatusOK, "contacts.html", map[string]any{"Title": "contacts.title", "Page": page, "Query": query,
-		"Erased": r.URL.Query().Get("erased") != ""})
+		"Erased": r.URL.Query().Get("erased") != "", "Drill": drill})
 	return nil
 }
 
 func (h *Handler) contact(w http.ResponseWriter, r *http.Request, q *request) error {
-	return h.renderContact(w, r, q, http.StatusOK, r.PathValue("id"), nil, "")
+	return h.renderContact(w, r, q, http.StatusOK, r.PathValue("id"), nil, nil)
 }
 
 // renderContact shows the contact card; errs are the card's forms' errors
-// by field, tag the tag typed.
-func (h *Handler) renderContact(w http.ResponseWriter, r *http.Request, q *request, status int, id string, errs map[string]string, tag string) error {
+// by field, typed what was typed in them (tag, note).
+func (h *Handler) renderContact(w http.ResponseWriter, r *http.Request, q *request, status int, id string, errs, typed map[string]string) error {
 	v, err := h.opt.Contacts.View(r.Context(), q.WS.ID, id)
 	if err != nil {
 		return err
@@ -166,8 +174,12 @@ func (h *Handler) renderContact(w http.ResponseWriter, r *http.Request, q *reque
 	if err != nil {
 		return err
 	}
+	notes, err := h.opt.Contacts.Notes(r.Context(), q.WS.ID, v.Contact.ID)
+	if err != nil {
+		return err
+	}
 	h.render(w, r, q, status, "contact.html", map[string]any{"Title": "contacts.title", "V": v, "Events": evs,
-		"Errors": errs, "Tag": tag, "Saved": r.URL.Query().Get("saved")})
+		"Errors": errs, "Tag": typed["tag"], "Note": typed["note"], "Notes": notes, "Saved": r.URL.Query().Get("saved")})
 	return nil
 }
 
@@ -181,9 +193,11 @@ func (h *Handler) flows(w http.ResponseWriter, r *http.Request, q *request) erro
 	if err != nil {
 		return err
 	}
+	show := r.URL.Query().Get("archived") == "show"
+	flows, archived := visibleFlows(flows, show)
 	names := map[string]bool{}
 	for _, f := range flows {
-		names[f.Name] = true
+		names[f.Name] = f.Status != automation.FlowArchived || names[f.Name]
 	}
 	type tpl struct {
 		automation.TemplateInfo
@@ -194,6 +208,7 @@ func (h *Handler) flows(w http.ResponseWriter, r *http.Request, q *request) erro
 		lib = append(lib, tpl{TemplateInfo: t, Enabled: names[t.Title]})
 	}
 	data["Flows"], data["Library"] = flows, lib
+	data["ShowArchived"], data["Archived"], data["Done"] = show, archived, archiveNotice(r)
 	h.render(w, r, q, http.StatusOK, "flows.html", data)
 	return nil
 }
@@ -230,7 +245,7 @@ func (h *Handler) setFlowStatus(w http.ResponseWriter, r *http.Request, q *reque
 	}
 	f, err := h.opt.Automation.SetStatus(r.Context(), q.WS.ID, r.PathValue("id"), status)
 	if err != nil {
-		return err
+		return errArchived(err)
 	}
 	h.record(r.Context(), q, "flow."+status, f.ID, f.Name)
 	if r.PostFormValue("back") == "flow" {

@@ -13,6 +13,9 @@ import (
 // CreateFlow validates and stores a new flow as version 1, in the status
 // it names (draft by default).
 func (e *Engine) CreateFlow(ctx context.Context, workspaceID string, f Flow) (Flow, error) {
+	if f.Status == FlowArchived {
+		return Flow{}, invalid("status", "a new flow cannot be archived")
+	}
 	if err := e.validate(&f); err != nil {
 		return Flow{}, err
 	}
@@ -78,18 +81,33 @@ func (e *Engine) validate(f *Flow) error {
 	return nil
 }
 
-// SetStatus activates or pauses a flow. Pausing stops new enrollments and
-// holds running ones at their next step (its job, when due, parks the
-// enrollment as paused). Activating starts enrollments again and puts every
-// held enrollment back on its step, due when it was due or now if that
-// has passed, in the transaction that changes the status.
+// SetStatus activates, pauses, archives or restores a flow. Pausing stops
+// new enrollments and holds running ones at their next step (its job, when
+// due, parks the enrollment as paused). Activating starts enrollments again
+// and puts every held enrollment back on its step, due when it was due or
+// now if that has passed, in the transaction that changes the status.
+// Archiving stops new enrollments and ends the running and held ones
+// (exited_archived) in that transaction, so no step of theirs runs again;
+// an archived flow can only be restored, to paused, and is activated from
+// there.
 func (e *Engine) SetStatus(ctx context.Context, workspaceID, flowID, status string) (Flow, error) {
-	if status != FlowActive && status != FlowPaused {
-		return Flow{}, invalid("status", "a flow can be set active or paused, not %q", status)
+	if status != FlowActive && status != FlowPaused && status != FlowArchived {
+		return Flow{}, invalid("status", "a flow can be set active, paused or archived, not %q", status)
 	}
 	now := e.clock.Now()
 	err := e.st.InTx(ctx, func(tx *store.Tx) error {
+		cur, err := tx.FlowStatus(workspaceID, flowID)
+		if err != nil {
+			return err
+		}
+		if cur == FlowArchived && status == FlowActive {
+			return invalid("status", "an archived flow is restored to paused first")
+		}
 		if err := tx.SetFlowStatus(workspaceID, flowID, status, now); err != nil {
+			return err
+		}
+		if status == FlowArchived {
+			_, err := tx.EndFlowEnrollments(workspaceID, flowID, EnrollmentExitedArchived, now)
 			return err
 		}
 		if status != FlowActive {

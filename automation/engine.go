@@ -26,6 +26,9 @@ const (
 	EnrollmentExitedGoal = "exited_goal"
 	EnrollmentFailed     = "failed"
 	EnrollmentCancelled  = "cancelled"
+	// EnrollmentExitedArchived is an enrollment ended, before its next
+	// step, because its flow was archived.
+	EnrollmentExitedArchived = "exited_archived"
 )
 
 // Step run statuses.

@@ -24,6 +24,10 @@ const (
 	FlowDraft  = "draft"
 	FlowActive = "active"
 	FlowPaused = "paused"
+	// FlowArchived is a flow put away: it takes no enrollments, the ones it
+	// had ended (exited_archived), and lists leave it out unless asked. It
+	// can only be restored to paused.
+	FlowArchived = "archived"
 )
 
 // Step kinds.

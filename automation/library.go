@@ -91,7 +91,8 @@ func (e *Engine) EnableTemplate(ctx context.Context, workspaceID, name string) (
 		return Flow{}, err
 	}
 	for _, f := range flows {
-		if f.Name != tpl.Title {
+		if f.Name != tpl.Title || f.Status == FlowArchived {
+			// An archived copy stays put away: enabling makes a new one.
 			continue
 		}
 		if f.Status == FlowActive {

@@ -152,6 +152,11 @@ func (e *Engine) runStep(ctx context.Context, job *river.Job[stepArgs]) error {
 		if err != nil {
 			return err
 		}
+		if f.Status == FlowArchived {
+			// Archiving ends enrollments in its transaction; one found
+			// active here started in a race with it and ends the same way.
+			return e.end(ctx, job, en, EnrollmentExitedArchived)
+		}
 		if f.Status == FlowPaused {
 			resumed, err := e.hold(ctx, job, en)
 			if err != nil || !resumed {

@@ -32,9 +32,9 @@ func (f *Flow) Validate() error {
 	switch f.Status {
 	case "":
 		f.Status = FlowDraft
-	case FlowDraft, FlowActive, FlowPaused:
+	case FlowDraft, FlowActive, FlowPaused, FlowArchived:
 	default:
-		return invalid("status", "%q is not draft, active or paused", f.Status)
+		return invalid("status", "%q is not draft, active, paused or archived", f.Status)
 	}
 	if err := validateEvent("trigger", f.Trigger.Event, f.Trigger.Filters); err != nil {
 		return err

@@ -64,7 +64,7 @@ type Config struct {
 	SyncInterval time.Duration
 	// SMTPURL is the relay mail goes out through:
 	// smtp://user:password@host:port?tls=starttls|tls|none&max_conns=N.
-	// Empty keeps every email in the outbox (/admin/outbox) unsent.
+	// Empty keeps every email in the outbox (the console's Messages page) unsent.
 	SMTPURL string
 	// PushSubject is the VAPID "sub" contact push services may write to
 	// about this sender (mailto: or https:); default mailto:admin@ the

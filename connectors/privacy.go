@@ -23,6 +23,9 @@ type Export struct {
 	Orders      []commerce.Order        `json:"orders"`
 	Events      []store.Event           `json:"events"`
 	Notes       []string                `json:"notes,omitempty"`
+	// ContactNotes are what the shop's team wrote on the contact's card:
+	// held on the person, so theirs to see.
+	ContactNotes []store.ContactNote `json:"contact_notes"`
 }
 
 // privacy carries out a data request, a customer redaction or a shop
@@ -114,7 +117,8 @@ func (h *Hub) EraseContact(ctx context.Context, workspaceID, contactID string) (
 // exportFor builds the export of contactID ("" when no contact matched),
 // with the orders of email and of every email the contact has.
 func (h *Hub) exportFor(ctx context.Context, workspaceID, contactID, email string, req commerce.PrivacyRequest) ([]byte, error) {
-	ex := Export{GeneratedAt: h.now(), Request: req, Orders: []commerce.Order{}, Events: []store.Event{}}
+	ex := Export{GeneratedAt: h.now(), Request: req, Orders: []commerce.Order{}, Events: []store.Event{},
+		ContactNotes: []store.ContactNote{}}
 	emails := []string{}
 	if email != "" {
 		emails = append(emails, email)
@@ -125,6 +129,9 @@ func (h *Hub) exportFor(ctx context.Context, workspaceID, contactID, email strin
 			return nil, err
 		}
 		ex.Contact = &v
+		if ex.ContactNotes, err = h.opt.Store.ContactNotes(ctx, workspaceID, v.Contact.ID, 500); err != nil {
+			return nil, err
+		}
 		for _, id := range v.Identities {
 			if id.Kind == cdp.KindEmail && !slices.Contains(emails, id.Value) {
 				emails = append(emails, id.Value)

@@ -15,7 +15,7 @@ import (
 )
 
 // The pages people reach from a message (unsubscribe, preferences,
-// confirmation) and the admin's outbox: server-rendered, no JavaScript.
+// confirmation): server-rendered, no JavaScript.
 // The unsubscribe and preference pages are written in the workspace's
 // language (data "L", an l10n.Lang: {{.L.T "key"}}); the rest in English.
 //
@@ -29,8 +29,8 @@ var pages = template.Must(template.ParseFS(pagesFS, "pages/*.html"))
 const pageCSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // engagementRoutes registers what messages link to (tracking, unsubscribe,
-// preferences, confirmation), the push prompt script, the admin outbox and
-// the messages and messaging settings API.
+// preferences, confirmation), the push prompt script and the messages and
+// messaging settings API. The outbox is the console's Messages page.
 func (s *Server) engagementRoutes(ws func(method, path string, h fiber.Handler)) {
 	a := s.app
 	a.Get("/push-prompt.js", s.netHTTP(widgets.PushPromptHandler())) // Get answers HEAD too
@@ -45,11 +45,6 @@ func (s *Server) engagementRoutes(ws func(method, path string, h fiber.Handler))
 		a.Post("/e/p/:token", s.preferencesPost)
 		a.Get("/e/confirm/:token", s.confirmPage)
 	}
-	a.Get("/admin/login", s.adminLoginForm)
-	a.Post("/admin/login", s.adminLogin)
-	a.Post("/admin/logout", s.adminLogout)
-	a.Get("/admin/outbox", s.adminPage, s.outboxPage)
-	a.Get("/admin/outbox/:id", s.adminPage, s.outboxMessagePage)
 
 	ws("GET", "/messages", s.listMessages)
 	ws("GET", "/messages/:id", s.getMessage)

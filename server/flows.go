@@ -20,6 +20,10 @@ func (s *Server) flowRoutes(ws func(method, path string, h fiber.Handler)) {
 	ws("PUT", "/flows/:id", s.updateFlow)
 	ws("POST", "/flows/:id/activate", s.setFlowStatus(automation.FlowActive))
 	ws("POST", "/flows/:id/pause", s.setFlowStatus(automation.FlowPaused))
+	ws("POST", "/flows/:id/archive", s.setFlowStatus(automation.FlowArchived))
+	// Restoring an archived flow makes it paused: it is activated from
+	// there, on purpose.
+	ws("POST", "/flows/:id/restore", s.restoreFlow)
 	ws("GET", "/flows/:id/enrollments", s.listEnrollments)
 	ws("GET", "/enrollments/:id", s.getEnrollment)
 	ws("DELETE", "/enrollments/:id", s.cancelEnrollment)
@@ -28,12 +32,37 @@ func (s *Server) flowRoutes(ws func(method, path string, h fiber.Handler)) {
 	ws("POST", "/flow-templates/:name", s.enableFlowTemplate)
 }
 
+// listFlows lists the workspace's flows; archived ones only with
+// ?archived=include (all) or ?archived=only.
 func (s *Server) listFlows(c *fiber.Ctx) error {
+	mode := c.Query("archived")
+	if mode != "" && mode != "include" && mode != "only" {
+		return errBadRequest("archived must be include or only")
+	}
 	flows, err := s.opt.Automation.Flows(c.UserContext(), currentWorkspace(c).ID)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"flows": flows})
+	out := flows[:0]
+	for _, f := range flows {
+		if archived := f.Status == automation.FlowArchived; mode == "include" || archived == (mode == "only") {
+			out = append(out, f)
+		}
+	}
+	return c.JSON(fiber.Map{"flows": out})
+}
+
+// restoreFlow takes a flow out of the archive, paused; a flow that is not
+// archived is left as it is (409).
+func (s *Server) restoreFlow(c *fiber.Ctx) error {
+	f, err := s.opt.Automation.Flow(c.UserContext(), currentWorkspace(c).ID, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if f.Status != automation.FlowArchived {
+		return &apiError{fiber.StatusConflict, "conflict", "the flow is not archived", nil}
+	}
+	return s.setFlowStatus(automation.FlowPaused)(c)
 }
 
 // createFlow stores a flow as version 1; it starts as a draft unless the

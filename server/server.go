@@ -46,8 +46,8 @@ type Options struct {
 	TrackerCarts http.Handler
 	// Demo serves the demo storefront under /demo/; nil when not in demo mode.
 	Demo http.Handler
-	// Console serves the admin console under /admin/ (the outbox and its
-	// token login keep their own routes there); nil leaves it out.
+	// Console serves the admin console under /admin/ (its Messages page is
+	// the outbox); nil leaves it out.
 	Console http.Handler
 	// Connectors receives shop webhooks and runs installs, syncs and
 	// privacy requests; nil turns those routes off.
@@ -215,6 +215,7 @@ func (s *Server) routes() {
 	ws("GET", "/contacts", s.findContacts)
 	ws("GET", "/contacts/:id", s.getContact)
 	ws("GET", "/contacts/:id/timeline", s.contactTimeline)
+	s.contactNoteRoutes(ws)
 	ws("GET", "/visitors/:id", s.getVisitor)
 	s.engagementRoutes(ws)
 	s.flowRoutes(ws)

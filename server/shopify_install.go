@@ -4,6 +4,7 @@ import (
 	"errors"
 	"html/template"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -101,3 +102,7 @@ func (s *Server) serviceWorker(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	return c.Send(widgets.ServiceWorker())
 }
+
+// secureCookies reports whether cookies must be Secure: decided by the
+// configured public URL, never by a header a client or proxy sends.
+func (s *Server) secureCookies() bool { return strings.HasPrefix(s.opt.Config.PublicURL, "https://") }

@@ -99,11 +99,6 @@ func (s *Store) SetNamedAdminKey(ctx context.Context, k APIKey, tokenHash string
 		case errors.Is(err, sql.ErrNoRows):
 			_, err = tx.ExecContext(ctx, s.q.APIKeyCreate, k.ID, "", ScopeAdmin, k.Name, k.Prefix, tokenHash, ms(k.CreatedAt))
 		case err == nil:
-			// A changed token ends the sessions signed in with the old one
-			// (an unchanged one, re-applied at every start, keeps them).
-			if _, err = tx.ExecContext(ctx, s.q.SessionDeleteRotated, SessionAPIKey+id, id, tokenHash); err != nil {
-				break
-			}
 			_, err = tx.ExecContext(ctx, s.q.APIKeyReplace, id, tokenHash, k.Prefix)
 		}
 		if err != nil {

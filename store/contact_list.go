@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -19,6 +20,13 @@ type ContactFilter struct {
 	// newest contact.
 	Cursor string
 	Limit  int
+	// From and To, when set, list only contacts created in [From, To), or,
+	// with ConsentChannel, those whose consent on that channel was last set
+	// to ConsentGranted in it (the dashboard's new subscribers and
+	// unsubscribes); Query is then ignored.
+	From, To       time.Time
+	ConsentChannel string
+	ConsentGranted bool
 }
 
 // ContactPage is one page of contacts, newest first.
@@ -46,6 +54,9 @@ func (s *Store) ListContacts(ctx context.Context, workspaceID string, f ContactF
 			return ContactPage{}, ErrBadCursor
 		}
 		afterMS, afterID = v, id
+	}
+	if f.hasPeriod() {
+		return s.listContactsPeriod(ctx, workspaceID, f, afterMS, afterID)
 	}
 	q := strings.TrimSpace(f.Query)
 	var query string

@@ -128,6 +128,7 @@ func (t *Tx) MergeContact(workspaceID, from, into string, at time.Time) error {
 		{"identities", t.q.IdentityMove, []any{workspaceID, from, into}},
 		{"events", t.q.EventsRepoint, []any{workspaceID, from, into}},
 		{"messages", t.q.MessagesRepoint, []any{workspaceID, from, into}},
+		{"notes", t.q.ContactNotesRepoint, []any{workspaceID, from, into}},
 		{"enrollments", t.q.EnrollmentsRepoint, []any{workspaceID, from, into}},
 		{"earlier merges", t.q.ContactRepointMerged, []any{workspaceID, from, into}},
 		{"contact", t.q.ContactMarkMerged, []any{workspaceID, from, into, ms(at)}},

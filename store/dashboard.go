@@ -47,6 +47,9 @@ type Dashboard struct {
 	Attributed  []ChannelRevenue
 	Channels    []ChannelMessages
 	NewContacts int
+	// Recovered is the orders credited to cart and checkout flows' messages
+	// made in the period, per currency: the carts and checkouts recovered.
+	Recovered []Money
 	// Days covers every day of the period in Currency, zero days included.
 	Currency string
 	Days     []DayFigure
@@ -140,6 +143,9 @@ func (s *Store) DashboardFigures(ctx context.Context, workspaceID string, from, 
 		}
 	}
 	if err := s.r.QueryRowContext(ctx, s.q.DashboardNewContacts, workspaceID, a, b).Scan(&d.NewContacts); err != nil {
+		return d, fmt.Errorf("dashboard: %w", err)
+	}
+	if d.Recovered, err = s.AttributedTotals(ctx, workspaceID, AttributedFilter{From: from, To: to, Recovered: true}); err != nil {
 		return d, fmt.Errorf("dashboard: %w", err)
 	}
 	return d, s.dashboardDays(ctx, &d, workspaceID, loc)

@@ -56,6 +56,10 @@ type MessageFilter struct {
 	Channel   string
 	Status    string
 	ContactID string
+	// From and To bound the time messages were made; Engaged narrows to
+	// what the dashboard counts (EngagedDelivered, EngagedOpened…).
+	From, To time.Time
+	Engaged  string
 	// Before and BeforeID are the previous page's last CreatedAt and ID.
 	Before   time.Time
 	BeforeID string
@@ -149,6 +153,9 @@ func (s *Store) Message(ctx context.Context, workspaceID, id string) (Message, e
 func (s *Store) Messages(ctx context.Context, workspaceID string, f MessageFilter) ([]Message, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
+	}
+	if f.hasPeriod() {
+		return s.messagesInPeriod(ctx, workspaceID, f)
 	}
 	return list(ctx, s.r, "messages", s.q.MessageList, scanMessage, workspaceID, f.Channel, f.Status, f.ContactID,
 		ms(f.Before), f.BeforeID, f.Limit)

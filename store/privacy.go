@@ -189,7 +189,7 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, contactID, shopID
 			}
 			// Step runs go before the enrollments they name.
 			for _, q := range []string{s.q.EraseStepRunsContact, s.q.EraseEnrollmentsContact, s.q.EraseFlowEntriesContact,
-				s.q.EraseMessagesContact, s.q.EraseTriggerFiresContact,
+				s.q.EraseMessagesContact, s.q.EraseTriggerFiresContact, s.q.EraseContactNotesContact,
 				s.q.EraseIdentities, s.q.EraseConsents, s.q.EraseProfile, s.q.EraseVerificationsContact} {
 				if err := execCount(ctx, tx, nil, q, workspaceID, id); err != nil {
 					return err
@@ -262,7 +262,7 @@ func (s *Store) EraseShop(ctx context.Context, workspaceID, shopID string, peopl
 			{nil, s.q.EraseWorkspaceProfiles}, {&er.Contacts, s.q.EraseWorkspaceContacts}, {nil, s.q.EraseWorkspaceCartTokens},
 			{nil, s.q.EraseWorkspaceExports}, {nil, s.q.EraseWorkspaceStepRuns}, {nil, s.q.EraseWorkspaceEnrollments},
 			{nil, s.q.EraseWorkspaceFlowEntries}, {nil, s.q.EraseWorkspacePush},
-			{nil, s.q.EraseWorkspaceMessages}, {nil, s.q.EraseWorkspaceTriggerFires},
+			{nil, s.q.EraseWorkspaceMessages}, {nil, s.q.EraseWorkspaceTriggerFires}, {nil, s.q.EraseWorkspaceContactNote},
 			{nil, s.q.EraseWorkspaceWidgetVisitors}, {nil, s.q.EraseWorkspaceWishlists}, {nil, s.q.EraseWorkspaceFlowDiscounts},
 			{nil, s.q.EraseWorkspaceVerifications}, {nil, s.q.EraseWorkspaceProofs}}
 		for _, st := range ws {

@@ -42,13 +42,6 @@ type queries struct {
 	APIKeyAdminN  string `query:"api-key-admin-count"`
 	APIKeyByName  string `query:"api-key-admin-by-name"`
 	APIKeyReplace string `query:"api-key-admin-replace-hash"`
-	APIKeyByID    string `query:"api-key-by-id"`
-
-	SessionCreate        string `query:"session-create"`
-	SessionGet           string `query:"session-get"`
-	SessionDelete        string `query:"session-delete"`
-	SessionDeleteExpired string `query:"session-delete-expired"`
-	SessionDeleteRotated string `query:"session-delete-rotated"`
 
 	ShopCreate   string `query:"shop-create"`
 	ShopGet      string `query:"shop-get"`
@@ -198,6 +191,9 @@ type queries struct {
 	recoveryQueries
 	verificationQueries
 	flowFunnelQueries
+	contactNoteQueries
+	dashboardDrillQueries
+	flowArchiveQueries
 
 	// automation
 	FlowCreate           string `query:"flow-create"`

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -52,9 +53,61 @@ func TestConsoleContactActions(t *testing.T) {
 		return len(v.Profile.Tags) == 1 && v.Profile.Tags[0] == "vip"
 	})
 
+	// Notes: an empty one is refused by the field, keeping nothing; one
+	// is kept with its author and time, listed by the API, which adds one
+	// of its own; the console deletes one.
+	if code, body := post(card+"/notes", url.Values{"_csrf": {csrf}, "note": {"   "}}); code != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, `id="note-err"`) {
+		t.Errorf("an empty note: %d", code)
+	}
+	if code, body := post(card+"/notes", url.Values{"_csrf": {csrf}, "note": {strings.Repeat("é", 2001)}}); code != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, strings.Repeat("é", 2001)+"</textarea>") {
+		t.Errorf("a note too long: %d (the text typed must stay)", code)
+	}
+	if code, _ := post(card+"/notes", url.Values{"_csrf": {csrf}, "note": {"Prefers <b>invoices</b> by post"}}); code != http.StatusSeeOther {
+		t.Fatalf("add note: %d", code)
+	}
+	_, cardPage, _ := getWith(t, c, base+card)
+	if !strings.Contains(cardPage, "Prefers &lt;b&gt;invoices&lt;/b&gt; by post") || !strings.Contains(cardPage, "owner@shop.example · <time>") {
+		t.Errorf("the card does not show the note with its author: %s", cardPage)
+	}
+	var notes struct {
+		Notes []struct {
+			ID, Author, Body string
+			AuthorID         string `json:"author_id"`
+		} `json:"notes"`
+	}
+	if code := admin.do("GET", "/api/v1/contacts/"+id+"/notes", nil, &notes); code != 200 || len(notes.Notes) != 1 ||
+		notes.Notes[0].Author != "owner@shop.example" || notes.Notes[0].AuthorID == "" {
+		t.Fatalf("notes by the API: %d %+v", code, notes)
+	}
+	consoleNote := notes.Notes[0].ID
+	var apiNote struct{ ID, Author string }
+	if code := admin.do("POST", "/api/v1/contacts/"+id+"/notes", map[string]any{"body": "Called about the order"}, &apiNote); code != 201 ||
+		!strings.HasPrefix(apiNote.Author, "API key ") {
+		t.Fatalf("add a note by the API: %d %+v", code, apiNote)
+	}
+	if code := admin.do("POST", "/api/v1/contacts/"+id+"/notes", map[string]any{"body": ""}, nil); code != 400 {
+		t.Errorf("an empty note by the API: %d", code)
+	}
+	if code := admin.do("POST", "/api/v1/contacts/ct_nosuch/notes", map[string]any{"body": "x"}, nil); code != 404 {
+		t.Errorf("a note on no contact: %d", code)
+	}
+	if code, _ := post(card+"/notes/"+consoleNote+"/delete", url.Values{"_csrf": {csrf}}); code != http.StatusSeeOther {
+		t.Fatalf("delete note: %d", code)
+	}
+	if code, _ := post(card+"/notes/"+consoleNote+"/delete", url.Values{"_csrf": {csrf}}); code != http.StatusNotFound {
+		t.Errorf("delete a deleted note: %d", code)
+	}
+	if code := admin.do("GET", "/api/v1/contacts/"+id+"/notes", nil, &notes); code != 200 || len(notes.Notes) != 1 ||
+		notes.Notes[0].Body != "Called about the order" {
+		t.Fatalf("notes after deleting: %+v", notes)
+	}
+
 	code, body, hdr := getWith(t, c, base+card+"/export")
 	if code != http.StatusOK || !strings.Contains(hdr.Get("Content-Disposition"), "attachment") ||
-		!strings.Contains(body, "ewa@example.pl") || !strings.Contains(body, `"identify"`) {
+		!strings.Contains(body, "ewa@example.pl") || !strings.Contains(body, `"identify"`) ||
+		!strings.Contains(body, `"contact_notes"`) || !strings.Contains(body, "Called about the order") {
 		t.Errorf("export: %d %q %.200s", code, hdr.Get("Content-Disposition"), body)
 	}
 
@@ -71,8 +124,11 @@ func TestConsoleContactActions(t *testing.T) {
 	if code := admin.do("GET", "/api/v1/contacts/"+id, nil, nil); code != http.StatusNotFound {
 		t.Errorf("the erased contact answers %d", code)
 	}
+	if ns, err := inst.st.ContactNotes(context.Background(), ws, id, 100); err != nil || len(ns) != 0 {
+		t.Errorf("notes left after the erase: %+v %v", ns, err)
+	}
 	_, audit, _ := getWith(t, c, base+"/admin/w/"+ws+"/audit")
-	for _, a := range []string{"contact.tag_added", "contact.export", "contact.erase"} {
+	for _, a := range []string{"contact.tag_added", "contact.export", "contact.erase", "contact.note_add", "contact.note_delete"} {
 		if !strings.Contains(audit, a) {
 			t.Errorf("audit log lacks %s", a)
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
@@ -49,7 +48,15 @@ func send(t *testing.T, client *http.Client, method, u, ctype, body string, hdr 
 // the instance's link builder.
 func engagementSetup(t *testing.T) (*instance, apiClient, string, string, messaging.Links) {
 	t.Helper()
-	inst, _ := startTest(t, testEnv(t, t.TempDir(), nil))
+	inst, admin, ws, contact, links, _ := engagementSetupOut(t)
+	return inst, admin, ws, contact, links
+}
+
+// engagementSetupOut is engagementSetup that also returns what the
+// instance printed at start (its console set-up link).
+func engagementSetupOut(t *testing.T) (*instance, apiClient, string, string, messaging.Links, string) {
+	t.Helper()
+	inst, out := startTest(t, testEnv(t, t.TempDir(), nil))
 	admin := apiClient{t: t, inst: inst, token: testAdminToken}
 	var w wsJSON
 	if code := admin.do("POST", "/api/v1/workspaces", map[string]any{"name": "Bean Shop", "currency": "EUR"}, &w); code != 201 {
@@ -75,7 +82,7 @@ func engagementSetup(t *testing.T) (*instance, apiClient, string, string, messag
 	if err != nil {
 		t.Fatal(err)
 	}
-	return inst, admin, w.ID, contact, messaging.NewLinks(inst.cfg.PublicURL, box)
+	return inst, admin, w.ID, contact, messaging.NewLinks(inst.cfg.PublicURL, box), out.String()
 }
 
 func createMessage(t *testing.T, inst *instance, m store.Message) {
@@ -316,63 +323,50 @@ func TestEngagementMessagesAPIAndSettings(t *testing.T) {
 	}
 }
 
+// The outbox is the console's Messages page: the old /admin/outbox
+// addresses lead there, an email in the outbox is listed and shown as its
+// recipient sees it, without its open pixel or a live script, and reading
+// it counts no open.
 func TestEngagementOutbox(t *testing.T) {
-	inst, _, ws, contact, links := engagementSetup(t)
+	inst, _, ws, contact, links, started := engagementSetupOut(t)
 	html := `<html><body><h1>Hello Ann</h1><script>alert(1)</script><p><a href="` +
 		links.EmailTracker().ClickURL("msg_out1", 0, "https://shop.example/") + `">Shop</a></p>` +
 		`<img src="` + links.EmailTracker().OpenURL("msg_out1") + `" width="1" height="1" alt=""></body></html>`
 	body, _ := json.Marshal(map[string]any{"html": html, "text": "Hello Ann, text part"})
 	createMessage(t, inst, store.Message{ID: "msg_out1", WorkspaceID: ws, ContactID: contact, Channel: store.ChannelEmail,
 		FlowID: "flow_welcome", Status: store.MessageOutbox, Recipient: "ann@example.com", Subject: "Welcome <Ann>", Body: body})
-	createMessage(t, inst, store.Message{ID: "msg_failed", WorkspaceID: ws, ContactID: contact, Channel: store.ChannelEmail,
-		Status: store.MessageFailed, Subject: "Failed one"})
 
-	// No token: a 401 page, not the outbox.
-	if a := send(t, noRedirect, "GET", inst.url("/admin/outbox"), "", "", nil); a.code != 401 || strings.Contains(a.body, "Welcome") {
-		t.Fatalf("anonymous outbox: %d", a.code)
+	// Signed out: the old address asks to sign in, and shows nothing.
+	if a := send(t, noRedirect, "GET", inst.url("/admin/outbox"), "", "", nil); a.code != http.StatusSeeOther ||
+		!strings.HasPrefix(a.hdr.Get("Location"), "/admin/signin") || strings.Contains(a.body, "Welcome") {
+		t.Fatalf("signed-out outbox: %d %v", a.code, a.hdr)
 	}
-	form := "application/x-www-form-urlencoded"
-	if a := send(t, noRedirect, "POST", inst.url("/admin/login"), form, "token=wrong-token-0123456789", nil); a.code != 401 || a.hdr.Get("Set-Cookie") != "" {
-		t.Fatalf("bad login: %d %v", a.code, a.hdr)
+	c, _ := consoleOwner(t, inst, started)
+	code, _, hdr := getWith(t, c, inst.url("/admin/outbox?workspace="+ws))
+	if want := "/admin/w/" + ws + "/messages?channel=email"; code != http.StatusMovedPermanently || hdr.Get("Location") != want {
+		t.Fatalf("/admin/outbox: %d %q, want %s", code, hdr.Get("Location"), want)
 	}
-
-	// A browser signs in once (security_test.go checks the session itself)
-	// and then reads the outbox with the cookie.
-	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Jar: jar}
-	if a := send(t, browser, "POST", inst.url("/admin/login"), form, "token="+testAdminToken+"&workspace="+ws, nil); a.code != 200 {
-		t.Fatalf("login: %d", a.code)
+	code, _, hdr = getWith(t, c, inst.url("/admin/outbox/msg_out1"))
+	if want := "/admin/w/" + ws + "/messages/msg_out1"; code != http.StatusMovedPermanently || hdr.Get("Location") != want {
+		t.Fatalf("/admin/outbox/msg_out1: %d %q", code, hdr.Get("Location"))
 	}
-	a := send(t, browser, "GET", inst.url("/admin/outbox"), "", "", nil)
-	if a.code != 200 || !strings.Contains(a.body, "Welcome &lt;Ann&gt;") || !strings.Contains(a.body, "ann@example.com") ||
-		!strings.Contains(a.body, `href="/admin/outbox/msg_out1"`) || strings.Contains(a.body, "Failed one") {
-		t.Fatalf("outbox list: %d %s", a.code, a.body)
+	code, page, _ := getWith(t, c, inst.url("/admin/w/"+ws+"/messages?channel=email&status=outbox"))
+	if code != 200 || !strings.Contains(page, "Welcome &lt;Ann&gt;") || !strings.Contains(page, "ann@example.com") ||
+		!strings.Contains(page, `href="/admin/w/`+ws+`/messages/msg_out1"`) {
+		t.Fatalf("messages page: %d %s", code, page)
 	}
-	a = send(t, browser, "GET", inst.url("/admin/outbox/msg_out1"), "", "", nil)
-	if a.code != 200 || !strings.Contains(a.body, "<iframe sandbox") || !strings.Contains(a.body, "srcdoc=\"") ||
-		!strings.Contains(a.body, "Hello Ann, text part") || !strings.Contains(a.body, "&lt;h1&gt;Hello Ann") {
-		t.Fatalf("outbox message: %d %s", a.code, a.body)
+	code, page, _ = getWith(t, c, inst.url("/admin/w/"+ws+"/messages/msg_out1"))
+	if code != 200 || !strings.Contains(page, "<iframe") || !strings.Contains(page, "sandbox") ||
+		!strings.Contains(page, "Hello Ann, text part") || !strings.Contains(page, "&lt;h1&gt;Hello Ann") {
+		t.Fatalf("message page: %d %s", code, page)
 	}
-	if strings.Contains(a.body, "/e/o/") || strings.Contains(a.body, "<script>") {
-		t.Errorf("the preview carries the open pixel or a live script: %s", a.body)
+	if strings.Contains(page, "/e/o/") || strings.Contains(page, "<script>") {
+		t.Errorf("the preview carries the open pixel or a live script: %s", page)
 	}
-	// Reading it counted no open.
 	if m, _ := inst.st.Message(context.Background(), ws, "msg_out1"); m.Opens+m.MachineOpens != 0 {
 		t.Errorf("admin preview counted as an open")
 	}
-	// A bearer token works too (workspace in the header), and the page of
-	// another workspace's message is a 404.
-	a = send(t, http.DefaultClient, "GET", inst.url("/admin/outbox"), "", "", map[string]string{
-		"Authorization": "Bearer " + testAdminToken, "X-Cartwheel-Workspace": ws})
-	if a.code != 200 || !strings.Contains(a.body, "msg_out1") {
-		t.Fatalf("outbox with a bearer token: %d", a.code)
-	}
-	admin := apiClient{t: t, inst: inst, token: testAdminToken}
-	var other wsJSON
-	admin.do("POST", "/api/v1/workspaces", map[string]any{"name": "Other"}, &other)
-	a = send(t, http.DefaultClient, "GET", inst.url("/admin/outbox/msg_out1"), "", "", map[string]string{
-		"Authorization": "Bearer " + testAdminToken, "X-Cartwheel-Workspace": other.ID})
-	if a.code != 404 {
-		t.Errorf("another workspace's email: %d", a.code)
+	if code, _, _ := getWith(t, c, inst.url("/admin/outbox/msg_nosuch")); code != http.StatusNotFound {
+		t.Errorf("/admin/outbox of no message: %d", code)
 	}
 }

@@ -25,10 +25,12 @@ GROUP BY channel ORDER BY channel;
 
 -- name: dashboard-consents
 -- Consents given and withdrawn in [$2, $3) per channel (the latest state of
--- each contact's consent, changed in the period).
-SELECT channel, granted, count(*) FROM consents
-WHERE workspace_id = $1 AND updated_at >= $2 AND updated_at < $3
-GROUP BY channel, granted ORDER BY channel, granted;
+-- each live contact's consent, changed in the period; drill-contacts-consent
+-- lists them).
+SELECT c.channel, c.granted, count(*)
+FROM consents c JOIN contacts ct ON ct.workspace_id = c.workspace_id AND ct.id = c.contact_id
+WHERE c.workspace_id = $1 AND c.updated_at >= $2 AND c.updated_at < $3 AND ct.merged_into = ''
+GROUP BY c.channel, c.granted ORDER BY c.channel, c.granted;
 
 -- name: dashboard-new-contacts
 SELECT count(*) FROM contacts WHERE workspace_id = $1 AND created_at >= $2 AND created_at < $3 AND merged_into = '';
