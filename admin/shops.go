@@ -99,7 +99,7 @@ func (h *Handler) checkAddress(q *request, p *connectPage) error {
 		}
 		f.Values["address"] = d
 		p.KeysURL = "https://" + d + "/admin/settings/apps/development"
-		if h.opt.Connectors.ShopifyApp() {
+		if h.opt.Connectors != nil && h.opt.Connectors.ShopifyApp() {
 			p.InstallURL = "/shopify/install?" + url.Values{"shop": {d}}.Encode()
 		}
 	default:
