@@ -29,7 +29,7 @@ func (h *Handler) settings(w http.ResponseWriter, r *http.Request, q *request) e
 // settingsForms are the settings page's forms; a nil one shows what is
 // stored, a given one what was typed, with its errors.
 type settingsForms struct {
-	WS, Msg, Test, Rules, Consent *form
+	WS, Msg, Test, Rules, Consent, Push *form
 }
 
 func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, q *request, status int, wsForm, msgForm *form) error {
@@ -72,7 +72,7 @@ func (h *Handler) renderSettingsForms(w http.ResponseWriter, r *http.Request, q 
 			fs.Consent.Values["require_consent"] = "on"
 		}
 	}
-	push, err := h.pushSettings(ctx)
+	push, err := h.pushSettings(ctx, set, fs.Push)
 	if err != nil {
 		return err
 	}

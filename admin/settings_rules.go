@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/cartwheelhq/cartwheel/messaging"
+	"github.com/cartwheelhq/cartwheel/messaging/webpush"
 	"github.com/cartwheelhq/cartwheel/workspace"
 )
 
@@ -153,14 +154,16 @@ func (h *Handler) saveConsent(w http.ResponseWriter, r *http.Request, q *request
 	return nil
 }
 
-// pushView is the web push section: the key browsers subscribe with and
-// the contact push services may write to.
+// pushView is the web push section: the key browsers subscribe with, the
+// instance's contact for push services and the form that sets the
+// workspace's own.
 type pushView struct {
 	PublicKey string
-	Subject   string
+	Instance  string
+	Form      *form
 }
 
-func (h *Handler) pushSettings(ctx context.Context) (*pushView, error) {
+func (h *Handler) pushSettings(ctx context.Context, set messaging.Settings, f *form) (*pushView, error) {
 	if h.opt.Messaging == nil {
 		return nil, nil
 	}
@@ -168,5 +171,36 @@ func (h *Handler) pushSettings(ctx context.Context) (*pushView, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &pushView{PublicKey: k.Public, Subject: h.opt.PushSubject}, nil
+	if f == nil {
+		f = newForm()
+		f.Values["push_subject"] = set.PushSubject
+	}
+	return &pushView{PublicKey: k.Public, Instance: h.opt.PushSubject, Form: f}, nil
+}
+
+// savePush sets the workspace's contact for push services (owners and
+// marketers); empty falls back to the instance's.
+func (h *Handler) savePush(w http.ResponseWriter, r *http.Request, q *request) error {
+	if h.opt.Messaging == nil {
+		return errNotFound
+	}
+	f := newForm()
+	f.Values["push_subject"] = strings.TrimSpace(r.PostFormValue("push_subject"))
+	if v := f.Values["push_subject"]; v != "" && webpush.ValidSubject(v) != nil {
+		f.Errors["push_subject"] = h.texts.text(q.Locale, "push.bad_subject")
+		return h.renderSettingsForms(w, r, q, http.StatusUnprocessableEntity, settingsForms{Push: f})
+	}
+	b, _ := json.Marshal(map[string]string{"push_subject": f.Values["push_subject"]})
+	_, err := h.opt.Messaging.UpdateSettings(r.Context(), q.WS.ID, b)
+	var inv *messaging.InvalidSettings
+	if errors.As(err, &inv) {
+		f.Errors["push_subject"] = inv.Reason
+		return h.renderSettingsForms(w, r, q, http.StatusUnprocessableEntity, settingsForms{Push: f})
+	}
+	if err != nil {
+		return err
+	}
+	h.record(r.Context(), q, "settings.push", q.WS.ID, f.Values["push_subject"])
+	http.Redirect(w, r, "/admin/w/"+q.WS.ID+"/settings?saved=push#push", http.StatusSeeOther)
+	return nil
 }

@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"encoding/json"
+	"html/template"
 	"io"
 	"log/slog"
 	"net/http"
@@ -315,4 +316,26 @@ func FuzzRulesForm(f *testing.F) {
 			t.Fatalf("the form let through %s: %v", b, err)
 		}
 	})
+}
+
+func TestPushSubjectForm(t *testing.T) {
+	c := newSettingsConsole(t)
+	for _, bad := range []string{"ops@shop.example", "mailto:not an address", "http://shop.example/contact", "mailto:Ops <ops@shop.example>"} {
+		rec := c.post(c.owner, "/settings/push", url.Values{"_csrf": {c.ownerCSRF}, "push_subject": {bad}})
+		if body := rec.Body.String(); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="p-push_subject-err"`) ||
+			!strings.Contains(body, `value="`+template.HTMLEscapeString(bad)+`"`) {
+			t.Errorf("subject %q: %d", bad, rec.Code)
+		}
+	}
+	for _, good := range []string{"mailto:push@shop.example", "https://shop.example/contact", ""} {
+		if rec := c.post(c.owner, "/settings/push", url.Values{"_csrf": {c.ownerCSRF}, "push_subject": {good}}); rec.Code != http.StatusSeeOther {
+			t.Fatalf("subject %q: %d", good, rec.Code)
+		}
+		if set, _ := c.msg.Settings(context.Background(), c.ws.ID); set.PushSubject != good {
+			t.Errorf("saved %q, the service reads %q", good, set.PushSubject)
+		}
+	}
+	if rec := c.post(c.viewer, "/settings/push", url.Values{"_csrf": {c.viewerCSRF}, "push_subject": {"mailto:x@y.example"}}); rec.Code != http.StatusForbidden {
+		t.Errorf("a viewer's push subject: %d", rec.Code)
+	}
 }

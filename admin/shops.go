@@ -26,6 +26,7 @@ func (h *Handler) routesSettings(m *http.ServeMux) {
 	m.HandleFunc("POST /admin/w/{ws}/settings/shops/{id}/webhooks", h.inWorkspace(h.editor(h.shopWebhooks)))
 	m.HandleFunc("POST /admin/w/{ws}/settings/consent", h.inWorkspace(h.owner(h.saveConsent)))
 	m.HandleFunc("POST /admin/w/{ws}/settings/rules", h.inWorkspace(h.editor(h.saveRules)))
+	m.HandleFunc("POST /admin/w/{ws}/settings/push", h.inWorkspace(h.editor(h.savePush)))
 }
 
 // connectStep is one step of connecting a shop as the page shows it.
