@@ -76,8 +76,10 @@ func BenchmarkSettingsPages(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, page := range []string{"/settings", "/settings/shops/" + sh.ID, "/settings/shops/connect?platform=woocommerce&address=https://sklep.example.pl"} {
-		b.Run(page, func(b *testing.B) {
+	for _, p := range []struct{ name, page string }{{"settings", "/settings"}, {"shop", "/settings/shops/" + sh.ID},
+		{"connect-keys", "/settings/shops/connect?platform=woocommerce&address=https://sklep.example.pl"}} {
+		page := p.page
+		b.Run(p.name, func(b *testing.B) {
 			var size int
 			for b.Loop() {
 				req := httptest.NewRequest("GET", "/admin/w/"+ws.ID+page, nil)
