@@ -71,6 +71,10 @@ type Options struct {
 	// entry off.
 	ShopifyAPIKey, ShopifyAPISecret string
 	Log                             *slog.Logger
+
+	// PushSubject is the VAPID contact pushes are signed with
+	// (CARTWHEEL_PUSH_SUBJECT), shown on the settings page.
+	PushSubject string
 }
 
 // Handler serves the console.
@@ -209,7 +213,13 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /admin/w/{ws}/audit", h.inWorkspace(h.owner(h.audit)))
 	// A feature's pages register their routes in their own file
 	// (routes<Feature>(m)), called from this list.
-	for _, add := range []func(*http.ServeMux){h.routesContactNotes, h.routesDrilldown, h.routesFlowArchive, h.routesLegacy} {
+	for _, add := range []func(*http.ServeMux){
+		h.routesContactNotes,
+		h.routesDrilldown,
+		h.routesFlowArchive,
+		h.routesLegacy,
+		h.routesSettings,
+	} {
 		add(m)
 	}
 	m.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/mail"
-	"strconv"
 	"strings"
 	"time"
 
@@ -24,37 +23,58 @@ type shopRow struct {
 // settings shows the workspace's settings, its email sending, the tracker
 // snippet with whether the tracker has been heard from, and the shops.
 func (h *Handler) settings(w http.ResponseWriter, r *http.Request, q *request) error {
-	return h.renderSettings(w, r, q, http.StatusOK, nil, nil)
+	return h.renderSettingsForms(w, r, q, http.StatusOK, settingsForms{})
+}
+
+// settingsForms are the settings page's forms; a nil one shows what is
+// stored, a given one what was typed, with its errors.
+type settingsForms struct {
+	WS, Msg, Test, Rules, Consent, Push *form
 }
 
 func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, q *request, status int, wsForm, msgForm *form) error {
-	return h.renderSettingsWith(w, r, q, status, wsForm, msgForm, nil)
+	return h.renderSettingsForms(w, r, q, status, settingsForms{WS: wsForm, Msg: msgForm})
 }
 
-// renderSettingsWith shows the settings page with the forms given (nil:
-// as stored) and the outcome of a test email.
-func (h *Handler) renderSettingsWith(w http.ResponseWriter, r *http.Request, q *request, status int, wsForm, msgForm, test *form) error {
+// renderSettingsForms shows the settings page with the forms given.
+func (h *Handler) renderSettingsForms(w http.ResponseWriter, r *http.Request, q *request, status int, fs settingsForms) error {
 	ctx := r.Context()
-	if test == nil {
-		test = newForm()
-		test.Values["test_to"] = q.User.Email
+	if fs.Test == nil {
+		fs.Test = newForm()
+		fs.Test.Values["test_to"] = q.User.Email
 	}
-	if wsForm == nil {
-		wsForm = newForm()
-		wsForm.Values = map[string]string{"name": q.WS.Name, "timezone": q.WS.Timezone, "currency": q.WS.Currency,
+	if fs.WS == nil {
+		fs.WS = newForm()
+		fs.WS.Values = map[string]string{"name": q.WS.Name, "timezone": q.WS.Timezone, "currency": q.WS.Currency,
 			"locale": q.WS.Locale}
 	}
-	if msgForm == nil && h.opt.Messaging != nil {
-		set, err := h.opt.Messaging.Settings(ctx, q.WS.ID)
-		if err != nil {
+	var set messaging.Settings
+	if h.opt.Messaging != nil {
+		var err error
+		if set, err = h.opt.Messaging.Settings(ctx, q.WS.ID); err != nil {
 			return err
 		}
-		msgForm = newForm()
-		msgForm.Values = map[string]string{"from_email": set.FromEmail, "from_name": set.FromName, "reply_to": set.ReplyTo,
-			"address": set.Address, "quiet_start": strconv.Itoa(set.QuietHours.Start), "quiet_end": strconv.Itoa(set.QuietHours.End)}
-		if set.DoubleOptIn {
-			msgForm.Values["double_opt_in"] = "on"
+		if fs.Msg == nil {
+			fs.Msg = newForm()
+			fs.Msg.Values = map[string]string{"from_email": set.FromEmail, "from_name": set.FromName, "reply_to": set.ReplyTo,
+				"address": set.Address}
 		}
+		if fs.Rules == nil {
+			fs.Rules = rulesForm(set)
+		}
+	}
+	if fs.Consent == nil {
+		fs.Consent = newForm()
+		if set.DoubleOptIn {
+			fs.Consent.Values["double_opt_in"] = "on"
+		}
+		if q.WS.RequireConsent {
+			fs.Consent.Values["require_consent"] = "on"
+		}
+	}
+	push, err := h.pushSettings(ctx, set, fs.Push)
+	if err != nil {
+		return err
 	}
 	seen, err := h.opt.Store.TrackerLastSeen(ctx, q.WS.ID)
 	if err != nil {
@@ -72,9 +92,15 @@ func (h *Handler) renderSettingsWith(w http.ResponseWriter, r *http.Request, q *
 		}
 		rows = append(rows, shopRow{Shop: sh, Syncs: syncs})
 	}
-	h.render(w, r, q, status, "settings.html", map[string]any{"Title": "settings.title", "WSForm": wsForm, "MsgForm": msgForm,
-		"Snippet": string(tracker.Tag(h.origin, q.WS.SiteKey)), "TrackerSeen": seen,
-		"TrackerRecent": !seen.IsZero() && time.Since(seen) < 24*time.Hour, "Shops": rows, "Test": test})
+	notice := ""
+	if s := r.URL.Query().Get("saved"); s != "" && r.Method == http.MethodGet {
+		notice = h.texts.text(q.Locale, "settings.saved."+s)
+	}
+	h.render(w, r, q, status, "settings.html", map[string]any{"Title": "settings.title", "WSForm": fs.WS, "MsgForm": fs.Msg,
+		"Rules": fs.Rules, "Consent": fs.Consent, "Push": push, "Saved": notice,
+		"Snippet":     string(tracker.TagWithOptions(h.origin, q.WS.SiteKey, tracker.TagOptions{RequireConsent: q.WS.RequireConsent})),
+		"TrackerSeen": seen, "TrackerRecent": !seen.IsZero() && time.Since(seen) < 24*time.Hour, "Shops": rows, "Test": fs.Test,
+		"CanConnect": h.opt.Connectors != nil})
 	return nil
 }
 
@@ -93,7 +119,7 @@ func (h *Handler) saveWorkspace(w http.ResponseWriter, r *http.Request, q *reque
 	_, err := h.opt.Workspaces.Update(r.Context(), q.WS.ID, workspace.Settings{Name: &name, Timezone: &tz, Currency: &cur, Locale: &loc})
 	var inv *workspace.InvalidError
 	if errors.As(err, &inv) {
-		f.Errors[inv.Field] = inv.Reason
+		f.Errors[inv.Field] = h.texts.text(q.Locale, "settings.bad_"+inv.Field)
 		return h.renderSettings(w, r, q, http.StatusUnprocessableEntity, f, nil)
 	}
 	if err != nil {
@@ -104,14 +130,14 @@ func (h *Handler) saveWorkspace(w http.ResponseWriter, r *http.Request, q *reque
 	return nil
 }
 
-// saveMessaging changes the sender, the postal address, quiet hours and
-// double opt-in (owners and marketers).
+// saveMessaging changes the sender and the postal address (owners and
+// marketers); quiet hours, caps and double opt-in have their own forms.
 func (h *Handler) saveMessaging(w http.ResponseWriter, r *http.Request, q *request) error {
 	if h.opt.Messaging == nil {
 		return errNotFound
 	}
 	f := newForm()
-	for _, k := range []string{"from_email", "from_name", "reply_to", "address", "quiet_start", "quiet_end", "double_opt_in"} {
+	for _, k := range []string{"from_email", "from_name", "reply_to", "address"} {
 		f.Values[k] = strings.TrimSpace(r.PostFormValue(k))
 	}
 	for _, k := range []string{"from_email", "reply_to"} {
@@ -121,20 +147,11 @@ func (h *Handler) saveMessaging(w http.ResponseWriter, r *http.Request, q *reque
 			}
 		}
 	}
-	hours := map[string]int{}
-	for _, k := range []string{"quiet_start", "quiet_end"} {
-		n, err := strconv.Atoi(f.Values[k])
-		if err != nil || n < 0 || n > 23 {
-			f.Errors[k] = h.texts.text(q.Locale, "settings.bad_hour")
-		}
-		hours[k] = n
-	}
 	if len(f.Errors) > 0 {
 		return h.renderSettings(w, r, q, http.StatusUnprocessableEntity, nil, f)
 	}
 	patch, err := json.Marshal(map[string]any{"from_email": f.Values["from_email"], "from_name": f.Values["from_name"],
-		"reply_to": f.Values["reply_to"], "address": f.Values["address"], "double_opt_in": f.Values["double_opt_in"] == "on",
-		"quiet_hours": map[string]int{"start": hours["quiet_start"], "end": hours["quiet_end"]}})
+		"reply_to": f.Values["reply_to"], "address": f.Values["address"]})
 	if err != nil {
 		return err
 	}
@@ -178,5 +195,5 @@ func (h *Handler) testEmail(w http.ResponseWriter, r *http.Request, q *request) 
 }
 
 func (h *Handler) renderSettingsTest(w http.ResponseWriter, r *http.Request, q *request, status int, test *form) error {
-	return h.renderSettingsWith(w, r, q, status, nil, nil, test)
+	return h.renderSettingsForms(w, r, q, status, settingsForms{Test: test})
 }

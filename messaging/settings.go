@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cartwheelhq/cartwheel/messaging/webpush"
 )
 
 // Settings are a workspace's messaging settings: who mail comes from, the
@@ -36,6 +38,10 @@ type Settings struct {
 	// AttributionWindow is how long after a click an order is credited to
 	// the clicked message (default 5 days).
 	AttributionWindow Duration `json:"attribution_window"`
+	// PushSubject is the contact push services may write to about this
+	// workspace's pushes (VAPID "sub": "mailto:…" or an https URL); empty
+	// keeps the instance's (CARTWHEEL_PUSH_SUBJECT).
+	PushSubject string `json:"push_subject,omitempty"`
 }
 
 // Cap is a frequency cap: at most Count messages in Window.
@@ -138,6 +144,11 @@ func (s Settings) Validate() error {
 	}
 	if s.AttributionWindow < 0 {
 		return &InvalidSettings{"attribution_window must not be negative"}
+	}
+	if s.PushSubject != "" {
+		if err := webpush.ValidSubject(s.PushSubject); err != nil {
+			return &InvalidSettings{"push_subject: want mailto:address or an https URL"}
+		}
 	}
 	return nil
 }

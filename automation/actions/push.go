@@ -60,6 +60,7 @@ func (c *Channels) SendPush(ctx context.Context, en automation.Enrollment, s aut
 	if err != nil {
 		return automation.Result{}, err
 	}
+	opts.Subject = r.settings.PushSubject
 	if !found {
 		// Push needs no consent beyond the subscription itself: the
 		// browser's permission prompt is the opt-in.

@@ -21,7 +21,7 @@ func buildConsole(ctx context.Context, inst *instance, ingest *cdp.Ingest, decid
 	acc := accounts.New(inst.st, inst.log)
 	o := admin.Options{Accounts: acc, Store: inst.st, Workspaces: inst.ws, Contacts: cdp.NewContacts(inst.st),
 		Personalization: decider, Connectors: inst.hub, Messaging: inst.messaging, Ingest: ingest, PublicURL: inst.cfg.PublicURL, Log: inst.log,
-		ShopifyAPIKey: inst.cfg.ShopifyAPIKey, ShopifyAPISecret: inst.cfg.ShopifyAPISecret}
+		ShopifyAPIKey: inst.cfg.ShopifyAPIKey, ShopifyAPISecret: inst.cfg.ShopifyAPISecret, PushSubject: inst.cfg.PushSubject}
 	// A read-only start (disk full) runs no flows: the flows page says so.
 	if inst.auto != nil {
 		o.Automation = inst.auto.engine

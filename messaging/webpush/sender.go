@@ -137,6 +137,9 @@ type SendOptions struct {
 	// Topic, when set, replaces an undelivered message with the same topic
 	// (e.g. "latest cart reminder wins"): at most 32 base64url characters.
 	Topic string
+	// Subject, when set, replaces the Sender's VAPID subject for this push:
+	// a workspace's own contact ("mailto:…" or an https URL).
+	Subject string
 }
 
 // Result is what happened to one Send.
@@ -176,10 +179,16 @@ func (s *Sender) Send(ctx context.Context, sub Subscription, payload []byte, o S
 	if err != nil {
 		return Result{}, err
 	}
+	who := s.subscriber
+	if o.Subject != "" {
+		if who, err = subscriber(o.Subject); err != nil {
+			return Result{}, err
+		}
+	}
 	opts := &webpushgo.Options{
 		HTTPClient:      s.client,
 		RecordSize:      webpushgo.MaxRecordSize,
-		Subscriber:      s.subscriber,
+		Subscriber:      who,
 		Topic:           o.Topic,
 		TTL:             ttl,
 		Urgency:         webpushgo.Urgency(o.Urgency),
@@ -316,6 +325,13 @@ func checkTopic(t string) error {
 		}
 	}
 	return nil
+}
+
+// ValidSubject checks a VAPID subject: "mailto:" and a plain address, or
+// an https URL (RFC 8292 §2.1).
+func ValidSubject(subject string) error {
+	_, err := subscriber(subject)
+	return err
 }
 
 // subscriber turns a VAPID subject into what webpush-go v1.4.0 expects. The
