@@ -27,7 +27,7 @@ import (
 // widgetConsole is a console over a real SQLite file with one workspace,
 // its owner signed in, and the decider the API uses for widgets.
 type widgetConsole struct {
-	t       *testing.T
+	t       testing.TB
 	h       *Handler
 	st      *store.Store
 	dec     *personalization.Decider
@@ -36,7 +36,7 @@ type widgetConsole struct {
 	csrf    string
 }
 
-func newWidgetConsole(t *testing.T) *widgetConsole {
+func newWidgetConsole(t testing.TB) *widgetConsole {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
