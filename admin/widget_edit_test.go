@@ -379,3 +379,62 @@ func TestWidgetPreviewPage(t *testing.T) {
 		t.Errorf("a refused preview:\n%s", body)
 	}
 }
+
+// A new widget starts from the kind the list's link names, is refused
+// like an edited one, and is created through the API's path, with the
+// audit log saying so; its preview before anything is typed says what is
+// missing.
+func TestWidgetEditorCreates(t *testing.T) {
+	c := newWidgetConsole(t)
+	ctx := context.Background()
+	code, body, _ := c.do("GET", "/widgets/new?kind=frame", nil)
+	if code != 200 || !strings.Contains(body, `id="w-frame-name"`) || strings.Contains(body, `id="w-variants-0-id"`) {
+		t.Fatalf("new frame form: %d", code)
+	}
+	if _, body, _ := c.do("GET", "/widgets/new/preview?kind=popup", nil); !strings.Contains(body, `id="preview-problem"`) {
+		t.Errorf("the preview of an empty pop-up: %s", body)
+	}
+	v := url.Values{"kind": {"frame"}, "name": {"Also viewed"}, "status": {"draft"}, "frame.name": {"bad name!"}, "frame.count": {"4"}}
+	code, body, _ = c.do("POST", "/widgets/new", v)
+	if errs := errorsOf(body); code != http.StatusUnprocessableEntity || !strings.Contains(errs["w-frame-name"], "A-Z") {
+		t.Fatalf("a bad frame name: %d %v", code, errs)
+	}
+	v = url.Values{"kind": {"frame"}, "name": {"Also viewed"}, "status": {"draft"}, "frame.name": {"product-page"}, "frame.count": {"4"},
+		"frame.strategy": {"bestsellers"}}
+	code, _, hd := c.do("POST", "/widgets/new", v)
+	if code != http.StatusSeeOther {
+		t.Fatalf("a good frame: %d", code)
+	}
+	ws, err := c.st.Widgets(ctx, c.ws)
+	if err != nil || len(ws) != 1 || ws[0].Kind != widgets.KindFrame || !strings.Contains(hd.Get("Location"), ws[0].ID) {
+		t.Fatalf("created: %+v %v, sent to %s", ws, err, hd.Get("Location"))
+	}
+	if _, body, _ := c.do("GET", "/audit", nil); !strings.Contains(body, "widget.create") {
+		t.Error("the audit log lacks widget.create")
+	}
+}
+
+// Whatever a form holds, reading it and validating what it reads never
+// panics, and a definition that validates keeps its variants' ids.
+func FuzzWidgetForm(f *testing.F) {
+	f.Add("popup", "after_seconds", "5", "a", "1", "Title", "Coffee\nTea", "percent", "10", "25,50")
+	f.Add("popup", "scroll_percent", "x", "", "-1", "", "\n\n", "amount", "1.005", "")
+	f.Add("frame", "", "", "b", "99999999999999999999", "T", "", "", "", "-3")
+	f.Fuzz(func(t *testing.T, kind, trigger, num, id, weight, title, interests, discount, value, money string) {
+		v := url.Values{"name": {title}, "trigger": {trigger}, "trigger.after_seconds": {num}, "trigger.scroll_percent": {num},
+			"trigger.inactive_seconds": {num}, "variants[0].id": {id}, "variants[0].weight": {weight},
+			"variants[0].content.title": {title}, "variants[0].content.form": {"on"},
+			"variants[0].content.form.interests": {interests}, "discount": {discount}, "discount.value": {value},
+			"targeting.cart_min_minor": {money}, "targeting.max_orders": {num}, "frame.name": {id}, "frame.count": {num},
+			"variants[1].id": {weight}, "variants[1].content.products.strategy": {trigger}}
+		req := httptest.NewRequest("POST", "/", strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		wf := readWidgetForm(req, kind)
+		d, _ := wf.definition("PLN")
+		if err := d.Validate(); err == nil && d.Kind == widgets.KindPopup && (len(d.Variants) != 2 || d.Variants[0].ID != id) {
+			t.Errorf("valid, yet variants %+v", d.Variants)
+		}
+		wf.addVariant()
+		wf.removeVariant(0)
+	})
+}
