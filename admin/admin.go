@@ -219,6 +219,7 @@ func (h *Handler) routes() {
 		h.routesFlowArchive,
 		h.routesLegacy,
 		h.routesSettings,
+		h.routesWidgets,
 	} {
 		add(m)
 	}

@@ -21,6 +21,7 @@ func textSets() []func() (en, pl map[string]string) {
 		func() (map[string]string, map[string]string) { return textsEN(), textsPL() },
 		textsContacts,
 		textsSettings,
+		textsWidgets,
 	}
 }
 

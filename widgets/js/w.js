@@ -22,16 +22,23 @@
 //     control a name; Tab stays inside a modal, Esc closes, and focus goes
 //     back where it was;
 //   - plain ES2017 (widgets/bundle_test.go checks the minified bundle).
+//
+// Preview mode (the admin console's widget editor, docs/widgets.md): a tag
+// <script src=".../w.js" data-cartwheel-preview="{answer}"> carries a
+// /decide-shaped answer, which is rendered at once, with no tracker: no
+// /decide, no trigger to wait for, no caps, no events, nothing posted or
+// fetched, and links that do not navigate.
 ((w, d) => {
   try {
-    let cw = w.cartwheel;
-    if (!cw || cw._w) return; // no tracker, or loaded twice: the first copy wins
-
     let safe = (f) => (...a) => {
       try {
         return f(...a);
       } catch (x) {}
     };
+    let me = d.currentScript;
+    let PV = me && safe(() => JSON.parse(me.getAttribute('data-cartwheel-preview')))();
+    let cw = PV ? {} : w.cartwheel;
+    if (!cw || cw._w) return; // no tracker, or loaded twice: the first copy wins
     let on = (t, n, f, o) => {
       let g = safe(f);
       t.addEventListener(n, g, o);
@@ -41,11 +48,10 @@
     // The tracker's tag names the site key and the endpoint; the endpoint
     // is also where this file came from ({endpoint}/w.js).
     let cfg = (d.querySelector('script[data-site-key]') || d.querySelector('[data-site-key]') || {}).dataset || {};
-    let me = d.currentScript;
     let E = (cfg.endpoint || (me ? me.src.replace(/\/w\.js([?#].*)?$/, '') : '')).replace(/\/$/, '');
     let K = cfg.siteKey;
     let V = () => w.cartwheel.visitorId();
-    let track = (t, p) => safe(() => w.cartwheel.track(t, p))();
+    let track = (t, p) => PV || safe(() => w.cartwheel.track(t, p))();
 
     // The texts come from the answer (the workspace's locale); these are the
     // fallbacks for a key the server did not send.
@@ -73,7 +79,7 @@
 
     // post sends JSON as text/plain, a CORS-safelisted type: no preflight.
     let post = (path, body) =>
-      fetch(E + path, { method: 'POST', keepalive: true, body: JSON.stringify(Object.assign({ k: K, v: V() }, body)) });
+      PV ? Promise.reject({}) : fetch(E + path, { method: 'POST', keepalive: true, body: JSON.stringify(Object.assign({ k: K, v: V() }, body)) });
     let json = (r) => r.json().then((j) => (r.ok ? j : Promise.reject(j)), () => Promise.reject({}));
 
     // ---- DOM helpers --------------------------------------------------------
@@ -311,7 +317,7 @@
         return;
       }
       current = P;
-      counted(P.id);
+      PV || counted(P.id);
       let c = P.content || {};
       let ev = (t) => track(t, { widget: P.id, variant: P.variant });
       let clicked = 0;
@@ -384,15 +390,18 @@
           if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return fail(T.invalid_email, inp);
           if (cb && F.consent_required && !cb.checked) return fail(T.consent_required, cb);
           btn.disabled = true;
-          post('/widgets/submit', {
-            widget: P.id,
-            variant: P.variant,
-            email,
-            consent: !!(cb && cb.checked),
-            interests: boxes.filter((b) => b.checked).map((b) => b.value),
-          })
-            .then(json)
-            .then(
+          // A preview shows the success without sending anything, with
+          // the sample code the page gave.
+          (PV
+            ? Promise.resolve({ ok: true, code: me.getAttribute('data-cartwheel-preview-code') })
+            : post('/widgets/submit', {
+                widget: P.id,
+                variant: P.variant,
+                email,
+                consent: !!(cb && cb.checked),
+                interests: boxes.filter((b) => b.checked).map((b) => b.value),
+              }).then(json)
+          ).then(
               safe((j) => {
                 if (!j.ok) return fail();
                 let code = j.code;
@@ -455,6 +464,7 @@
 
     // arm waits for a pop-up's trigger, which fires at most once per page.
     let arm = (P) => {
+      if (PV) return popup(P);
       if (P.per_session > 0 && (shows()[P.id] || 0) >= P.per_session) return;
       let t = P.trigger || {};
       let offs = [];
@@ -584,8 +594,7 @@
         trap(panel, root);
         panel.focus();
         let mine = panel;
-        fetch(E + '/inbox?' + new URLSearchParams({ k: K, v: V() }))
-          .then(json)
+        (PV ? Promise.resolve({}) : fetch(E + '/inbox?' + new URLSearchParams({ k: K, v: V() })).then(json))
           .then(
             safe((j) => {
               if (panel != mine) return;
@@ -675,5 +684,10 @@
       safe(heart)(Array.isArray(A.wishlist) ? A.wishlist : []);
       A.push_prompt && safe(pushPrompt)();
     });
+    if (PV) {
+      // The preview's links (products, a call to action) stay on the page.
+      on(d, 'click', (e) => e.composedPath().some((x) => x.tagName == 'A') && e.preventDefault(), true);
+      cw._w(PV);
+    }
   } catch (x) {}
 })(window, document);
