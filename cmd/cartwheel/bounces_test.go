@@ -66,8 +66,8 @@ func TestBounceSuppressesNextFlowEmail(t *testing.T) {
 	shop := newFlowShop(t, inst, testShopDomain)
 
 	var dom struct {
-		DKIM struct{ Name, Value string } `json:"dkim"`
-		Warnings []string                `json:"warnings"`
+		DKIM     struct{ Name, Value string } `json:"dkim"`
+		Warnings []string                     `json:"warnings"`
 	}
 	if code := shop.api.do("GET", "/api/v1/messaging/domain", nil, &dom); code != 200 || dom.DKIM.Name != "cw1._domainkey.shop.example" {
 		t.Fatalf("domain report: %d %+v", code, dom)

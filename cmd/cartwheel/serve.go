@@ -50,7 +50,7 @@ type instance struct {
 	bounces    *bounce.Listener
 	bounceAddr string
 	stopWork   context.CancelFunc
-	workers   sync.WaitGroup
+	workers    sync.WaitGroup
 
 	stopOnce sync.Once
 	stopErr  error
