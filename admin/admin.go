@@ -209,7 +209,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /admin/w/{ws}/audit", h.inWorkspace(h.owner(h.audit)))
 	// A feature's pages register their routes in their own file
 	// (routes<Feature>(m)), called from this list.
-	for _, add := range []func(*http.ServeMux){} {
+	for _, add := range []func(*http.ServeMux){h.routesDeliverability} {
 		add(m)
 	}
 	m.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/emersion/go-msgauth/dmarc"
 )
@@ -73,6 +74,10 @@ func (s *Service) CheckDomain(ctx context.Context, workspaceID string) (DomainRe
 	}
 	rep.DKIM = &DNSRecord{Type: "TXT", Name: k.RecordName(), Value: val}
 	warn := func(w string) { rep.Warnings = append(rep.Warnings, w) }
+	// The page waits for these lookups: a resolver that does not answer
+	// costs a few seconds and a warning, never a hung page.
+	ctx, cancel := context.WithTimeout(ctx, 4*time.Second)
+	defer cancel()
 	dnsFailed := false
 	lookup := func(name string) []string {
 		txt, err := s.resolver.LookupTXT(ctx, name)
