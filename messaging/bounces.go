@@ -20,7 +20,10 @@ import (
 //   - complaint: suppressed at once and the email consent revoked.
 //
 // Each logs email_bounced or email_complained. A report delivered twice is
-// applied once.
+// applied once: the feedback row that says so is written last, after the
+// suppression and the events, so a failure half-way (answered 451, and the
+// MTA retries) may log an event twice but never loses the suppression or
+// the consent withdrawal.
 func (s *Service) HandleReport(ctx context.Context, ref bounce.Ref, rep bounce.Report) error {
 	m, err := s.st.Message(ctx, ref.WorkspaceID, ref.MessageID)
 	if errors.Is(err, store.ErrNotFound) || err == nil && (m.WorkspaceID != ref.WorkspaceID || m.Channel != store.ChannelEmail) {
@@ -50,9 +53,7 @@ func (s *Service) HandleReport(ctx context.Context, ref bounce.Ref, rep bounce.R
 	if outcome == bounce.Soft {
 		kind = store.FeedbackSoftBounce
 	}
-	fresh, err := s.st.RecordEmailFeedback(ctx, store.EmailFeedback{WorkspaceID: m.WorkspaceID, MessageID: m.ID, Kind: kind,
-		Email: addr, Status: r.Status, Detail: r.DiagnosticCode, CreatedAt: now})
-	if err != nil || !fresh {
+	if seen, err := s.st.HasEmailFeedback(ctx, m.WorkspaceID, m.ID, kind); err != nil || seen {
 		return err
 	}
 	suppress := kind == store.FeedbackHardBounce
@@ -66,7 +67,8 @@ func (s *Service) HandleReport(ctx context.Context, ref bounce.Ref, rep bounce.R
 		if err != nil {
 			return err
 		}
-		suppress, reason = n >= set.SoftBounceLimit, store.SuppressSoftBounce
+		// This bounce is not stored yet: it is the n+1th.
+		suppress, reason = n+1 >= set.SoftBounceLimit, store.SuppressSoftBounce
 	}
 	if suppress {
 		if err := s.st.Suppress(ctx, []store.Suppression{{WorkspaceID: m.WorkspaceID, Email: addr, Reason: reason,
@@ -74,30 +76,42 @@ func (s *Service) HandleReport(ctx context.Context, ref bounce.Ref, rep bounce.R
 			return err
 		}
 	}
+	if err := s.record(ctx, m, EventEmailBounced, SourceDSN, now, map[string]any{"message_id": m.ID, "flow_id": m.FlowID,
+		"bounce": outcome, "status": r.Status, "diagnostic": r.DiagnosticCode, "remote_mta": r.RemoteMTA, "suppressed": suppress}); err != nil {
+		return err
+	}
+	if _, err := s.st.RecordEmailFeedback(ctx, store.EmailFeedback{WorkspaceID: m.WorkspaceID, MessageID: m.ID, Kind: kind,
+		Email: addr, Status: r.Status, Detail: r.DiagnosticCode, CreatedAt: now}); err != nil {
+		return err
+	}
 	s.log.Info("email bounced", "workspace", m.WorkspaceID, "message", m.ID, "bounce", outcome, "status", r.Status, "suppressed", suppress)
-	return s.record(ctx, m, EventEmailBounced, SourceDSN, now, map[string]any{"message_id": m.ID, "flow_id": m.FlowID,
-		"bounce": outcome, "status": r.Status, "diagnostic": r.DiagnosticCode, "remote_mta": r.RemoteMTA, "suppressed": suppress})
+	return nil
 }
 
 func (s *Service) complaint(ctx context.Context, m store.Message, addr string, f bounce.Feedback, now time.Time) error {
-	fresh, err := s.st.RecordEmailFeedback(ctx, store.EmailFeedback{WorkspaceID: m.WorkspaceID, MessageID: m.ID,
-		Kind: store.FeedbackComplaint, Email: addr, Status: f.Type, Detail: f.UserAgent, CreatedAt: now})
-	if err != nil || !fresh {
+	if seen, err := s.st.HasEmailFeedback(ctx, m.WorkspaceID, m.ID, store.FeedbackComplaint); err != nil || seen {
 		return err
 	}
 	if err := s.st.Suppress(ctx, []store.Suppression{{WorkspaceID: m.WorkspaceID, Email: addr, Reason: store.SuppressComplaint,
 		Source: SourceARF, Detail: trimDetail(f.Type + " " + f.UserAgent), MessageID: m.ID, CreatedAt: now}}); err != nil {
 		return err
 	}
-	s.log.Info("email complaint", "workspace", m.WorkspaceID, "message", m.ID, "feedback_type", f.Type)
 	if err := s.record(ctx, m, EventEmailComplained, SourceARF, now, map[string]any{"message_id": m.ID, "flow_id": m.FlowID,
 		"feedback_type": f.Type, "user_agent": f.UserAgent, "reported_domain": f.ReportedDomain}); err != nil {
 		return err
 	}
 	// Consent changes only through consent events (the profile processor
 	// applies them); the source says it was a complaint.
-	return s.record(ctx, m, EventConsent, SourceComplaint, now, map[string]any{"email": false,
-		"text": fmt.Sprintf("marked as spam (%s report)", f.Type), "message_id": m.ID})
+	if err := s.record(ctx, m, EventConsent, SourceComplaint, now, map[string]any{"email": false,
+		"text": fmt.Sprintf("marked as spam (%s report)", f.Type), "message_id": m.ID}); err != nil {
+		return err
+	}
+	if _, err := s.st.RecordEmailFeedback(ctx, store.EmailFeedback{WorkspaceID: m.WorkspaceID, MessageID: m.ID,
+		Kind: store.FeedbackComplaint, Email: addr, Status: f.Type, Detail: f.UserAgent, CreatedAt: now}); err != nil {
+		return err
+	}
+	s.log.Info("email complaint", "workspace", m.WorkspaceID, "message", m.ID, "feedback_type", f.Type)
+	return nil
 }
 
 func (s *Service) record(ctx context.Context, m store.Message, typ, source string, at time.Time, props map[string]any) error {

@@ -65,6 +65,7 @@ type deliverabilityQueries struct {
 	SuppressionCount    string `query:"suppression-count"`
 	EmailFeedbackInsert string `query:"email-feedback-insert"`
 	EmailFeedbackCount  string `query:"email-feedback-count-since"`
+	EmailFeedbackExists string `query:"email-feedback-exists"`
 	MessageBounced      string `query:"message-bounced"`
 	DKIMKeyGet          string `query:"dkim-key-get"`
 	DKIMKeyInsert       string `query:"dkim-key-insert"`
@@ -225,4 +226,14 @@ func (s *Store) InsertDKIMKey(ctx context.Context, k DKIMKeyRow) error {
 		return fmt.Errorf("insert dkim key: %w", err)
 	}
 	return nil
+}
+
+// HasEmailFeedback reports whether a message already had feedback of a
+// kind: a report delivered again is then not applied again.
+func (s *Store) HasEmailFeedback(ctx context.Context, workspaceID, messageID, kind string) (bool, error) {
+	var n int
+	if err := s.readWriter().QueryRowContext(ctx, s.q.EmailFeedbackExists, workspaceID, messageID, kind).Scan(&n); err != nil {
+		return false, fmt.Errorf("email feedback: %w", err)
+	}
+	return n > 0, nil
 }

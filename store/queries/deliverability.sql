@@ -46,3 +46,6 @@ SELECT workspace_id, domain, selector, private_key, created_at FROM dkim_keys WH
 -- Two replicas generating at once keep the first key stored.
 INSERT INTO dkim_keys (workspace_id, domain, selector, private_key, created_at) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (workspace_id, domain) DO NOTHING;
+
+-- name: email-feedback-exists
+SELECT COUNT(*) FROM email_feedback WHERE workspace_id = $1 AND message_id = $2 AND kind = $3;
