@@ -62,7 +62,6 @@ type deliverabilityQueries struct {
 	SuppressionUpsert   string `query:"suppression-upsert"`
 	SuppressionDelete   string `query:"suppression-delete"`
 	SuppressionList     string `query:"suppression-list"`
-	SuppressionCount    string `query:"suppression-count"`
 	EmailFeedbackInsert string `query:"email-feedback-insert"`
 	EmailFeedbackCount  string `query:"email-feedback-count-since"`
 	EmailFeedbackExists string `query:"email-feedback-exists"`
@@ -149,13 +148,6 @@ func (s *Store) Suppressions(ctx context.Context, workspaceID string, f Suppress
 		out = append(out, sp)
 	}
 	return out, rows.Err()
-}
-
-// CountSuppressions counts a workspace's suppressed addresses.
-func (s *Store) CountSuppressions(ctx context.Context, workspaceID string) (int, error) {
-	var n int
-	err := s.r.QueryRowContext(ctx, s.q.SuppressionCount, workspaceID).Scan(&n)
-	return n, err
 }
 
 // RecordEmailFeedback stores a bounce or complaint and, for a bounce,

@@ -24,9 +24,6 @@ WHERE workspace_id = $1 AND ($2 = 0 OR created_at < $2 OR (created_at = $2 AND e
     AND ($4 = '' OR email LIKE '%' || $4 || '%')
 ORDER BY created_at DESC, email LIMIT $5;
 
--- name: suppression-count
-SELECT COUNT(*) FROM email_suppressions WHERE workspace_id = $1;
-
 -- name: email-feedback-insert
 INSERT INTO email_feedback (workspace_id, message_id, kind, email, status, detail, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
