@@ -215,6 +215,7 @@ func (h *Handler) routes() {
 	// (routes<Feature>(m)), called from this list.
 	for _, add := range []func(*http.ServeMux){
 		h.routesContactNotes,
+		h.routesDeliverability,
 		h.routesDrilldown,
 		h.routesFlowArchive,
 		h.routesLegacy,

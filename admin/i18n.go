@@ -22,6 +22,7 @@ func textSets() []func() (en, pl map[string]string) {
 		textsContacts,
 		textsSettings,
 		textsWidgets,
+		textsDeliverability,
 	}
 }
 

@@ -66,6 +66,13 @@ type Config struct {
 	// smtp://user:password@host:port?tls=starttls|tls|none&max_conns=N.
 	// Empty keeps every email in the outbox (the console's Messages page) unsent.
 	SMTPURL string
+	// BounceDomain is the domain of the per-message VERP envelope senders
+	// (bounces+<token>@BounceDomain); its MX must point at the bounce
+	// listener. Empty: mail goes out with From as envelope sender.
+	BounceDomain string
+	// BounceListen is the address of the inbound SMTP listener for bounces
+	// and complaints (e.g. ":2525"); empty: off. Needs BounceDomain.
+	BounceListen string
 	// PushSubject is the VAPID "sub" contact push services may write to
 	// about this sender (mailto: or https:); default mailto:admin@ the
 	// public URL's host.
@@ -140,6 +147,8 @@ func (c *Config) settings() []setting {
 		{flag: "shopify-api-base", env: "CARTWHEEL_SHOPIFY_API_BASE", usage: "base URL replacing https://{shop} for Shopify API calls (testing only)", str: &c.ShopifyAPIBase},
 		{flag: "sync-interval", env: "CARTWHEEL_SYNC_INTERVAL", usage: "how often connected shops are reconciled (0: never)", dur: &c.SyncInterval},
 		{flag: "smtp-url", env: "CARTWHEEL_SMTP_URL", usage: "smtp://user:pass@host:port?tls=starttls|tls|none&max_conns=N (empty: emails stay in the outbox)", str: &c.SMTPURL},
+		{flag: "bounce-domain", env: "CARTWHEEL_BOUNCE_DOMAIN", usage: "domain of per-message bounce addresses, bounces+<token>@domain (empty: From is the envelope sender)", str: &c.BounceDomain},
+		{flag: "bounce-listen", env: "CARTWHEEL_BOUNCE_LISTEN", usage: "address of the inbound SMTP listener for bounces and complaints, e.g. :2525 (empty: off)", str: &c.BounceListen},
 		{flag: "push-subject", env: "CARTWHEEL_PUSH_SUBJECT", usage: "VAPID contact, mailto: or https: (default mailto:admin@ the public URL's host)", str: &c.PushSubject},
 		{flag: "push-allow-private-endpoints", env: "CARTWHEEL_PUSH_ALLOW_PRIVATE_ENDPOINTS", usage: "accept http and loopback/private push endpoints (tests only: never in production)", boolean: &c.PushAllowPrivateEndpoints},
 		{flag: "automation-workers", env: "CARTWHEEL_AUTOMATION_WORKERS", usage: "flow steps run at once", integer: &c.AutomationWorkers},
@@ -274,6 +283,13 @@ func (c *Config) normalize() error {
 		if _, err := SMTP(c.SMTPURL); err != nil {
 			return err
 		}
+	}
+	c.BounceDomain = strings.ToLower(strings.TrimSpace(c.BounceDomain))
+	if c.BounceListen != "" && c.BounceDomain == "" {
+		return errors.New("CARTWHEEL_BOUNCE_LISTEN needs CARTWHEEL_BOUNCE_DOMAIN: the listener accepts mail only for that domain's bounce addresses")
+	}
+	if c.BounceDomain != "" && (strings.ContainsAny(c.BounceDomain, " @/:") || !strings.Contains(c.BounceDomain, ".")) {
+		return fmt.Errorf("CARTWHEEL_BOUNCE_DOMAIN %q is not a domain name", c.BounceDomain)
 	}
 	if c.PushSubject == "" {
 		u, _ := url.Parse(c.PublicURL)

@@ -116,3 +116,20 @@ func TestREADMEDocumentsEveryVariable(t *testing.T) {
 		}
 	}
 }
+
+func TestBounceSettings(t *testing.T) {
+	c, err := Load("serve", nil, env(map[string]string{"CARTWHEEL_BOUNCE_DOMAIN": " Bounce.Shop.Example ",
+		"CARTWHEEL_BOUNCE_LISTEN": "127.0.0.1:2525"}), io.Discard)
+	if err != nil || c.BounceDomain != "bounce.shop.example" || c.BounceListen != "127.0.0.1:2525" {
+		t.Fatalf("%+v %v", c, err)
+	}
+	for _, e := range []map[string]string{
+		{"CARTWHEEL_BOUNCE_LISTEN": ":2525"},
+		{"CARTWHEEL_BOUNCE_DOMAIN": "bounces@shop.example"},
+		{"CARTWHEEL_BOUNCE_DOMAIN": "localhost"},
+	} {
+		if _, err := Load("serve", nil, env(e), io.Discard); err == nil {
+			t.Errorf("%v accepted", e)
+		}
+	}
+}

@@ -11,10 +11,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"sync"
 	"time"
 
 	"github.com/cartwheelhq/cartwheel/ids"
+	"github.com/cartwheelhq/cartwheel/messaging/bounce"
+	"github.com/cartwheelhq/cartwheel/messaging/email"
 	"github.com/cartwheelhq/cartwheel/messaging/webpush"
 	"github.com/cartwheelhq/cartwheel/secrets"
 	"github.com/cartwheelhq/cartwheel/store"
@@ -39,6 +42,13 @@ type Service struct {
 	keys *webpush.Keys
 	// push decides which subscription endpoints are stored.
 	push webpush.EndpointPolicy
+	// Deliverability (see deliverability.go).
+	verp     *bounce.VERP
+	rec      Recorder
+	resolver Resolver
+	relay    string
+	dkimMu   sync.Mutex
+	dkim     map[string]*email.DKIMKey
 }
 
 // Option configures a Service.
@@ -53,7 +63,7 @@ func New(st *store.Store, box *secrets.Box, log *slog.Logger, now func() time.Ti
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{st: st, box: box, log: log, now: now}
+	s := &Service{st: st, box: box, log: log, now: now, resolver: net.DefaultResolver, dkim: map[string]*email.DKIMKey{}}
 	for _, o := range opts {
 		o(s)
 	}

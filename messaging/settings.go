@@ -42,6 +42,10 @@ type Settings struct {
 	// workspace's pushes (VAPID "sub": "mailto:…" or an https URL); empty
 	// keeps the instance's (CARTWHEEL_PUSH_SUBJECT).
 	PushSubject string `json:"push_subject,omitempty"`
+	// SoftBounceLimit soft bounces of one address within SoftBounceWindow
+	// suppress it (default 3 within 30 days).
+	SoftBounceLimit  int      `json:"soft_bounce_limit"`
+	SoftBounceWindow Duration `json:"soft_bounce_window"`
 }
 
 // Cap is a frequency cap: at most Count messages in Window.
@@ -108,6 +112,8 @@ func DefaultSettings() Settings {
 		},
 		QuietHours:        QuietHours{Start: 21, End: 8},
 		AttributionWindow: Duration(5 * 24 * time.Hour),
+		SoftBounceLimit:   3,
+		SoftBounceWindow:  Duration(30 * 24 * time.Hour),
 	}
 }
 
@@ -142,6 +148,9 @@ func (s Settings) Validate() error {
 	if q.Start < 0 || q.Start > 23 || q.End < 0 || q.End > 23 {
 		return &InvalidSettings{"quiet_hours: start and end are hours from 0 to 23"}
 	}
+	if s.SoftBounceLimit < 0 || s.SoftBounceWindow < 0 {
+		return &InvalidSettings{"soft_bounce_limit and soft_bounce_window must not be negative"}
+	}
 	if s.AttributionWindow < 0 {
 		return &InvalidSettings{"attribution_window must not be negative"}
 	}
@@ -166,6 +175,12 @@ func (s *Service) Settings(ctx context.Context, workspaceID string) (Settings, e
 	}
 	if out.AttributionWindow == 0 {
 		out.AttributionWindow = DefaultSettings().AttributionWindow
+	}
+	if out.SoftBounceLimit == 0 {
+		out.SoftBounceLimit = DefaultSettings().SoftBounceLimit
+	}
+	if out.SoftBounceWindow == 0 {
+		out.SoftBounceWindow = DefaultSettings().SoftBounceWindow
 	}
 	return out, nil
 }

@@ -51,6 +51,7 @@ func (s *Server) engagementRoutes(ws func(method, path string, h fiber.Handler))
 	if s.opt.Messaging != nil {
 		ws("GET", "/messaging/settings", s.getMessagingSettings)
 		ws("PATCH", "/messaging/settings", s.updateMessagingSettings)
+		s.routesDeliverability(ws)
 	}
 }
 

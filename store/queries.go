@@ -183,6 +183,7 @@ type queries struct {
 	EraseShopCustomerVers    string `query:"erase-shop-customer-versions"`
 
 	messageQueries
+	deliverabilityQueries
 	contentQueries
 	scheduleQueries
 	widgetQueries

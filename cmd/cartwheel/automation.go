@@ -65,7 +65,9 @@ func buildAutomation(ctx context.Context, inst *instance, ingest *cdp.Ingest, li
 		// Sends log through the group commit: one transaction for many.
 		Discounts: shopDiscounts{hub: inst.hub}, Events: inst.writer, Recommender: recommender, Now: clock.Now, Log: log}
 	if p.smtp != nil {
-		opt.Mail = p.smtp
+		// Every flow email passes the suppression list, gets its VERP
+		// envelope sender and is DKIM-signed.
+		opt.Mail = inst.messaging.GuardSender(p.smtp)
 	}
 	p.channels = actions.New(opt)
 	p.engine, err = automation.New(ctx, st, automation.Options{Actions: p.channels, Facts: p.channels, Clock: clock,

@@ -21,6 +21,7 @@ import (
 	"github.com/cartwheelhq/cartwheel/connectors"
 	"github.com/cartwheelhq/cartwheel/demo"
 	"github.com/cartwheelhq/cartwheel/messaging"
+	"github.com/cartwheelhq/cartwheel/messaging/bounce"
 	"github.com/cartwheelhq/cartwheel/messaging/webpush"
 	"github.com/cartwheelhq/cartwheel/secrets"
 	"github.com/cartwheelhq/cartwheel/server"
@@ -45,8 +46,11 @@ type instance struct {
 	hub       *connectors.Hub
 	messaging *messaging.Service
 	auto      *automationParts
-	stopWork  context.CancelFunc
-	workers   sync.WaitGroup
+	// bounces is the inbound SMTP listener (nil when off), at bounceAddr.
+	bounces    *bounce.Listener
+	bounceAddr string
+	stopWork   context.CancelFunc
+	workers    sync.WaitGroup
 
 	stopOnce sync.Once
 	stopErr  error
@@ -203,8 +207,9 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 		Exclusive: inst.processor.Exclusive, PublicURL: cfg.PublicURL, ShopifyAPIKey: cfg.ShopifyAPIKey,
 		ShopifyAPISecret: cfg.ShopifyAPISecret, ShopifyBaseURL: cfg.ShopifyAPIBase, SyncInterval: cfg.SyncInterval})
 	opts.Connectors = inst.hub
-	inst.messaging = messaging.New(st, box, log, nil,
-		messaging.WithPushPolicy(webpush.EndpointPolicy{AllowPrivate: cfg.PushAllowPrivateEndpoints}))
+	verp, dopts := deliverabilityOptions(cfg, box, ingest)
+	inst.messaging = messaging.New(st, box, log, nil, append(dopts,
+		messaging.WithPushPolicy(webpush.EndpointPolicy{AllowPrivate: cfg.PushAllowPrivateEndpoints}))...)
 	if _, err := inst.messaging.VAPIDKeys(ctx); err != nil && !(readOnly && store.IsUnavailable(err)) {
 		return fail(fmt.Errorf("VAPID keys: %w", err))
 	}
@@ -272,6 +277,9 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 	if opts.Console, err = buildConsole(ctx, inst, ingest, pers.decider, out); err != nil {
 		return fail(err)
 	}
+	if err := inst.startBounceListener(verp); err != nil {
+		return fail(err)
+	}
 	inst.srv = server.New(opts)
 	go func() { inst.serve <- inst.srv.Serve(inst.ln) }()
 	inst.srv.SetReady(true)
@@ -306,6 +314,9 @@ func (i *instance) stop() error {
 		// checkpoints, and they would otherwise hold the one writer
 		// connection while the steps below finish.
 		i.stopWork()
+		if i.bounces != nil {
+			_ = i.bounces.Close()
+		}
 		i.workers.Wait()
 		// Steps running now finish (their events still go through the
 		// writer); those not yet due stay queued for the next start.

@@ -82,3 +82,35 @@ func BenchmarkSMTPSend(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "emails/s")
 	b.ReportMetric(float64(srv.Connections()), "conns")
 }
+
+// BenchmarkSMTPSendDKIM is BenchmarkSMTPSend with every message signed
+// (RSA-2048): what DKIM costs a campaign.
+func BenchmarkSMTPSendDKIM(b *testing.B) {
+	srv := smtptest.NewServer(b, smtptest.WithDiscard())
+	s := newSender(b, srv, func(c *email.SMTPConfig) { c.MaxConns = 4 })
+	pemKey, err := email.GenerateDKIMKey()
+	if err != nil {
+		b.Fatal(err)
+	}
+	key, err := email.ParseDKIMKey("shop.example", email.DKIMSelector, pemKey)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := benchMail(b)
+	m.DKIM = key
+	b.SetParallelism(4)
+	var failed atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := s.Send(context.Background(), m); err != nil {
+				failed.Add(1)
+			}
+		}
+	})
+	b.StopTimer()
+	if n := failed.Load(); n > 0 {
+		b.Fatalf("%d sends failed", n)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "emails/s")
+}

@@ -25,6 +25,14 @@ type Mail struct {
 	// (used as is when it already has an "@"); a random one when empty.
 	// Using Cartwheel's message id lets bounces and replies be matched back.
 	MessageID string
+	// WorkspaceID is whose mail this is: deliverability (suppression, VERP,
+	// DKIM) is per workspace. Empty, it is looked up from MessageID.
+	WorkspaceID string
+	// EnvelopeFrom is the SMTP MAIL FROM (the Return-Path bounces come back
+	// to), e.g. a VERP address; From when empty.
+	EnvelopeFrom string
+	// DKIM signs the message when set.
+	DKIM *DKIMKey
 }
 
 // Sender delivers mail. Implementations are safe for concurrent use.
@@ -93,6 +101,11 @@ func prepare(m Mail) (prepared, error) {
 			return prepared{}, fmt.Errorf("%w: reply-to %q: %w", ErrInvalidMail, m.ReplyTo, err)
 		}
 	}
+	if m.EnvelopeFrom != "" {
+		if a, err := mail.ParseAddress(m.EnvelopeFrom); err != nil || a.Address != m.EnvelopeFrom {
+			return prepared{}, fmt.Errorf("%w: envelope from %q", ErrInvalidMail, m.EnvelopeFrom)
+		}
+	}
 	if m.HTML == "" && m.Text == "" {
 		return prepared{}, fmt.Errorf("%w: no body", ErrInvalidMail)
 	}
@@ -142,7 +155,7 @@ func checkHeader(name, value string) error {
 	}
 	switch strings.ToLower(name) {
 	case "from", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id", "mime-version",
-		"content-type", "content-transfer-encoding", "sender", "return-path":
+		"content-type", "content-transfer-encoding", "sender", "return-path", "dkim-signature":
 		return fmt.Errorf("%w: header %q is set by the sender", ErrInvalidMail, name)
 	}
 	return nil

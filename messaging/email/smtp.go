@@ -218,6 +218,11 @@ func buildMsg(p prepared) (*gomail.Msg, error) {
 			return nil, fmt.Errorf("%w: reply-to: %w", ErrInvalidMail, err)
 		}
 	}
+	if p.EnvelopeFrom != "" {
+		if err := msg.EnvelopeFrom(p.EnvelopeFrom); err != nil {
+			return nil, fmt.Errorf("%w: envelope from: %w", ErrInvalidMail, err)
+		}
+	}
 	msg.Subject(p.Subject)
 	msg.SetMessageIDWithValue(p.MessageID)
 	msg.SetDate()
@@ -227,6 +232,11 @@ func buildMsg(p prepared) (*gomail.Msg, error) {
 	msg.SetBodyString(gomail.TypeTextPlain, p.Text)
 	if p.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, p.HTML)
+	}
+	if p.DKIM != nil {
+		if err := p.DKIM.sign(msg); err != nil {
+			return nil, err
+		}
 	}
 	return msg, nil
 }
