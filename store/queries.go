@@ -190,6 +190,7 @@ type queries struct {
 	EraseShopCustomerVers    string `query:"erase-shop-customer-versions"`
 
 	messageQueries
+	smsQueries
 	contentQueries
 	scheduleQueries
 	widgetQueries
