@@ -305,4 +305,3 @@ func (s *Service) contactsOf(ctx context.Context, ws, e164 string) ([]string, er
 }
 
 var _ http.Handler = (*Service)(nil)
-
