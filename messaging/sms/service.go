@@ -224,3 +224,14 @@ func IsUnsendable(err error) (string, bool) {
 	}
 	return "", false
 }
+
+// Configured reports whether the workspace has a provider with its
+// credentials.
+func (s *Service) Configured(ctx context.Context, ws string) (bool, error) {
+	set, cred, err := s.load(ctx, ws)
+	if err != nil {
+		return false, err
+	}
+	_, err = s.provider(set, cred)
+	return err == nil, nil
+}
