@@ -67,6 +67,9 @@ func buildAutomation(ctx context.Context, inst *instance, ingest *cdp.Ingest, li
 	if p.smtp != nil {
 		opt.Mail = p.smtp
 	}
+	if inst.sms != nil {
+		opt.SMS = inst.sms
+	}
 	p.channels = actions.New(opt)
 	p.engine, err = automation.New(ctx, st, automation.Options{Actions: p.channels, Facts: p.channels, Clock: clock,
 		TimezoneOf: p.channels.Timezone, Log: log, Workers: cfg.AutomationWorkers,
