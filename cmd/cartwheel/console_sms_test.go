@@ -46,6 +46,18 @@ func TestConsoleSMSSettings(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, "103 characters, GSM-7, 1 segment(s)") {
 		t.Fatalf("count transliterated: %d %s", code, between(body, `id="sms-count"`, "</p>"))
 	}
+
+	// The flow page shows an SMS step's text with its count.
+	api := apiClient{t: t, inst: inst, token: testAdminToken, ws: ws}
+	var flow struct{ ID string }
+	if code := api.do("POST", "/api/v1/flows", map[string]any{"name": "SMS", "trigger": map[string]any{"event": "joined_club"},
+		"steps": []map[string]any{{"id": "text", "kind": "send_sms", "params": map[string]any{"text": text}}}}, &flow); code != 201 {
+		t.Fatalf("flow: %d", code)
+	}
+	if _, body, _ := getWith(t, c, inst.url("/admin/w/"+ws+"/flows/"+flow.ID)); !strings.Contains(body, "(UCS-2, 2 × 67)") ||
+		!strings.Contains(body, `name="text.text"`) {
+		t.Fatal("the flow page lacks the SMS step's count or its text field")
+	}
 }
 
 func between(s, from, to string) string {
