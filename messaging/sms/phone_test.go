@@ -2,6 +2,7 @@ package sms
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -56,4 +57,46 @@ func TestSenderRules(t *testing.T) {
 			t.Errorf("ValidSenderID(%q) != %v", id, ok)
 		}
 	}
+}
+
+// FuzzNormalizeE164 checks that whatever is typed, a number comes out in
+// E.164 (and normalises to itself) or is refused.
+func FuzzNormalizeE164(f *testing.F) {
+	for _, s := range []string{"+48 600 100 200", "0600100200", "(415) 555-2671", "", "++1", "00", "0", "+", "06 1234 5678"} {
+		f.Add(s, "PL")
+		f.Add(s, "IT")
+	}
+	f.Fuzz(func(t *testing.T, raw, country string) {
+		got, err := NormalizeE164(raw, country)
+		if err != nil {
+			if !errors.Is(err, ErrBadNumber) {
+				t.Fatalf("error %v is not ErrBadNumber", err)
+			}
+			return
+		}
+		if got[0] != '+' || len(got) < 9 || len(got) > 16 || got[1] == '0' {
+			t.Fatalf("%q → %q is not E.164", raw, got)
+		}
+		if again, err := NormalizeE164(got, ""); err != nil || again != got {
+			t.Fatalf("%q does not normalise to itself: %q %v", got, again, err)
+		}
+		for _, form := range nationalForms(got) {
+			if form == "" {
+				t.Fatalf("empty national form of %q", got)
+			}
+		}
+	})
+}
+
+// FuzzKeyword checks that only whole keywords act.
+func FuzzKeyword(f *testing.F) {
+	for _, s := range []string{"STOP", "stop!", "Rezygnuję", "nie wiem", "START", "stop it now"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		k := Keyword(s)
+		if k != KeywordNone && len(strings.Fields(s)) > 2 {
+			t.Fatalf("%q of %d words read as keyword %s", s, len(strings.Fields(s)), k)
+		}
+	})
 }
