@@ -25,6 +25,7 @@ import (
 	"github.com/cartwheelhq/cartwheel/connectors"
 	"github.com/cartwheelhq/cartwheel/ids"
 	"github.com/cartwheelhq/cartwheel/messaging"
+	"github.com/cartwheelhq/cartwheel/messaging/sms"
 	"github.com/cartwheelhq/cartwheel/personalization"
 	"github.com/cartwheelhq/cartwheel/store"
 	"github.com/cartwheelhq/cartwheel/workspace"
@@ -56,6 +57,9 @@ type Options struct {
 	// Messaging holds the messaging settings; nil leaves them off the
 	// settings page.
 	Messaging *messaging.Service
+	// SMS holds the SMS settings and counts texts; nil leaves the SMS
+	// page out.
+	SMS *sms.Service
 	// Ingest logs what the console does to a contact (tags); nil turns
 	// those forms off.
 	Ingest *cdp.Ingest
@@ -219,6 +223,7 @@ func (h *Handler) routes() {
 		h.routesDrilldown,
 		h.routesFlowArchive,
 		h.routesLegacy,
+		h.routesSMS,
 		h.routesSettings,
 		h.routesWidgets,
 	} {

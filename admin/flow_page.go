@@ -78,6 +78,9 @@ func (h *Handler) renderFlow(w http.ResponseWriter, r *http.Request, q *request,
 
 // stepSetting is what says most about a step in the funnel's table.
 func stepSetting(s automation.Step) string {
+	if v, ok := smsStepSetting(s); ok {
+		return v
+	}
 	switch {
 	case s.Kind == automation.KindWait && s.Wait != nil:
 		out := formatDuration(time.Duration(s.Wait.Duration))
@@ -197,6 +200,8 @@ func stepParams(s automation.Step) []stepParam {
 		return []stepParam{{"subject", str("subject")}}
 	case automation.KindSendPush, automation.KindInbox:
 		return []stepParam{{"title", str("title")}, {"body", str("body")}}
+	case automation.KindSendSMS:
+		return []stepParam{{"text", str("text")}}
 	}
 	return nil
 }

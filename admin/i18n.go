@@ -23,6 +23,7 @@ func textSets() []func() (en, pl map[string]string) {
 		textsSettings,
 		textsWidgets,
 		textsDeliverability,
+		textsSMS,
 	}
 }
 

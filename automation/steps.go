@@ -363,6 +363,8 @@ func (e *Engine) act(ctx context.Context, en Enrollment, s Step) (Result, error)
 		return e.actions.Discount(ctx, en, s)
 	case KindWebhook:
 		return e.actions.Webhook(ctx, en, s)
+	case KindSendSMS, KindSendBest:
+		return e.actChannel(ctx, en, s)
 	}
 	return Result{}, fmt.Errorf("step kind %q has no action", s.Kind)
 }

@@ -168,7 +168,9 @@ func validateStep(field string, s *Step) error {
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return invalid(field+".params.url", "must be an http or https URL")
 		}
-	case KindSendEmail, KindSendPush, KindInbox, KindDiscount:
+	case KindSendBest:
+		return validateBest(field, s)
+	case KindSendEmail, KindSendPush, KindInbox, KindDiscount, KindSendSMS:
 		// What these need is their channel's to check (templates, copy).
 	default:
 		return invalid(field+".kind", "%q is not a step kind", s.Kind)

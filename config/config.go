@@ -58,6 +58,11 @@ type Config struct {
 	// ShopifyAPIBase replaces https://{shop} for Shopify API calls: for
 	// testing against a fake Admin API only.
 	ShopifyAPIBase string
+	// TwilioAPIBase and SMSAPIBase replace the SMS providers' API
+	// addresses (https://api.twilio.com, https://api.smsapi.pl): for tests
+	// against in-process servers. Credentials are per workspace settings.
+	TwilioAPIBase string
+	SMSAPIBase    string
 	// SyncInterval is how often every connected shop is reconciled with
 	// its platform (catalogue; WooCommerce orders and customers too); 0
 	// turns periodic syncs off.
@@ -145,6 +150,8 @@ func (c *Config) settings() []setting {
 		{flag: "shopify-api-key", env: "CARTWHEEL_SHOPIFY_API_KEY", usage: "Shopify app client id (enables /shopify/install)", str: &c.ShopifyAPIKey},
 		{flag: "shopify-api-secret", env: "CARTWHEEL_SHOPIFY_API_SECRET", usage: "Shopify app client secret (verifies OAuth, webhooks, App Proxy)", str: &c.ShopifyAPISecret},
 		{flag: "shopify-api-base", env: "CARTWHEEL_SHOPIFY_API_BASE", usage: "base URL replacing https://{shop} for Shopify API calls (testing only)", str: &c.ShopifyAPIBase},
+		{flag: "twilio-api-base", env: "CARTWHEEL_TWILIO_API_BASE", usage: "base URL replacing https://api.twilio.com (testing only)", str: &c.TwilioAPIBase},
+		{flag: "smsapi-api-base", env: "CARTWHEEL_SMSAPI_API_BASE", usage: "base URL replacing https://api.smsapi.pl (testing only)", str: &c.SMSAPIBase},
 		{flag: "sync-interval", env: "CARTWHEEL_SYNC_INTERVAL", usage: "how often connected shops are reconciled (0: never)", dur: &c.SyncInterval},
 		{flag: "smtp-url", env: "CARTWHEEL_SMTP_URL", usage: "smtp://user:pass@host:port?tls=starttls|tls|none&max_conns=N (empty: emails stay in the outbox)", str: &c.SMTPURL},
 		{flag: "bounce-domain", env: "CARTWHEEL_BOUNCE_DOMAIN", usage: "domain of per-message bounce addresses, bounces+<token>@domain (empty: From is the envelope sender)", str: &c.BounceDomain},

@@ -25,7 +25,7 @@ type Settings struct {
 	// Address is the shop's postal address for the email footer
 	// (CAN-SPAM and the EU ePrivacy rules ask for one).
 	Address string `json:"address,omitempty"`
-	// Caps per channel ("email", "push"): at most Count messages per
+	// Caps per channel ("email", "push", "sms"): at most Count messages per
 	// contact in any window of Window. A channel without a cap is uncapped.
 	Caps map[string]Cap `json:"caps"`
 	// QuietHours hold messages that would arrive at night in the contact's
@@ -137,8 +137,8 @@ func (s Settings) Validate() error {
 		}
 	}
 	for ch, c := range s.Caps {
-		if ch != "email" && ch != "push" {
-			return &InvalidSettings{fmt.Sprintf("caps: unknown channel %q (email, push)", ch)}
+		if ch != "email" && ch != "push" && ch != "sms" {
+			return &InvalidSettings{fmt.Sprintf("caps: unknown channel %q (email, push, sms)", ch)}
 		}
 		if c.Count < 0 || c.Window < 0 || c.Count > 0 && c.Window == 0 {
 			return &InvalidSettings{fmt.Sprintf("caps.%s: count must be ≥ 0 and the window positive", ch)}

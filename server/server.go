@@ -23,6 +23,7 @@ import (
 	"github.com/cartwheelhq/cartwheel/config"
 	"github.com/cartwheelhq/cartwheel/connectors"
 	"github.com/cartwheelhq/cartwheel/messaging"
+	"github.com/cartwheelhq/cartwheel/messaging/sms"
 	"github.com/cartwheelhq/cartwheel/personalization"
 	"github.com/cartwheelhq/cartwheel/store"
 	"github.com/cartwheelhq/cartwheel/tracker"
@@ -57,6 +58,9 @@ type Options struct {
 	// Engagement answers the links in messages (clicks, opens,
 	// unsubscribe, preferences, confirmation); nil turns those routes off.
 	Engagement *messaging.Engagement
+	// SMS is the SMS channel: its webhooks, counter and settings; nil
+	// turns those routes off.
+	SMS *sms.Service
 	// Automation runs flows; nil turns the flow API off.
 	Automation *automation.Engine
 	// Personalization decides widgets (/decide) and serves their API; nil
@@ -219,6 +223,7 @@ func (s *Server) routes() {
 	ws("GET", "/visitors/:id", s.getVisitor)
 	s.engagementRoutes(ws)
 	s.flowRoutes(ws)
+	s.smsRoutes(ws)
 	s.widgetRoutes(ws)
 	s.identifyRoutes()
 	if s.opt.Console != nil {

@@ -184,6 +184,7 @@ type queries struct {
 
 	messageQueries
 	deliverabilityQueries
+	smsQueries
 	contentQueries
 	scheduleQueries
 	widgetQueries

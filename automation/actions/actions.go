@@ -54,6 +54,9 @@ type Options struct {
 	Mail email.Sender
 	// Push delivers web push; nil disables push (sends are skipped).
 	Push PushSender
+	// SMS plans and sends texts (*sms.Service); nil disables SMS (sends
+	// are skipped).
+	SMS SMSChannel
 	// Discounts creates discount codes in the shop; nil makes discount
 	// steps fail with a clear error.
 	Discounts Discounter

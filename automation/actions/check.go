@@ -36,6 +36,12 @@ func (c *Channels) CheckStep(s automation.Step) error {
 	case automation.KindDiscount:
 		_, err := discountParams(p)
 		return err
+	case automation.KindSendSMS:
+		if err := checkSMS(p); err != nil {
+			return err
+		}
+	case automation.KindSendBest:
+		return c.checkBest(s)
 	default:
 		return nil
 	}

@@ -103,12 +103,17 @@ func (c *Channels) Timezone(ctx context.Context, workspaceID, contactID string) 
 
 // emailConsent reports whether the contact granted email consent.
 func (c *Channels) emailConsent(ctx context.Context, ws, contact string) (bool, error) {
+	return c.consent(ctx, ws, contact, store.ChannelEmail)
+}
+
+// consent reports whether the contact granted consent on the channel.
+func (c *Channels) consent(ctx context.Context, ws, contact, channel string) (bool, error) {
 	cs, err := c.o.Store.Consents(ctx, ws, contact)
 	if err != nil {
 		return false, err
 	}
 	for _, x := range cs {
-		if x.Channel == store.ChannelEmail {
+		if x.Channel == channel {
 			return x.Granted, nil
 		}
 	}

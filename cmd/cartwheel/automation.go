@@ -69,6 +69,9 @@ func buildAutomation(ctx context.Context, inst *instance, ingest *cdp.Ingest, li
 		// envelope sender and is DKIM-signed.
 		opt.Mail = inst.messaging.GuardSender(p.smtp)
 	}
+	if inst.sms != nil {
+		opt.SMS = inst.sms
+	}
 	p.channels = actions.New(opt)
 	p.engine, err = automation.New(ctx, st, automation.Options{Actions: p.channels, Facts: p.channels, Clock: clock,
 		TimezoneOf: p.channels.Timezone, Log: log, Workers: cfg.AutomationWorkers,

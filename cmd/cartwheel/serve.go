@@ -22,6 +22,7 @@ import (
 	"github.com/cartwheelhq/cartwheel/demo"
 	"github.com/cartwheelhq/cartwheel/messaging"
 	"github.com/cartwheelhq/cartwheel/messaging/bounce"
+	"github.com/cartwheelhq/cartwheel/messaging/sms"
 	"github.com/cartwheelhq/cartwheel/messaging/webpush"
 	"github.com/cartwheelhq/cartwheel/secrets"
 	"github.com/cartwheelhq/cartwheel/server"
@@ -45,6 +46,7 @@ type instance struct {
 	processor *cdp.Processor
 	hub       *connectors.Hub
 	messaging *messaging.Service
+	sms       *sms.Service
 	auto      *automationParts
 	// bounces is the inbound SMTP listener (nil when off), at bounceAddr.
 	bounces    *bounce.Listener
@@ -221,6 +223,9 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 	}
 	engagement := messaging.NewEngagement(st, links, ingest, inst.messaging.Settings, log, clock.Now)
 	opts.Engagement = engagement
+	inst.sms = sms.New(sms.Options{Store: st, Box: box, Events: ingest, PublicURL: cfg.PublicURL,
+		TwilioBase: cfg.TwilioAPIBase, SMSAPIBase: cfg.SMSAPIBase, Now: clock.Now, Log: log})
+	opts.SMS = inst.sms
 	// Flows' product blocks ask the engines that fill the site's frames.
 	pers := buildPersonalization(inst, box, log)
 	// Built before any processor runs: it sets how they wake each other.
