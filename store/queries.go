@@ -198,6 +198,7 @@ type queries struct {
 	recoveryQueries
 	verificationQueries
 	flowFunnelQueries
+	segmentQueries
 
 	// automation
 	FlowCreate           string `query:"flow-create"`
