@@ -45,6 +45,7 @@ type instance struct {
 	hub       *connectors.Hub
 	messaging *messaging.Service
 	auto      *automationParts
+	segments  *segmentParts
 	stopWork  context.CancelFunc
 	workers   sync.WaitGroup
 
@@ -227,6 +228,9 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 		inst.auto.processor.On(cdp.EventOrderRefunded, engagement.Attribute)
 		inst.auto.processor.On(cdp.EventOrderCancelled, engagement.Attribute)
 		opts.Automation = inst.auto.engine
+		inst.segments = buildSegments(inst, inst.auto.channels, clock, log)
+		opts.Segments = inst.segments.service
+		inst.workers.Go(func() { inst.segments.run(workCtx) })
 	} else {
 		// buildAutomation wires this otherwise.
 		ingest.OnAppend(inst.processor.Notify)
