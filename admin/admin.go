@@ -26,6 +26,7 @@ import (
 	"github.com/cartwheelhq/cartwheel/ids"
 	"github.com/cartwheelhq/cartwheel/messaging"
 	"github.com/cartwheelhq/cartwheel/personalization"
+	"github.com/cartwheelhq/cartwheel/personalization/segments"
 	"github.com/cartwheelhq/cartwheel/store"
 	"github.com/cartwheelhq/cartwheel/workspace"
 )
@@ -50,6 +51,9 @@ type Options struct {
 	// Personalization holds the widgets; nil leaves the widgets page
 	// saying so.
 	Personalization *personalization.Decider
+	// Segments serves the segments pages and the contact card's segments;
+	// nil leaves the segments page saying so.
+	Segments *segments.Service
 	// Connectors verifies the WordPress plugin's console links; nil turns
 	// that entry off.
 	Connectors *connectors.Hub
@@ -209,7 +213,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /admin/w/{ws}/audit", h.inWorkspace(h.owner(h.audit)))
 	// A feature's pages register their routes in their own file
 	// (routes<Feature>(m)), called from this list.
-	for _, add := range []func(*http.ServeMux){} {
+	for _, add := range []func(*http.ServeMux){h.routesSegments} {
 		add(m)
 	}
 	m.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {

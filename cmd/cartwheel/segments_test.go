@@ -29,15 +29,22 @@ func segmentShop(t *testing.T, inst *instance) (apiClient, wsJSON) {
 // browse posts page views of one visitor through /collect, one batch.
 func browse(t *testing.T, inst *instance, w wsJSON, visitor string, titles ...string) {
 	t.Helper()
+	browseFrom(t, inst, w.SiteKey, "https://shop.example", visitor, titles...)
+}
+
+// browseFrom posts page views of one visitor of the site with siteKey as
+// its pages at origin would.
+func browseFrom(t *testing.T, inst *instance, siteKey, origin, visitor string, titles ...string) {
+	t.Helper()
 	now := time.Now().UnixMilli()
 	var evs []string
 	for i, title := range titles {
-		evs = append(evs, fmt.Sprintf(`{"t":"page_view","id":"%s-%d","ts":%d,"u":"https://shop.example/p%d","p":{"title":%q}}`,
-			visitor, i, now, i, title))
+		evs = append(evs, fmt.Sprintf(`{"t":"page_view","id":"%s-%d","ts":%d,"u":"%s/p%d","p":{"title":%q}}`,
+			visitor, i, now, origin, i, title))
 	}
-	body := fmt.Appendf(nil, `{"k":%q,"v":%q,"s":"s-%s","n":%d,"c":{"tracking":true},"e":[%s]}`, w.SiteKey, visitor, visitor,
+	body := fmt.Appendf(nil, `{"k":%q,"v":%q,"s":"s-%s","n":%d,"c":{"tracking":true},"e":[%s]}`, siteKey, visitor, visitor,
 		now, strings.Join(evs, ","))
-	if code, a, _ := postCollect(t, inst, body, map[string]string{"Origin": "https://shop.example"}); code != 200 || a.Accepted != len(titles) {
+	if code, a, _ := postCollect(t, inst, body, map[string]string{"Origin": origin}); code != 200 || a.Accepted != len(titles) {
 		t.Fatalf("collect: %d %+v", code, a)
 	}
 }

@@ -72,7 +72,7 @@ func NewFollower(o Options) *Follower {
 		o.Log = slog.Default()
 	}
 	return &Follower{o: o, load: loader{st: o.Store, facts: o.Facts, scores: o.Scores}, wake: make(chan struct{}, 1),
-		batch: 500, pos: -1, rebuild: map[string]string{}, snapped: map[string]time.Time{}, dirty: map[string]bool{}, snapshot: 10 * time.Minute}
+		batch: 500, pos: -1, rebuild: map[string]string{}, snapped: map[string]time.Time{}, dirty: map[string]bool{}, snapshot: time.Minute}
 }
 
 // Notify wakes the follower; it never blocks.
@@ -106,6 +106,8 @@ func (fw *Follower) CatchUp(ctx context.Context) error {
 func (fw *Follower) Rebuild(workspaceID string) {
 	fw.mu.Lock()
 	fw.rebuild[workspaceID] = ""
+	// A new segment gets its first size at once, not at the next interval.
+	delete(fw.snapped, workspaceID)
 	fw.mu.Unlock()
 	fw.Notify()
 }
@@ -219,6 +221,7 @@ func (fw *Follower) rebuildPage(ctx context.Context, add func(target)) (int, err
 		}
 		if len(ids) < fw.batch {
 			delete(fw.rebuild, ws)
+			delete(fw.snapped, ws) // the rebuilt sizes are recorded at once
 		} else {
 			fw.rebuild[ws] = ids[len(ids)-1]
 		}
