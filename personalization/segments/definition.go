@@ -236,23 +236,6 @@ func (n *Node) validate(path string, depth int, count *int) error {
 	return nil
 }
 
-// eventTypes lists the event types a definition counts (the follower
-// reads those events only).
-func (n *Node) eventTypes(into map[string]bool) {
-	for i := range n.And {
-		n.And[i].eventTypes(into)
-	}
-	for i := range n.Or {
-		n.Or[i].eventTypes(into)
-	}
-	if n.Not != nil {
-		n.Not.eventTypes(into)
-	}
-	if n.Event != nil {
-		into[n.Event.Type] = true
-	}
-}
-
 // usesScores reports whether any condition reads scores.
 func (n *Node) usesScores() bool {
 	if n.Score != nil {
