@@ -27,6 +27,7 @@ import (
 	"github.com/cartwheelhq/cartwheel/messaging"
 	"github.com/cartwheelhq/cartwheel/messaging/sms"
 	"github.com/cartwheelhq/cartwheel/personalization"
+	"github.com/cartwheelhq/cartwheel/personalization/segments"
 	"github.com/cartwheelhq/cartwheel/store"
 	"github.com/cartwheelhq/cartwheel/workspace"
 )
@@ -51,6 +52,9 @@ type Options struct {
 	// Personalization holds the widgets; nil leaves the widgets page
 	// saying so.
 	Personalization *personalization.Decider
+	// Segments serves the segments pages and the contact card's segments;
+	// nil leaves the segments page saying so.
+	Segments *segments.Service
 	// Connectors verifies the WordPress plugin's console links; nil turns
 	// that entry off.
 	Connectors *connectors.Hub
@@ -224,6 +228,7 @@ func (h *Handler) routes() {
 		h.routesFlowArchive,
 		h.routesLegacy,
 		h.routesSMS,
+		h.routesSegments,
 		h.routesSettings,
 		h.routesWidgets,
 	} {

@@ -24,6 +24,7 @@ func textSets() []func() (en, pl map[string]string) {
 		textsWidgets,
 		textsDeliverability,
 		textsSMS,
+		textsSegments,
 	}
 }
 

@@ -189,3 +189,11 @@ func normalize(v any) (any, error) {
 	var out any
 	return out, json.Unmarshal(b, &out)
 }
+
+// Match reports whether doc passes the filter. Segments
+// (personalization/segments) test profile fields with it, so that a
+// condition means the same in a segment as in a flow.
+func (fl Filter) Match(doc any) bool { return fl.match(doc) }
+
+// Check reports what is wrong with the filter, nil when it is usable.
+func (fl Filter) Check() error { return fl.validate() }

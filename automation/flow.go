@@ -58,17 +58,22 @@ const EndTarget = "end"
 // Flow is a trigger, the steps an enrolled contact goes through, an
 // optional goal that ends the enrollment early, and a re-entry policy.
 type Flow struct {
-	ID          string    `json:"id"`
-	WorkspaceID string    `json:"workspace_id"`
-	Name        string    `json:"name"`
-	Status      string    `json:"status"`
-	Trigger     Trigger   `json:"trigger"`
-	Steps       []Step    `json:"steps"`
-	Goal        *Goal     `json:"goal,omitempty"`
-	Reentry     Reentry   `json:"reentry"`
-	Version     int       `json:"version"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          string  `json:"id"`
+	WorkspaceID string  `json:"workspace_id"`
+	Name        string  `json:"name"`
+	Status      string  `json:"status"`
+	Trigger     Trigger `json:"trigger"`
+	Steps       []Step  `json:"steps"`
+	Goal        *Goal   `json:"goal,omitempty"`
+	Reentry     Reentry `json:"reentry"`
+	// ExcludeSegments names segments (personalization/segments) whose
+	// members never enter the flow and, if they join one while enrolled,
+	// are sent nothing more: the enrollment is cancelled before its next
+	// send.
+	ExcludeSegments []string  `json:"exclude_segments,omitempty"`
+	Version         int       `json:"version"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
 }
 
 // Trigger enrols a contact when it does an event of type Event whose
@@ -174,10 +179,13 @@ type definition struct {
 	Steps   []Step  `json:"steps"`
 	Goal    *Goal   `json:"goal,omitempty"`
 	Reentry Reentry `json:"reentry"`
+	// ExcludeSegments is Flow.ExcludeSegments.
+	ExcludeSegments []string `json:"exclude_segments,omitempty"`
 }
 
 func (f *Flow) definition() ([]byte, error) {
-	return json.Marshal(definition{Trigger: f.Trigger, Steps: f.Steps, Goal: f.Goal, Reentry: f.Reentry})
+	return json.Marshal(definition{Trigger: f.Trigger, Steps: f.Steps, Goal: f.Goal, Reentry: f.Reentry,
+		ExcludeSegments: f.ExcludeSegments})
 }
 
 func decodeDefinition(f *Flow, data []byte) error {
@@ -185,7 +193,7 @@ func decodeDefinition(f *Flow, data []byte) error {
 	if err := json.Unmarshal(data, &d); err != nil {
 		return fmt.Errorf("flow %s version %d: stored definition: %w", f.ID, f.Version, err)
 	}
-	f.Trigger, f.Steps, f.Goal, f.Reentry = d.Trigger, d.Steps, d.Goal, d.Reentry
+	f.Trigger, f.Steps, f.Goal, f.Reentry, f.ExcludeSegments = d.Trigger, d.Steps, d.Goal, d.Reentry, d.ExcludeSegments
 	return nil
 }
 

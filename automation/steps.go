@@ -210,6 +210,17 @@ func (e *Engine) run(ctx context.Context, job *river.Job[stepArgs], f *Flow, en 
 			e.log.Info("automation: enrollment ended before a step", "enrollment", en.ID, "step", s.ID, "reason", why)
 			return e.end(ctx, job, en, EnrollmentExitedGoal)
 		}
+		if s.Kind == KindSendEmail || s.Kind == KindSendPush || s.Kind == KindInbox {
+			seg, err := excludedBy(f, func(id string) (bool, error) { return e.st.SegmentMember(ctx, en.WorkspaceID, id, en.ContactID) })
+			if err != nil {
+				return err
+			}
+			if seg != "" {
+				e.log.Info("automation: enrollment cancelled before a send", "enrollment", en.ID, "step", s.ID,
+					"reason", "member of excluded segment "+seg)
+				return e.end(ctx, job, en, EnrollmentCancelled)
+			}
+		}
 		res, err := e.act(ctx, en, *s)
 		if err != nil {
 			return fmt.Errorf("step %s (%s): %w", s.ID, s.Kind, err)

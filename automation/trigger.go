@@ -150,6 +150,13 @@ func (e *Engine) enroll(ctx context.Context, tx *store.Tx, f *Flow, ev store.Eve
 	if err != nil {
 		return err
 	}
+	if seg, err := excludedBy(f, func(id string) (bool, error) { return tx.SegmentMember(f.WorkspaceID, id, contactID) }); err != nil || seg != "" {
+		if seg != "" {
+			e.log.Info("automation: not enrolled", "flow", f.ID, "contact", contactID, "event", ev.ID,
+				"reason", "member of excluded segment "+seg)
+		}
+		return err
+	}
 	last, err := tx.FlowEntry(f.WorkspaceID, f.ID, contactID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -206,4 +213,19 @@ func (e *Engine) reachGoals(ctx context.Context, ev store.Event, contactID strin
 		}
 	}
 	return nil
+}
+
+// excludedBy returns the first of the flow's exclusion segments the
+// contact is in ("" when none), asking member.
+func excludedBy(f *Flow, member func(segmentID string) (bool, error)) (string, error) {
+	for _, id := range f.ExcludeSegments {
+		in, err := member(id)
+		if err != nil {
+			return "", err
+		}
+		if in {
+			return id, nil
+		}
+	}
+	return "", nil
 }

@@ -53,6 +53,9 @@ func (f *Flow) Validate() error {
 	if err := f.validateReentry(); err != nil {
 		return err
 	}
+	if err := validateSegmentIDs("exclude_segments", f.ExcludeSegments); err != nil {
+		return err
+	}
 	if len(f.Steps) == 0 || len(f.Steps) > maxSteps {
 		return invalid("steps", "a flow has 1 to %d steps", maxSteps)
 	}
@@ -211,6 +214,22 @@ func (f *Flow) validateGraph() error {
 	for _, s := range f.Steps {
 		if state[s.ID] != done {
 			return invalid("steps", "no path leads to step %q", s.ID)
+		}
+	}
+	return nil
+}
+
+// segmentIDPattern is the shape of segment ids; whether the segment exists
+// is not checked here (a deleted segment excludes nobody).
+var segmentIDPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+
+func validateSegmentIDs(field string, ids []string) error {
+	if len(ids) > maxFilters {
+		return invalid(field, "at most %d segments", maxFilters)
+	}
+	for i, id := range ids {
+		if !segmentIDPattern.MatchString(id) {
+			return invalid(fmt.Sprintf("%s[%d]", field, i), "%q is not a segment id", id)
 		}
 	}
 	return nil

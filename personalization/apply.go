@@ -17,7 +17,7 @@ func (p *Processor) apply(ctx context.Context, b *batchState, ev *store.Event) e
 	case cdp.EventPageView, cdp.EventProductView, cdp.EventAddToCart, cdp.EventRemoveFromCart, cdp.EventCheckoutUpdated,
 		cdp.EventOrderPlaced, cdp.EventOrderCancelled, cdp.EventOrderRefunded, cdp.EventConsent, cdp.EventConsentChanged, cdp.EventCustomerUpdated,
 		cdp.EventIdentify, cdp.EventProductUpdated, EventWidgetShown, EventWidgetClicked, EventWidgetClosed, EventRecoClicked,
-		EventFormSubmitted, EventWishlistAdded, EventWishlistRemoved, cdp.EventInboxAdded:
+		EventFormSubmitted, EventWishlistAdded, EventWishlistRemoved, cdp.EventInboxAdded, EventSegmentEntered, EventSegmentLeft:
 	default:
 		return nil
 	}
@@ -152,7 +152,8 @@ func (p *Processor) applyVisitor(ctx context.Context, b *batchState, w *wsState,
 				v.cart = append(v.cart, id)
 			}
 		case cdp.EventRemoveFromCart, cdp.EventCheckoutUpdated, cdp.EventOrderCancelled, cdp.EventOrderRefunded, cdp.EventConsent,
-			cdp.EventConsentChanged, cdp.EventCustomerUpdated, cdp.EventIdentify, cdp.EventInboxAdded:
+			cdp.EventConsentChanged, cdp.EventCustomerUpdated, cdp.EventIdentify, cdp.EventInboxAdded,
+			EventSegmentEntered, EventSegmentLeft:
 			// The unread inbox count is re-read with the rest.
 			reload = true
 		case cdp.EventOrderPlaced:
@@ -304,7 +305,7 @@ func (p *Processor) reloadContact(ctx context.Context, ws, vid string, w *wsStat
 		old = v.contact
 		v.contact, v.asOf, v.visits, v.orders, v.session = fresh.contact, fresh.asOf, fresh.visits, fresh.orders, fresh.session
 		v.cartMinor, v.emailConsent, v.unread, v.unreadAt = fresh.cartMinor, fresh.emailConsent, fresh.unread, fresh.unreadAt
-		v.cart = fresh.cart
+		v.cart, v.segments = fresh.cart, fresh.segments
 		v.anon = fresh.anon
 		if len(fresh.viewed) > 0 {
 			v.viewed = fresh.viewed

@@ -310,6 +310,11 @@ func targets(t *widgets.Targeting, r *DecideRequest, v *visitor, visit int, b be
 	case t.EmailConsent != nil && *t.EmailConsent != v.emailConsent:
 		return false, b.f("targeting: email_consent %v, visitor has %v", *t.EmailConsent, v.emailConsent)
 	}
+	for _, id := range t.ExcludeSegments {
+		if slices.Contains(v.segments, id) {
+			return false, b.f("targeting: exclude_segments, visitor is in segment %s", id)
+		}
+	}
 	return true, ""
 }
 

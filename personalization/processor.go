@@ -26,6 +26,10 @@ const (
 	EventFormSubmitted   = "form_submitted"
 	EventWishlistAdded   = "wishlist_added"
 	EventWishlistRemoved = "wishlist_removed"
+	// EventSegmentEntered and EventSegmentLeft are the segment follower's
+	// (personalization/segments): widgets excluding a segment follow them.
+	EventSegmentEntered = "segment_entered"
+	EventSegmentLeft    = "segment_left"
 )
 
 // Processor reads the event log after its checkpoint, never past the

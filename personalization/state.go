@@ -32,7 +32,9 @@ type visitor struct {
 	unread       int32
 	emailConsent bool
 	push         bool
-	cartMinor    int64
+	// segments are the ids of the segments the contact is in.
+	segments  []string
+	cartMinor int64
 	// asOf is the profile processor's position when the counters above
 	// were read from the profile: events up to it are already counted.
 	asOf int64
@@ -136,6 +138,7 @@ func (v *visitor) snapshot() visitor {
 	c.cart = slices.Clone(v.cart)
 	c.marks = slices.Clone(v.marks)
 	c.mine = slices.Clone(v.mine)
+	c.segments = slices.Clone(v.segments)
 	return c
 }
 
@@ -342,6 +345,14 @@ func (d *Decider) loadContact(ctx context.Context, ws, visitorID string, v *visi
 	}
 	if v.emailConsent, err = d.emailConsent(ctx, ws, v.contact); err != nil {
 		return err
+	}
+	ms, err := d.st.ContactSegments(ctx, ws, v.contact)
+	if err != nil {
+		return err
+	}
+	v.segments = v.segments[:0]
+	for _, m := range ms {
+		v.segments = append(v.segments, m.SegmentID)
 	}
 	n, err := d.st.UnreadInbox(ctx, ws, v.contact)
 	if err != nil {

@@ -25,6 +25,7 @@ import (
 	"github.com/cartwheelhq/cartwheel/messaging"
 	"github.com/cartwheelhq/cartwheel/messaging/sms"
 	"github.com/cartwheelhq/cartwheel/personalization"
+	"github.com/cartwheelhq/cartwheel/personalization/segments"
 	"github.com/cartwheelhq/cartwheel/store"
 	"github.com/cartwheelhq/cartwheel/tracker"
 	"github.com/cartwheelhq/cartwheel/workspace"
@@ -66,9 +67,11 @@ type Options struct {
 	// Personalization decides widgets (/decide) and serves their API; nil
 	// leaves those routes out.
 	Personalization *personalization.Decider
-	Registry        *prometheus.Registry
-	Log             *slog.Logger
-	Version         string
+	// Segments serves /api/v1/segments; nil leaves those routes out.
+	Segments *segments.Service
+	Registry *prometheus.Registry
+	Log      *slog.Logger
+	Version  string
 }
 
 // Server is the HTTP front of Cartwheel.
@@ -224,6 +227,7 @@ func (s *Server) routes() {
 	s.engagementRoutes(ws)
 	s.flowRoutes(ws)
 	s.smsRoutes(ws)
+	s.segmentRoutes(ws)
 	s.widgetRoutes(ws)
 	s.identifyRoutes()
 	if s.opt.Console != nil {

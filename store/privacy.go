@@ -190,7 +190,8 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, contactID, shopID
 			// Step runs go before the enrollments they name.
 			for _, q := range []string{s.q.EraseStepRunsContact, s.q.EraseEnrollmentsContact, s.q.EraseFlowEntriesContact,
 				s.q.EraseMessagesContact, s.q.EraseTriggerFiresContact, s.q.EraseContactNotesContact,
-				s.q.EraseIdentities, s.q.EraseConsents, s.q.EraseProfile, s.q.EraseVerificationsContact} {
+				s.q.EraseIdentities, s.q.EraseConsents, s.q.EraseProfile, s.q.EraseVerificationsContact,
+				s.q.EraseContactSegmentMembers, s.q.EraseContactSegmentDue} {
 				if err := execCount(ctx, tx, nil, q, workspaceID, id); err != nil {
 					return err
 				}
@@ -264,7 +265,8 @@ func (s *Store) EraseShop(ctx context.Context, workspaceID, shopID string, peopl
 			{nil, s.q.EraseWorkspaceFlowEntries}, {nil, s.q.EraseWorkspacePush},
 			{nil, s.q.EraseWorkspaceMessages}, {nil, s.q.EraseWorkspaceTriggerFires}, {nil, s.q.EraseWorkspaceContactNote},
 			{nil, s.q.EraseWorkspaceWidgetVisitors}, {nil, s.q.EraseWorkspaceWishlists}, {nil, s.q.EraseWorkspaceFlowDiscounts},
-			{nil, s.q.EraseWorkspaceVerifications}, {nil, s.q.EraseWorkspaceProofs}}
+			{nil, s.q.EraseWorkspaceVerifications}, {nil, s.q.EraseWorkspaceProofs},
+			{nil, s.q.EraseWorkspaceSegmentMembers}, {nil, s.q.EraseWorkspaceSegmentDue}}
 		for _, st := range ws {
 			if err := execCount(ctx, tx, st.n, st.q, workspaceID); err != nil {
 				return err

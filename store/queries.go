@@ -196,6 +196,7 @@ type queries struct {
 	contactNoteQueries
 	dashboardDrillQueries
 	flowArchiveQueries
+	segmentQueries
 
 	// automation
 	FlowCreate           string `query:"flow-create"`

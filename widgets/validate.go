@@ -124,9 +124,19 @@ func (t *Targeting) validate() error {
 		return &InvalidError{"targeting.device", "must be mobile or desktop"}
 	case t.FirstVisit && t.MinVisits > 1:
 		return &InvalidError{"targeting.first_visit", "contradicts min_visits > 1"}
+	case len(t.ExcludeSegments) > 20:
+		return &InvalidError{"targeting.exclude_segments", "at most 20 segments"}
+	}
+	for i, id := range t.ExcludeSegments {
+		if !segmentID.MatchString(id) {
+			return &InvalidError{fmt.Sprintf("targeting.exclude_segments[%d]", i), fmt.Sprintf("%q is not a segment id", id)}
+		}
 	}
 	return nil
 }
+
+// segmentID is the shape of segment ids.
+var segmentID = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 
 func (d *Definition) validatePopup() error {
 	if d.Frame != nil {

@@ -27,6 +27,9 @@ func buildConsole(ctx context.Context, inst *instance, ingest *cdp.Ingest, decid
 		o.Automation = inst.auto.engine
 		o.Preview = inst.auto.channels
 	}
+	if inst.segments != nil {
+		o.Segments = inst.segments.service
+	}
 	if inst.auto != nil && inst.auto.smtp != nil {
 		from := "no-reply@localhost"
 		if u, err := url.Parse(inst.cfg.PublicURL); err == nil && u.Hostname() != "" {

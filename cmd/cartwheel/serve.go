@@ -48,6 +48,7 @@ type instance struct {
 	messaging *messaging.Service
 	sms       *sms.Service
 	auto      *automationParts
+	segments  *segmentParts
 	// bounces is the inbound SMTP listener (nil when off), at bounceAddr.
 	bounces    *bounce.Listener
 	bounceAddr string
@@ -237,6 +238,9 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 		inst.auto.processor.On(cdp.EventOrderRefunded, engagement.Attribute)
 		inst.auto.processor.On(cdp.EventOrderCancelled, engagement.Attribute)
 		opts.Automation = inst.auto.engine
+		inst.segments = buildSegments(inst, inst.auto.channels, clock, log)
+		opts.Segments = inst.segments.service
+		inst.workers.Go(func() { inst.segments.run(workCtx) })
 	} else {
 		// buildAutomation wires this otherwise.
 		ingest.OnAppend(inst.processor.Notify)
