@@ -38,7 +38,7 @@ func BenchmarkSegmentToFlow(b *testing.B) {
 	var flow struct{ ID string }
 	api.do("POST", "/api/v1/flows", map[string]any{"name": "Entered", "status": "active",
 		"trigger": map[string]any{"event": "segment_entered", "filters": []any{map[string]any{"field": "segment_id", "op": "eq", "value": seg.ID}}},
-		"steps": []any{map[string]any{"id": "tag", "kind": "tag_add", "params": map[string]any{"tag": "entered"}}}}, &flow, 201)
+		"steps":   []any{map[string]any{"id": "tag", "kind": "tag_add", "params": map[string]any{"tag": "entered"}}}}, &flow, 201)
 	const visitors = 200
 	var lat []time.Duration
 	for b.Loop() {
