@@ -198,6 +198,7 @@ type queries struct {
 	recoveryQueries
 	verificationQueries
 	flowFunnelQueries
+	campaignQueries
 
 	// automation
 	FlowCreate           string `query:"flow-create"`
