@@ -150,10 +150,12 @@ func (r *runner) materialise(ctx context.Context, row store.Campaign, c Campaign
 		for _, id := range page {
 			nr := store.NewRecipient{ContactID: id, Seq: seq, State: store.RecipientPending, SendAt: start}
 			if t := c.Spec.Test; t != nil {
-				// The sample is an exact share of each hundred, spread over
-				// the variants; the rest waits for the winner.
-				if slot := int(seq % 100); slot < t.SamplePercent {
-					nr.Variant = slot % nVariants
+				// Every prefix of the audience has its exact share in the
+				// sample (a line drawn Bresenham's way), spread over the
+				// variants in turn; the rest waits for the winner.
+				pct := int64(t.SamplePercent)
+				if in := (seq+1)*pct/100 - seq*pct/100; in > 0 {
+					nr.Variant = int(((seq+1)*pct/100 - 1) % int64(nVariants))
 				} else {
 					nr.Variant, nr.State = -1, store.RecipientHeld
 				}
