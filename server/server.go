@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/cartwheelhq/cartwheel/automation"
+	"github.com/cartwheelhq/cartwheel/campaigns"
 	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/config"
 	"github.com/cartwheelhq/cartwheel/connectors"
@@ -59,6 +60,8 @@ type Options struct {
 	Engagement *messaging.Engagement
 	// Automation runs flows; nil turns the flow API off.
 	Automation *automation.Engine
+	// Campaigns sends one-off campaigns; nil turns the campaign API off.
+	Campaigns *campaigns.Service
 	// Personalization decides widgets (/decide) and serves their API; nil
 	// leaves those routes out.
 	Personalization *personalization.Decider
@@ -218,6 +221,7 @@ func (s *Server) routes() {
 	ws("GET", "/visitors/:id", s.getVisitor)
 	s.engagementRoutes(ws)
 	s.flowRoutes(ws)
+	s.campaignRoutes(ws)
 	s.widgetRoutes(ws)
 	s.identifyRoutes()
 	if s.opt.Console != nil {

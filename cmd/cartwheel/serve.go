@@ -252,6 +252,10 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 			return fail(err)
 		}
 	}
+	if opts.Campaigns, err = buildCampaigns(ctx, inst, links, clock.Now); err != nil {
+		return fail(fmt.Errorf("campaigns: %w", err))
+	}
+	runCampaigns(workCtx, opts.Campaigns, &inst.workers)
 	if cfg.Demo && !readOnly {
 		site, err := demo.Ensure(ctx, inst.ws, st, cfg.PublicURL, log)
 		if err != nil {
