@@ -132,7 +132,9 @@ func (r *runner) newSend(ctx context.Context, row store.Campaign, c Campaign) (*
 // It returns the number of temporary failures.
 func (sd *send) sendAll(ctx context.Context, stop *atomic.Bool) int {
 	o := sd.r.s.o
-	jobs := make(chan job, 2*o.Workers)
+	// A whole claimed batch fits in the queue, so the workers keep
+	// sending while the next batch is decided and committed.
+	jobs := make(chan job, sendBatch+2*o.Workers)
 	results := make(chan result, 4*o.Workers)
 	var inflight sync.WaitGroup
 	// Sends in flight finish even when ctx ends (shutdown): a message

@@ -400,3 +400,15 @@ func (s *Store) SegmentAudiencePage(ctx context.Context, workspaceID string, inc
 		return id, row.Scan(&id)
 	}, workspaceID, strings.Join(include, ","), strings.Join(exclude, ","), cursor, limit)
 }
+
+// AddPushSubscription stores a browser's push subscription inside a
+// transaction: for seeding many at once (the campaign benchmark).
+func (t *Tx) AddPushSubscription(p PushSubscription) error {
+	var id string
+	var created int64
+	if err := t.tx.QueryRowContext(t.ctx, t.q.PushSubscriptionUpsert, p.ID, p.WorkspaceID, p.VisitorID, p.Endpoint, p.P256dh,
+		p.Auth, p.UserAgent, ms(p.UpdatedAt)).Scan(&id, &created); err != nil {
+		return fmt.Errorf("add push subscription: %w", err)
+	}
+	return nil
+}
