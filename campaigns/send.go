@@ -61,6 +61,8 @@ type job struct {
 	variant int
 	loc     *time.Location
 	locale  string
+	// subs are the contact's browsers (push), read for the whole batch.
+	subs []store.PushSubscription
 }
 
 // result is a job's outcome; temp means "leave it queued, try later".
@@ -191,6 +193,13 @@ passes:
 				break
 			}
 			changes, js := sd.decide(due, state, capCount, now)
+			if sd.row.Channel == ChannelPush && len(js) > 0 {
+				if err := sd.attachSubscriptions(ctx, js); err != nil {
+					sd.r.s.log.Error("campaigns: push subscriptions", "campaign", sd.row.ID, "err", err)
+					sd.temp.Add(maxTemporary)
+					break passes
+				}
+			}
 			if len(changes) > 0 {
 				if err := o.Store.ApplyRecipientChanges(ctx, sd.row.WorkspaceID, sd.row.ID, changes); err != nil {
 					sd.r.s.log.Error("campaigns: queue recipients", "campaign", sd.row.ID, "err", err)
@@ -272,6 +281,22 @@ func (sd *send) decide(due []store.DueRecipient, state string, capCount int, now
 		js = append(js, j)
 	}
 	return changes, js
+}
+
+// attachSubscriptions reads the browsers of a batch of push jobs.
+func (sd *send) attachSubscriptions(ctx context.Context, js []job) error {
+	ids := make([]string, len(js))
+	for i, j := range js {
+		ids[i] = j.rec.ContactID
+	}
+	subs, err := sd.r.s.o.Store.CampaignPushSubscriptions(ctx, sd.row.WorkspaceID, ids)
+	if err != nil {
+		return err
+	}
+	for i := range js {
+		js[i].subs = subs[js[i].rec.ContactID]
+	}
+	return nil
 }
 
 func (sd *send) variant(i int) Variant {
@@ -390,10 +415,7 @@ func (sd *send) deliverPush(ctx context.Context, j job, out *store.MessageOutcom
 	if o.Push == nil {
 		return skip(SkipPushDisabled)
 	}
-	subs, err := o.Store.ContactPushSubscriptions(ctx, sd.row.WorkspaceID, j.rec.ContactID)
-	if err != nil {
-		return err
-	}
+	subs := j.subs
 	if len(subs) == 0 {
 		return skip(SkipNoSubscription)
 	}
@@ -407,6 +429,7 @@ func (sd *send) deliverPush(ctx context.Context, j job, out *store.MessageOutcom
 		}
 		return strings.TrimSpace(b.String()), nil
 	}
+	var err error
 	msg := webpush.Message{Icon: pt.icon, Image: pt.image, Tag: sd.row.ID, ClickID: j.msgID}
 	if msg.Title, err = text(pt.title); err != nil {
 		return err

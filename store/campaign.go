@@ -148,6 +148,7 @@ type campaignQueries struct {
 	CampaignAudienceConsent  string `query:"campaign-audience-consent"`
 	CampaignAudiencePush     string `query:"campaign-audience-push"`
 	CampaignAudienceSegments string `query:"campaign-audience-segments"`
+	CampaignPushSubs         string `query:"campaign-push-subscriptions"`
 }
 
 func scanCampaign(row scanner) (Campaign, error) {
@@ -411,4 +412,28 @@ func (t *Tx) AddPushSubscription(p PushSubscription) error {
 		return fmt.Errorf("add push subscription: %w", err)
 	}
 	return nil
+}
+
+// CampaignPushSubscriptions returns the push subscriptions of each of the
+// contacts, in one query for a batch.
+func (s *Store) CampaignPushSubscriptions(ctx context.Context, workspaceID string, contactIDs []string) (map[string][]PushSubscription, error) {
+	ids, err := json.Marshal(contactIDs)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, s.q.CampaignPushSubs, workspaceID, string(ids))
+	if err != nil {
+		return nil, fmt.Errorf("campaign push subscriptions: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]PushSubscription{}
+	for rows.Next() {
+		var contact string
+		p := PushSubscription{WorkspaceID: workspaceID}
+		if err := rows.Scan(&contact, &p.ID, &p.Endpoint, &p.P256dh, &p.Auth); err != nil {
+			return nil, fmt.Errorf("campaign push subscriptions: %w", err)
+		}
+		out[contact] = append(out[contact], p)
+	}
+	return out, rows.Err()
 }
