@@ -28,7 +28,7 @@ func TestPushCampaignReachesSubscribedBrowsers(t *testing.T) {
 	msg := messaging.New(f.st, box, slog.New(slog.DiscardHandler), f.clock.Now)
 	svc := campaigns.New(campaigns.Options{Store: f.st, Settings: msg.Settings, Links: messaging.NewLinks("https://cw.example", box),
 		Push: webpush.NewSender(keys, "mailto:ops@shop.example", webpush.WithEndpointPolicy(webpush.EndpointPolicy{AllowPrivate: true})),
-		Now: f.clock.Now, Workers: 4})
+		Now:  f.clock.Now, Workers: 4})
 	f.contact("ann", "ann@example.com", "Ann", true, "")
 	f.contact("bob", "", "Bob", false, "")
 	f.contact("cy", "cy@example.com", "Cy", true, "") // no browser

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/cartwheelhq/cartwheel/automation"
+	"github.com/cartwheelhq/cartwheel/campaigns"
 	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/config"
 	"github.com/cartwheelhq/cartwheel/connectors"
@@ -45,6 +46,7 @@ type instance struct {
 	hub       *connectors.Hub
 	messaging *messaging.Service
 	auto      *automationParts
+	campaigns *campaigns.Service
 	stopWork  context.CancelFunc
 	workers   sync.WaitGroup
 
@@ -255,6 +257,7 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 	if opts.Campaigns, err = buildCampaigns(ctx, inst, links, clock.Now); err != nil {
 		return fail(fmt.Errorf("campaigns: %w", err))
 	}
+	inst.campaigns = opts.Campaigns
 	runCampaigns(workCtx, opts.Campaigns, &inst.workers)
 	if cfg.Demo && !readOnly {
 		site, err := demo.Ensure(ctx, inst.ws, st, cfg.PublicURL, log)
