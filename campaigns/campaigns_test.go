@@ -321,3 +321,39 @@ func TestPauseResumeCancel(t *testing.T) {
 		t.Fatal("a finished campaign was cancelled")
 	}
 }
+
+// Frequency caps skip a contact who had enough this window; quiet hours
+// hold the rest until morning in their time zone.
+func TestCapsAndQuietHoursApply(t *testing.T) {
+	f := newFixture(t)
+	box, _ := secrets.New([]byte("0123456789abcdef0123456789abcdef"))
+	msg := messaging.New(f.st, box, slog.New(slog.DiscardHandler), f.clock.Now)
+	if _, err := msg.UpdateSettings(f.ctx, ws, json.RawMessage(`{"quiet_hours":{"start":21,"end":8},
+		"caps":{"email":{"count":1,"window":"1d"}}}`)); err != nil {
+		t.Fatal(err)
+	}
+	f.contact("capped", "capped@example.com", "C", true, "")
+	f.contact("fresh", "fresh@example.com", "F", true, "")
+	if _, _, err := f.st.CreateMessage(f.ctx, store.Message{ID: "msg_flow", WorkspaceID: ws, ContactID: "capped",
+		Channel: "email", StepKey: "flow:x", Status: store.MessageSent, CreatedAt: t0.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Set(time.Date(2026, 12, 4, 21, 30, 0, 0, time.UTC)) // 22:30 in Warsaw
+	c := f.create(emailInput("Evening"))
+	f.tick()
+	if n := f.smtp.Count(); n != 0 {
+		t.Fatalf("%d sent in the quiet hours", n)
+	}
+	f.clock.Set(time.Date(2026, 12, 5, 7, 0, 0, 0, time.UTC)) // 08:00 in Warsaw
+	f.tick()
+	if got := recipients(f.smtp.WaitFor(1, 5*time.Second)); !slices.Equal(got, []string{"fresh@example.com"}) {
+		t.Fatalf("recipients %v", got)
+	}
+	p, err := f.svc.Progress(f.ctx, ws, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Skipped != 1 || p.Sent != 1 || p.Status != "done" {
+		t.Fatalf("progress %+v", p)
+	}
+}
