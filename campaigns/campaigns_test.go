@@ -357,3 +357,36 @@ func TestCapsAndQuietHoursApply(t *testing.T) {
 		t.Fatalf("progress %+v", p)
 	}
 }
+
+// Pausing a throttled campaign mid-send stops it within a message or two;
+// resuming sends the rest, nobody twice.
+func TestPauseMidSendAndResume(t *testing.T) {
+	f := newFixture(t)
+	for i := range 30 {
+		f.contact(fmt.Sprintf("c%02d", i), fmt.Sprintf("p%02d@example.com", i), "P", true, "")
+	}
+	in := emailInput("Slow")
+	in.ThrottlePerMinute = 1200 // 20 a second
+	c := f.create(in)
+	ctx, cancel := context.WithCancel(f.ctx)
+	done := make(chan struct{})
+	go func() { _ = f.svc.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	f.smtp.WaitFor(5, 10*time.Second)
+	if _, err := f.svc.Pause(f.ctx, ws, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	paused := f.smtp.Count()
+	time.Sleep(700 * time.Millisecond)
+	if n := f.smtp.Count(); n != paused || n >= 30 {
+		t.Fatalf("%d sent a second after pausing at %d", n, paused)
+	}
+	if _, err := f.svc.Resume(f.ctx, ws, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	got := recipients(f.smtp.WaitFor(30, 10*time.Second))
+	if len(got) != 30 || len(slices.Compact(got)) != 30 {
+		t.Fatalf("after resume: %d emails, %d people", len(got), len(slices.Compact(got)))
+	}
+}

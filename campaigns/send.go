@@ -146,6 +146,13 @@ func (sd *send) sendAll(ctx context.Context, stop *atomic.Bool) int {
 	for range o.Workers {
 		workers.Go(func() {
 			for j := range jobs {
+				if stop.Load() {
+					// Paused or cancelled: a job not yet sent stays queued
+					// (resume sends it first), rather than the whole queue
+					// draining after the pause.
+					results <- result{temp: true}
+					continue
+				}
 				results <- sd.deliver(sendCtx, j)
 			}
 		})
