@@ -21,6 +21,7 @@ import (
 
 	"github.com/cartwheelhq/cartwheel/accounts"
 	"github.com/cartwheelhq/cartwheel/automation"
+	"github.com/cartwheelhq/cartwheel/campaigns"
 	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/connectors"
 	"github.com/cartwheelhq/cartwheel/ids"
@@ -46,6 +47,8 @@ type Options struct {
 	Contacts   *cdp.Contacts
 	// Automation runs flows; nil leaves the flows page saying so.
 	Automation *automation.Engine
+	// Campaigns sends campaigns; nil leaves the campaigns page saying so.
+	Campaigns *campaigns.Service
 	// Preview renders a flow's messages for a contact on the flow's
 	// preview page; nil leaves the page out.
 	Preview FlowPreviewer
@@ -222,6 +225,7 @@ func (h *Handler) routes() {
 	// A feature's pages register their routes in their own file
 	// (routes<Feature>(m)), called from this list.
 	for _, add := range []func(*http.ServeMux){
+		h.routesCampaigns,
 		h.routesContactNotes,
 		h.routesDeliverability,
 		h.routesDrilldown,

@@ -25,6 +25,7 @@ func textSets() []func() (en, pl map[string]string) {
 		textsDeliverability,
 		textsSMS,
 		textsSegments,
+		textsCampaigns,
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/cartwheelhq/cartwheel/automation"
+	"github.com/cartwheelhq/cartwheel/campaigns"
 	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/config"
 	"github.com/cartwheelhq/cartwheel/connectors"
@@ -64,6 +65,8 @@ type Options struct {
 	SMS *sms.Service
 	// Automation runs flows; nil turns the flow API off.
 	Automation *automation.Engine
+	// Campaigns sends one-off campaigns; nil turns the campaign API off.
+	Campaigns *campaigns.Service
 	// Personalization decides widgets (/decide) and serves their API; nil
 	// leaves those routes out.
 	Personalization *personalization.Decider
@@ -228,6 +231,7 @@ func (s *Server) routes() {
 	s.flowRoutes(ws)
 	s.smsRoutes(ws)
 	s.segmentRoutes(ws)
+	s.campaignRoutes(ws)
 	s.widgetRoutes(ws)
 	s.identifyRoutes()
 	if s.opt.Console != nil {

@@ -197,6 +197,7 @@ type queries struct {
 	dashboardDrillQueries
 	flowArchiveQueries
 	segmentQueries
+	campaignQueries
 
 	// automation
 	FlowCreate           string `query:"flow-create"`

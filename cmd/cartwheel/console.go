@@ -20,7 +20,7 @@ import (
 func buildConsole(ctx context.Context, inst *instance, ingest *cdp.Ingest, decider *personalization.Decider, out io.Writer) (*admin.Handler, error) {
 	acc := accounts.New(inst.st, inst.log)
 	o := admin.Options{Accounts: acc, Store: inst.st, Workspaces: inst.ws, Contacts: cdp.NewContacts(inst.st),
-		Personalization: decider, Connectors: inst.hub, Messaging: inst.messaging, SMS: inst.sms, Ingest: ingest, PublicURL: inst.cfg.PublicURL, Log: inst.log,
+		Personalization: decider, Campaigns: inst.campaigns, Connectors: inst.hub, Messaging: inst.messaging, SMS: inst.sms, Ingest: ingest, PublicURL: inst.cfg.PublicURL, Log: inst.log,
 		ShopifyAPIKey: inst.cfg.ShopifyAPIKey, ShopifyAPISecret: inst.cfg.ShopifyAPISecret, PushSubject: inst.cfg.PushSubject}
 	// A read-only start (disk full) runs no flows: the flows page says so.
 	if inst.auto != nil {

@@ -62,9 +62,9 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		fmt.Fprint(stdout, usage)
 		return 0
 	case "bench":
-		benches := map[string]func(context.Context, []string, io.Writer) error{"ingest": benchIngest, "webhooks": benchWebhooks, "reco": benchReco, "predict": benchPredict}
+		benches := map[string]func(context.Context, []string, io.Writer) error{"campaign": benchCampaign, "ingest": benchIngest, "webhooks": benchWebhooks, "reco": benchReco, "predict": benchPredict}
 		if len(rest) == 0 || benches[rest[0]] == nil {
-			fmt.Fprintln(stderr, "cartwheel: usage: cartwheel bench ingest|webhooks|reco|predict [flags]")
+			fmt.Fprintln(stderr, "cartwheel: usage: cartwheel bench campaign|ingest|webhooks|reco|predict [flags]")
 			return 2
 		}
 		if err := benches[rest[0]](ctx, rest[1:], stdout); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/cartwheelhq/cartwheel/automation"
+	"github.com/cartwheelhq/cartwheel/campaigns"
 	"github.com/cartwheelhq/cartwheel/cdp"
 	"github.com/cartwheelhq/cartwheel/config"
 	"github.com/cartwheelhq/cartwheel/connectors"
@@ -49,6 +50,7 @@ type instance struct {
 	sms       *sms.Service
 	auto      *automationParts
 	segments  *segmentParts
+	campaigns *campaigns.Service
 	// bounces is the inbound SMTP listener (nil when off), at bounceAddr.
 	bounces    *bounce.Listener
 	bounceAddr string
@@ -266,6 +268,11 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 			return fail(err)
 		}
 	}
+	if opts.Campaigns, err = buildCampaigns(ctx, inst, links, clock.Now); err != nil {
+		return fail(fmt.Errorf("campaigns: %w", err))
+	}
+	inst.campaigns = opts.Campaigns
+	runCampaigns(workCtx, opts.Campaigns, &inst.workers)
 	if cfg.Demo && !readOnly {
 		site, err := demo.Ensure(ctx, inst.ws, st, cfg.PublicURL, log)
 		if err != nil {
