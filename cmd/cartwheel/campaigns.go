@@ -23,9 +23,14 @@ func buildCampaigns(ctx context.Context, inst *instance, links messaging.Links, 
 	o := campaigns.Options{Store: inst.st, Settings: inst.messaging.Settings, Links: links, Now: now, Log: inst.log,
 		Push: webpush.NewSender(keys, inst.cfg.PushSubject, webpush.WithLogger(inst.log),
 			webpush.WithEndpointPolicy(webpush.EndpointPolicy{AllowPrivate: inst.cfg.PushAllowPrivateEndpoints}))}
+	// Campaign mail goes through the same guard as flows': suppressed
+	// addresses are refused, and each message gets its bounce address and
+	// DKIM signature.
 	if inst.auto.smtp != nil {
-		o.Mail = inst.auto.smtp
+		o.Mail = inst.messaging.GuardSender(inst.auto.smtp)
 	}
+	// Segment audiences read the membership the segments follower keeps.
+	o.Segments = campaigns.SegmentMembers{Store: inst.st}
 	return campaigns.New(o), nil
 }
 
