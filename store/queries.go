@@ -198,6 +198,7 @@ type queries struct {
 	recoveryQueries
 	verificationQueries
 	flowFunnelQueries
+	scoreQueries
 
 	// automation
 	FlowCreate           string `query:"flow-create"`

@@ -39,11 +39,16 @@ CREATE TABLE contact_scores (
     next_order_at      INTEGER,
     -- How sure: 'high', 'medium', 'low' (docs/scores.md says when).
     prediction_confidence TEXT,
+    -- When RFM and the predictions were last computed (refit or an order).
+    scored_at          INTEGER NOT NULL DEFAULT 0,
     -- Product preferences, recency-weighted, as JSON arrays of
     -- {"name":..., "weight":...}; price_band 'budget', 'mid', 'premium'.
     top_categories TEXT NOT NULL DEFAULT '[]',
     top_brands     TEXT NOT NULL DEFAULT '[]',
     price_band     TEXT,
+    -- The score processor's running state (decayed preference weights,
+    -- the last visit's session); internal, not for conditions.
+    prefs          TEXT NOT NULL DEFAULT '{}',
     updated_at     INTEGER NOT NULL,
     PRIMARY KEY (workspace_id, contact_id)
 );
