@@ -97,8 +97,8 @@ func orderScoreArgs(workspaceID, contactID string, o OrderScores, at time.Time) 
 }
 
 func activityArgs(workspaceID, contactID string, a ActivityScores, at time.Time) []any {
-	return []any{workspaceID, contactID, a.Engagement, a.EngagementAt.UnixMilli(), jsonText(orEmptyList(a.TopCats)),
-		jsonText(orEmptyList(a.TopBrands)), a.PriceBand, jsonText(orEmptyObject(a.Prefs)), at.UnixMilli()}
+	return []any{workspaceID, contactID, a.Engagement, a.EngagementAt.UnixMilli(), string(orEmptyList(a.TopCats)),
+		string(orEmptyList(a.TopBrands)), a.PriceBand, string(orEmptyObject(a.Prefs)), at.UnixMilli()}
 }
 
 func orEmptyList(m json.RawMessage) json.RawMessage {
