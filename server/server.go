@@ -62,9 +62,12 @@ type Options struct {
 	// Personalization decides widgets (/decide) and serves their API; nil
 	// leaves those routes out.
 	Personalization *personalization.Decider
-	Registry        *prometheus.Registry
-	Log             *slog.Logger
-	Version         string
+	// ScoreRefit asks for a workspace's scores to be refitted now; nil
+	// leaves POST /scores/refit out.
+	ScoreRefit func(workspaceID string)
+	Registry   *prometheus.Registry
+	Log        *slog.Logger
+	Version    string
 }
 
 // Server is the HTTP front of Cartwheel.
@@ -217,6 +220,7 @@ func (s *Server) routes() {
 	ws("GET", "/contacts/:id/timeline", s.contactTimeline)
 	ws("GET", "/visitors/:id", s.getVisitor)
 	s.engagementRoutes(ws)
+	s.scoreRoutes(ws)
 	s.flowRoutes(ws)
 	s.widgetRoutes(ws)
 	s.identifyRoutes()

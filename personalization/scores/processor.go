@@ -36,11 +36,14 @@ type Processor struct {
 	batch     int
 	pos       int64
 	lastCheck time.Time
+	// asked holds workspaces whose refit was asked for (RequestRefit).
+	asked chan string
 }
 
 // NewProcessor returns the score processor; call Run to start it.
 func NewProcessor(st *store.Store, sc *Scorer, log *slog.Logger) *Processor {
-	return &Processor{st: st, sc: sc, log: log, wake: make(chan struct{}, 1), batch: 1000, pos: -1}
+	return &Processor{st: st, sc: sc, log: log, wake: make(chan struct{}, 1), batch: 1000, pos: -1,
+		asked: make(chan string, 64)}
 }
 
 // Notify tells the processor new events may be ready; it never blocks.
@@ -71,9 +74,31 @@ func (p *Processor) CatchUp(ctx context.Context) error {
 	}
 }
 
+// RequestRefit asks for a refit of the workspace now; it runs in the
+// processor's goroutine like the scheduled ones. It never blocks (a full
+// queue drops the request: a refit of that workspace is already queued or
+// the schedule will come).
+func (p *Processor) RequestRefit(workspaceID string) {
+	select {
+	case p.asked <- workspaceID:
+	default:
+	}
+	p.Notify()
+}
+
 // RefitDue refits every workspace whose fit is older than RefitEvery (or
 // missing), at most once a minute.
 func (p *Processor) RefitDue(ctx context.Context) error {
+	for done := false; !done; {
+		select {
+		case ws := <-p.asked:
+			if _, err := p.sc.Refit(ctx, ws); err != nil {
+				return fmt.Errorf("refit %s: %w", ws, err)
+			}
+		default:
+			done = true
+		}
+	}
 	now := p.sc.now()
 	if now.Sub(p.lastCheck) < refitCheckEvery {
 		return nil
