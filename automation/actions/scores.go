@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/cartwheelhq/cartwheel/messaging/email"
 	"github.com/cartwheelhq/cartwheel/store"
 )
 
@@ -29,4 +30,27 @@ func (c *Channels) scoreFacts(ctx context.Context, workspaceID, contactID string
 		return nil, fmt.Errorf("scores of %s: %w", contactID, err)
 	}
 	return out, nil
+}
+
+// scoreFields fills the contact's score merge fields ({{.Contact.CLVTier}},
+// {{.Contact.RFMCell}}, {{.Contact.NextOrderAt}}) for emails and pushes;
+// a contact not scored yet keeps them empty.
+func (c *Channels) scoreFields(ctx context.Context, workspaceID, contactID string, ct *email.Contact) error {
+	sc, err := c.o.Store.ContactScores(ctx, workspaceID, contactID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if sc.CLVTier != nil {
+		ct.CLVTier = *sc.CLVTier
+	}
+	if sc.RFMCell != nil {
+		ct.RFMCell = *sc.RFMCell
+	}
+	if sc.NextOrderAt != nil {
+		ct.NextOrderAt = *sc.NextOrderAt
+	}
+	return nil
 }
