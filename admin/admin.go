@@ -123,10 +123,10 @@ func parsePages(texts catalog) (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, n := range names {
 		base := strings.TrimPrefix(n, "templates/")
-		if base == "layout.html" {
-			continue
+		if base == "layout.html" || strings.HasPrefix(base, "_") {
+			continue // the layout and partials (_name.html) are parsed with every page
 		}
-		t, err := template.New(base).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", n)
+		t, err := template.New(base).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/_*.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("admin: template %s: %w", base, err)
 		}
@@ -209,7 +209,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /admin/w/{ws}/audit", h.inWorkspace(h.owner(h.audit)))
 	// A feature's pages register their routes in their own file
 	// (routes<Feature>(m)), called from this list.
-	for _, add := range []func(*http.ServeMux){} {
+	for _, add := range []func(*http.ServeMux){h.routesScores} {
 		add(m)
 	}
 	m.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {

@@ -19,6 +19,7 @@ type catalog map[string]map[string]string
 func textSets() []func() (en, pl map[string]string) {
 	return []func() (en, pl map[string]string){
 		func() (map[string]string, map[string]string) { return textsEN(), textsPL() },
+		textsScores,
 	}
 }
 

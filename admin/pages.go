@@ -166,8 +166,12 @@ func (h *Handler) renderContact(w http.ResponseWriter, r *http.Request, q *reque
 	if err != nil {
 		return err
 	}
+	sc, err := h.contactScores(r.Context(), q.WS.ID, v.Contact.ID)
+	if err != nil {
+		return err
+	}
 	h.render(w, r, q, status, "contact.html", map[string]any{"Title": "contacts.title", "V": v, "Events": evs,
-		"Errors": errs, "Tag": tag, "Saved": r.URL.Query().Get("saved")})
+		"Errors": errs, "Tag": tag, "Saved": r.URL.Query().Get("saved"), "Scores": sc})
 	return nil
 }
 
