@@ -41,8 +41,9 @@ CREATE TABLE contact_scores (
     prediction_confidence TEXT,
     -- When RFM and the predictions were last computed (refit or an order).
     scored_at          INTEGER NOT NULL DEFAULT 0,
-    -- Product preferences, recency-weighted, as JSON arrays of
-    -- {"name":..., "weight":...}; price_band 'budget', 'mid', 'premium'.
+    -- Product preferences, recency-weighted: JSON arrays of up to three
+    -- names, strongest first (e.g. ["Coffee","Tea"]); price_band 'budget',
+    -- 'mid' or 'premium' against the catalogue's price tertiles.
     top_categories TEXT NOT NULL DEFAULT '[]',
     top_brands     TEXT NOT NULL DEFAULT '[]',
     price_band     TEXT,
