@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/cartwheelhq/cartwheel/personalization/predict"
@@ -113,12 +115,27 @@ func Compute(ctx context.Context, hs []History, now time.Time, o Options) (Param
 		return p, nil, err
 	}
 	out := make([]Scored, len(ss))
+	// Contacts are scored independently with a read-only model: one
+	// goroutine per CPU, each on a contiguous share.
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(ss)/1024))
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*len(ss)/workers, (w+1)*len(ss)/workers
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				if (i-lo)%4096 == 0 && ctx.Err() != nil {
+					return
+				}
+				out[i] = Scored{ContactID: ss[i].ID, OrderScores: p.score(m, ss[i], rfm[i], now)}
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return p, nil, err
+	}
 	var clvs []float64
-	for i, s := range ss {
-		if i%4096 == 0 && ctx.Err() != nil {
-			return p, nil, ctx.Err()
-		}
-		out[i] = Scored{ContactID: s.ID, OrderScores: p.score(m, s, rfm[i], now)}
+	for i := range out {
 		if c := out[i].CLV; c != nil {
 			clvs = append(clvs, *c)
 		}
