@@ -42,8 +42,9 @@ type Processor struct {
 
 // NewProcessor returns the score processor; call Run to start it.
 func NewProcessor(st *store.Store, sc *Scorer, log *slog.Logger) *Processor {
+	// The first scheduled check comes a minute after start, not during it.
 	return &Processor{st: st, sc: sc, log: log, wake: make(chan struct{}, 1), batch: 1000, pos: -1,
-		asked: make(chan string, 64)}
+		asked: make(chan string, 64), lastCheck: sc.now()}
 }
 
 // Notify tells the processor new events may be ready; it never blocks.

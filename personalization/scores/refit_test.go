@@ -102,6 +102,14 @@ func TestRefitJobRunsAndScores(t *testing.T) {
 	clock := now
 	sc := NewScorer(s.st, slog.New(slog.DiscardHandler), Options{}, func() time.Time { return clock })
 	p := NewProcessor(s.st, sc, slog.New(slog.DiscardHandler))
+	if err := p.RefitDue(s.ctx); err != nil { // the first check waits a minute after start
+		t.Fatal(err)
+	}
+	if _, _, err := s.st.ScoreModel(s.ctx, ws); err == nil {
+		t.Fatal("refitted at start")
+	}
+	clock = now.Add(time.Minute)
+	now = clock
 	if err := p.RefitDue(s.ctx); err != nil {
 		t.Fatal(err)
 	}
