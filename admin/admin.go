@@ -138,10 +138,10 @@ func parsePages(texts catalog) (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, n := range names {
 		base := strings.TrimPrefix(n, "templates/")
-		if base == "layout.html" {
-			continue
+		if base == "layout.html" || strings.HasPrefix(base, "_") {
+			continue // the layout and partials (_name.html) are parsed with every page
 		}
-		t, err := template.New(base).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", n)
+		t, err := template.New(base).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/_*.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("admin: template %s: %w", base, err)
 		}
@@ -232,6 +232,7 @@ func (h *Handler) routes() {
 		h.routesFlowArchive,
 		h.routesLegacy,
 		h.routesSMS,
+		h.routesScores,
 		h.routesSegments,
 		h.routesSettings,
 		h.routesWidgets,

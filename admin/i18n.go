@@ -26,6 +26,7 @@ func textSets() []func() (en, pl map[string]string) {
 		textsSMS,
 		textsSegments,
 		textsCampaigns,
+		textsScores,
 	}
 }
 

@@ -182,8 +182,12 @@ func (h *Handler) renderContact(w http.ResponseWriter, r *http.Request, q *reque
 	if err != nil {
 		return err
 	}
+	sc, err := h.contactScores(r.Context(), q.WS.ID, v.Contact.ID)
+	if err != nil {
+		return err
+	}
 	h.render(w, r, q, status, "contact.html", map[string]any{"Title": "contacts.title", "V": v, "Events": evs,
-		"Errors": errs, "Tag": typed["tag"], "Note": typed["note"], "Notes": notes, "Saved": r.URL.Query().Get("saved"), "Segments": segs})
+		"Errors": errs, "Tag": typed["tag"], "Note": typed["note"], "Notes": notes, "Saved": r.URL.Query().Get("saved"), "Segments": segs, "Scores": sc})
 	return nil
 }
 

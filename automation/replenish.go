@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cartwheelhq/cartwheel/commerce"
+	"github.com/cartwheelhq/cartwheel/personalization/predict"
 )
 
 // minLearnIntervals is how many repurchase intervals of a product, across
@@ -27,9 +28,10 @@ type bought struct {
 
 // sweepReplenishment fires replenishment_due for each contact and product
 // whose next purchase is due within DaysBefore days. A product's cycle is
-// its own setting (products.replenish_days) or else learned: the median
-// interval between consecutive purchases of it by the same customer,
-// across all customers. A reminder fires from DaysBefore days before the
+// the interval predict learns from repeat purchases when there are enough
+// of them (predict.ReplenishmentIntervals: at least 5 repeat purchases
+// from at least 3 customers), else its own setting (products.replenish_days),
+// else the median of as few as minLearnIntervals repeat purchases. A reminder fires from DaysBefore days before the
 // due date until DaysBefore days after it (a sweep missed in that span
 // still reminds); a purchase whose due date is further past fires nothing,
 // so a shop enabling the flow does not remind for years-old orders.
@@ -80,6 +82,7 @@ func (s *Sweeper) sweepReplenishment(ctx context.Context, workspaceID string, no
 		}
 	}
 	learned := learnCycles(byPerson)
+	predicted := predictedCycles(byPerson)
 	daysBefore := s.DaysBefore
 	if daysBefore <= 0 {
 		daysBefore = 5
@@ -90,10 +93,7 @@ func (s *Sweeper) sweepReplenishment(ctx context.Context, workspaceID string, no
 			continue // no contact to remind
 		}
 		for id, b := range products {
-			days := set[id]
-			if days <= 0 {
-				days = learned[id]
-			}
+			days := cycleDays(id, predicted, set, learned)
 			if days <= 0 {
 				continue
 			}
@@ -137,6 +137,39 @@ func learnCycles(byPerson map[string]map[string]*bought) map[string]int {
 			med = (ds[len(ds)/2-1] + ds[len(ds)/2]) / 2
 		}
 		out[id] = int((med + 12*time.Hour) / (24 * time.Hour))
+	}
+	return out
+}
+
+// cycleDays is a product's replenishment cycle in days (0: none): the
+// interval learned from enough repeat purchases, else the shop's declared
+// cycle, else the one learned from a few.
+func cycleDays(id string, predicted, declared, fewLearned map[string]int) int {
+	if d := predicted[id]; d > 0 {
+		return d
+	}
+	if d := declared[id]; d > 0 {
+		return d
+	}
+	return fewLearned[id]
+}
+
+// predictedCycles are predict's learned intervals in whole days (rounded),
+// for the products with enough repeat purchases (predict's defaults).
+func predictedCycles(byPerson map[string]map[string]*bought) map[string]int {
+	var ps []predict.Purchase
+	for person, products := range byPerson {
+		for id, b := range products {
+			for _, at := range b.times {
+				ps = append(ps, predict.Purchase{Customer: person, Product: id, Day: predict.DayOf(at)})
+			}
+		}
+	}
+	out := map[string]int{}
+	for _, iv := range predict.ReplenishmentIntervals(ps, 0, 0) {
+		if d := int(iv.MedianDays + 0.5); d >= 1 {
+			out[iv.Product] = d
+		}
 	}
 	return out
 }

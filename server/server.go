@@ -72,9 +72,12 @@ type Options struct {
 	Personalization *personalization.Decider
 	// Segments serves /api/v1/segments; nil leaves those routes out.
 	Segments *segments.Service
-	Registry *prometheus.Registry
-	Log      *slog.Logger
-	Version  string
+	// ScoreRefit asks for a workspace's scores to be refitted now; nil
+	// leaves POST /scores/refit out.
+	ScoreRefit func(workspaceID string)
+	Registry   *prometheus.Registry
+	Log        *slog.Logger
+	Version    string
 }
 
 // Server is the HTTP front of Cartwheel.
@@ -228,6 +231,7 @@ func (s *Server) routes() {
 	s.contactNoteRoutes(ws)
 	ws("GET", "/visitors/:id", s.getVisitor)
 	s.engagementRoutes(ws)
+	s.scoreRoutes(ws)
 	s.flowRoutes(ws)
 	s.smsRoutes(ws)
 	s.segmentRoutes(ws)

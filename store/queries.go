@@ -198,6 +198,7 @@ type queries struct {
 	flowArchiveQueries
 	segmentQueries
 	campaignQueries
+	scoreQueries
 
 	// automation
 	FlowCreate           string `query:"flow-create"`

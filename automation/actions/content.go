@@ -69,6 +69,9 @@ func (c *Channels) content(ctx context.Context, en automation.Enrollment, p para
 	d := &out.data
 	d.Contact = email.Contact{FirstName: r.contact.FirstName, LastName: r.contact.LastName, Email: r.contact.Email,
 		Timezone: r.timezone(), Locale: cmp.Or(r.attr("locale"), r.ws.Locale)}
+	if err := c.scoreFields(ctx, en.WorkspaceID, en.ContactID, &d.Contact); err != nil {
+		return out, err
+	}
 
 	var tr trigger
 	var trProps map[string]any

@@ -18,6 +18,12 @@ import (
 //	consents:  channel → granted, with "email" always present and "push"
 //	           true when the contact has a push subscription
 //	days_since_last_order: whole days, absent before a first order
+//	scores:    the contact's scores and predictions (personalization/scores,
+//	           docs/scores.md): rfm_r, rfm_f, rfm_m, rfm_cell, engagement,
+//	           p_alive, churn_risk, expected_orders_30/90, expected_spend_90,
+//	           clv, clv_tier, next_order_at, prediction_confidence,
+//	           top_categories, top_brands, price_band — null when unknown,
+//	           {} before the contact is first scored
 func (c *Channels) ContactFacts(ctx context.Context, workspaceID, contactID string) (map[string]any, error) {
 	ct, err := c.o.Store.Contact(ctx, workspaceID, contactID)
 	if err != nil {
@@ -70,7 +76,11 @@ func (c *Channels) ContactFacts(ctx context.Context, workspaceID, contactID stri
 	}
 	consents["push"] = len(subs) > 0
 
-	out := map[string]any{"contact": contact, "profile": profile, "consents": consents}
+	scores, err := c.scoreFacts(ctx, workspaceID, contactID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"contact": contact, "profile": profile, "consents": consents, "scores": scores}
 	if !prof.LastOrderAt.IsZero() {
 		out["days_since_last_order"] = int(c.o.Now().Sub(prof.LastOrderAt) / (24 * time.Hour))
 	}

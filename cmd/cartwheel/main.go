@@ -41,7 +41,8 @@ Commands:
   bench     run a benchmark: "bench ingest" measures /collect end to end,
             "bench webhooks" a burst of Shopify deliveries, "bench reco"
             the recommendation strategies offline on a purchase log,
-            "bench predict" backtests customer predictions on one
+            "bench predict" backtests customer predictions on one,
+            "bench scores" refits scores for --contacts synthetic contacts
   version   print the version
 
 Run "cartwheel <command> -h" for the flags of a command. Every flag can also
@@ -62,9 +63,9 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		fmt.Fprint(stdout, usage)
 		return 0
 	case "bench":
-		benches := map[string]func(context.Context, []string, io.Writer) error{"campaign": benchCampaign, "ingest": benchIngest, "webhooks": benchWebhooks, "reco": benchReco, "predict": benchPredict}
+		benches := map[string]func(context.Context, []string, io.Writer) error{"campaign": benchCampaign, "ingest": benchIngest, "webhooks": benchWebhooks, "reco": benchReco, "predict": benchPredict, "scores": benchScores}
 		if len(rest) == 0 || benches[rest[0]] == nil {
-			fmt.Fprintln(stderr, "cartwheel: usage: cartwheel bench campaign|ingest|webhooks|reco|predict [flags]")
+			fmt.Fprintln(stderr, "cartwheel: usage: cartwheel bench campaign|ingest|webhooks|reco|predict|scores [flags]")
 			return 2
 		}
 		if err := benches[rest[0]](ctx, rest[1:], stdout); err != nil {

@@ -248,6 +248,9 @@ func start(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writ
 		ingest.OnAppend(inst.processor.Notify)
 	}
 	inst.processor.OnAdvance(pers.processor.Notify)
+	if !readOnly {
+		opts.ScoreRefit = startScores(workCtx, inst, clock.Now, log)
+	}
 	opts.Personalization = pers.decider
 	inst.workers.Go(func() { pers.run(workCtx) })
 	// While writes fail (disk full), probe every second so that readiness

@@ -52,6 +52,13 @@ type Contact struct {
 	Email     string
 	Timezone  string // IANA name; dates are shown in it (UTC when empty or unknown)
 	Locale    string // BCP 47, e.g. "en-GB"; sets the document language
+	// Scores (personalization/scores), empty when the contact has none:
+	// CLVTier "high", "medium" or "low"; RFMCell e.g. "champions";
+	// NextOrderAt the predicted next order date ({{date "2 January" .Contact.NextOrderAt}}),
+	// zero when there is no prediction.
+	CLVTier     string
+	RFMCell     string
+	NextOrderAt time.Time
 }
 
 // Shop is the sender as templates see it. Address and the unsubscribe links
