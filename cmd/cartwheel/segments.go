@@ -21,7 +21,7 @@ type segmentParts struct {
 // profile processor, which wakes automation, so that a segment entered
 // reaches a flow trigger at once.
 func buildSegments(inst *instance, facts segments.FactsSource, clock automation.Clock, log *slog.Logger) *segmentParts {
-	fw := segments.NewFollower(segments.Options{Store: inst.st, Facts: facts, Now: clock.Now, Log: log,
+	fw := segments.NewFollower(segments.Options{Store: inst.st, Facts: facts, Scores: segments.StoredScores{Store: inst.st}, Now: clock.Now, Log: log,
 		OnEvents: inst.processor.Notify})
 	inst.processor.OnAdvance(fw.Notify)
 	return &segmentParts{follower: fw, service: segments.NewService(inst.st, fw), log: log}
