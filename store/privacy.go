@@ -188,7 +188,9 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, contactID, shopID
 				return err
 			}
 			// Step runs go before the enrollments they name.
-			for _, q := range []string{s.q.EraseStepRunsContact, s.q.EraseEnrollmentsContact, s.q.EraseFlowEntriesContact,
+			// Rows found through the contact's messages go before them.
+			for _, q := range []string{s.q.EraseContactSMSMessages, s.q.EraseContactEmailFeedback,
+				s.q.EraseContactScores, s.q.EraseContactCampaignRecipients, s.q.EraseStepRunsContact, s.q.EraseEnrollmentsContact, s.q.EraseFlowEntriesContact,
 				s.q.EraseMessagesContact, s.q.EraseTriggerFiresContact, s.q.EraseContactNotesContact,
 				s.q.EraseIdentities, s.q.EraseConsents, s.q.EraseProfile, s.q.EraseVerificationsContact,
 				s.q.EraseContactSegmentMembers, s.q.EraseContactSegmentDue} {
@@ -266,7 +268,9 @@ func (s *Store) EraseShop(ctx context.Context, workspaceID, shopID string, peopl
 			{nil, s.q.EraseWorkspaceMessages}, {nil, s.q.EraseWorkspaceTriggerFires}, {nil, s.q.EraseWorkspaceContactNote},
 			{nil, s.q.EraseWorkspaceWidgetVisitors}, {nil, s.q.EraseWorkspaceWishlists}, {nil, s.q.EraseWorkspaceFlowDiscounts},
 			{nil, s.q.EraseWorkspaceVerifications}, {nil, s.q.EraseWorkspaceProofs},
-			{nil, s.q.EraseWorkspaceSegmentMembers}, {nil, s.q.EraseWorkspaceSegmentDue}}
+			{nil, s.q.EraseWorkspaceSegmentMembers}, {nil, s.q.EraseWorkspaceSegmentDue},
+			{nil, s.q.EraseWorkspaceScores}, {nil, s.q.EraseWorkspaceScoreModels}, {nil, s.q.EraseWorkspaceCampaignRecipients},
+			{nil, s.q.EraseWorkspaceSMSMessages}, {nil, s.q.EraseWorkspaceEmailFeedback}}
 		for _, st := range ws {
 			if err := execCount(ctx, tx, st.n, st.q, workspaceID); err != nil {
 				return err
@@ -278,4 +282,18 @@ func (s *Store) EraseShop(ctx context.Context, workspaceID, shopID string, peopl
 		return er, fmt.Errorf("erase shop %s: %w", shopID, err)
 	}
 	return er, nil
+}
+
+// privacyExtraQueries erase what scores, campaigns, SMS and bounces keep
+// per person (queries/privacy_extra.sql).
+type privacyExtraQueries struct {
+	EraseContactScores               string `query:"erase-contact-scores"`
+	EraseContactCampaignRecipients   string `query:"erase-contact-campaign-recipients"`
+	EraseContactSMSMessages          string `query:"erase-contact-sms-messages"`
+	EraseContactEmailFeedback        string `query:"erase-contact-email-feedback"`
+	EraseWorkspaceScores             string `query:"erase-workspace-scores"`
+	EraseWorkspaceScoreModels        string `query:"erase-workspace-score-models"`
+	EraseWorkspaceCampaignRecipients string `query:"erase-workspace-campaign-recipients"`
+	EraseWorkspaceSMSMessages        string `query:"erase-workspace-sms-messages"`
+	EraseWorkspaceEmailFeedback      string `query:"erase-workspace-email-feedback"`
 }

@@ -198,6 +198,7 @@ type queries struct {
 	flowArchiveQueries
 	segmentQueries
 	campaignQueries
+	privacyExtraQueries
 	scoreQueries
 
 	// automation
