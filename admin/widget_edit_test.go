@@ -107,7 +107,8 @@ func fullPopup() widgets.Definition {
 	zero, yes := 0, true
 	return widgets.Definition{Name: "Welcome", Kind: widgets.KindPopup, Status: widgets.StatusDraft, Layout: widgets.LayoutCorner,
 		Targeting: widgets.Targeting{URL: "/products/*", Pages: []string{"home", "product"}, MinVisits: 2, MaxOrders: &zero,
-			CartMinMinor: 2550, Device: "mobile", EmailConsent: &yes},
+			CartMinMinor: 2550, Device: "mobile", EmailConsent: &yes,
+			Segments: []string{"seg_vip", "seg_loyal"}, ExcludeSegments: []string{"seg_staff"}},
 		Trigger:  widgets.Trigger{AfterSeconds: 5, AfterSecondsMax: 9},
 		Caps:     widgets.Caps{PerSession: 1, EveryDays: 7, StopAfterConversion: true},
 		Discount: &widgets.Discount{Percent: 10, ValidDays: 14, Prefix: "HELLO"},
@@ -197,9 +198,12 @@ func TestWidgetEditorValidation(t *testing.T) {
 	form := func(change map[string]string) url.Values {
 		wf := widgetFormOf(fullPopup(), "PLN")
 		v := url.Values{}
-		for name := range wf.specNames() {
-			if s := wf.Values[name]; s != "" {
+		for name, typ := range wf.specNames() {
+			switch s := wf.Values[name]; {
+			case s != "" && typ == ctlChecks:
 				v[name] = strings.Split(s, ",")
+			case s != "":
+				v.Set(name, s)
 			}
 		}
 		v["targeting.pages"] = []string{"home", "product"}

@@ -91,7 +91,8 @@ func widgetSpecs(kind string, n int) []specSection {
 	targeting := sec{"targeting", -1, []spec{{"targeting.url", ctlText, nil}, {"targeting.pages", ctlChecks, widgets.PageTypes},
 		{"targeting.device", ctlSelect, []string{"", "mobile", "desktop"}}, {"targeting.first_visit", ctlCheck, nil},
 		{"targeting.min_visits", ctlNumber, nil}, {"targeting.max_orders", ctlNumber, nil},
-		{"targeting.cart_min_minor", ctlMoney, nil}, {"targeting.email_consent", ctlSelect, []string{"", "yes", "no"}}}}
+		{"targeting.cart_min_minor", ctlMoney, nil}, {"targeting.email_consent", ctlSelect, []string{"", "yes", "no"}},
+		{"targeting.segments", ctlText, nil}, {"targeting.exclude_segments", ctlText, nil}}}
 	strategies := append([]string{""}, widgets.Strategies...)
 	switch kind {
 	case widgets.KindPopup:
@@ -257,6 +258,7 @@ func widgetFormOf(d widgets.Definition, currency string) *widgetForm {
 	if t.EmailConsent != nil {
 		v["targeting.email_consent"] = map[bool]string{true: "yes", false: "no"}[*t.EmailConsent]
 	}
+	v["targeting.segments"], v["targeting.exclude_segments"] = strings.Join(t.Segments, ", "), strings.Join(t.ExcludeSegments, ", ")
 	tr := d.Trigger
 	switch {
 	case tr.ScrollPercent > 0:
@@ -363,6 +365,7 @@ func (wf *widgetForm) definition(currency string) (widgets.Definition, map[strin
 		yes := c == "yes"
 		t.EmailConsent = &yes
 	}
+	t.Segments, t.ExcludeSegments = idList(v["targeting.segments"]), idList(v["targeting.exclude_segments"])
 	switch wf.Kind {
 	case widgets.KindPopup:
 		d.Layout = v["layout"]
@@ -499,4 +502,12 @@ func (wf *widgetForm) placeError(inv *widgets.InvalidError) {
 	default:
 		wf.Error = inv.Error()
 	}
+}
+
+// idList reads segment ids typed as a list, separated by commas or spaces.
+func idList(s string) []string {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })
 }

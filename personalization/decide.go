@@ -315,6 +315,9 @@ func targets(t *widgets.Targeting, r *DecideRequest, v *visitor, visit int, b be
 			return false, b.f("targeting: exclude_segments, visitor is in segment %s", id)
 		}
 	}
+	if len(t.Segments) > 0 && !slices.ContainsFunc(t.Segments, func(id string) bool { return slices.Contains(v.segments, id) }) {
+		return false, b.f("targeting: segments %s, visitor is in none of them", strings.Join(t.Segments, ", "))
+	}
 	return true, ""
 }
 

@@ -56,6 +56,9 @@ type Targeting struct {
 	// EmailConsent: true shows only to visitors who granted email consent,
 	// false only to those who did not; nil to both.
 	EmailConsent *bool `json:"email_consent,omitempty"`
+	// Segments, when set, shows the widget only to members of at least
+	// one of these segments (personalization/segments).
+	Segments []string `json:"segments,omitempty"`
 	// ExcludeSegments names segments (personalization/segments) whose
 	// members never see the widget: a negative target group.
 	ExcludeSegments []string `json:"exclude_segments,omitempty"`

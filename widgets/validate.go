@@ -126,6 +126,16 @@ func (t *Targeting) validate() error {
 		return &InvalidError{"targeting.first_visit", "contradicts min_visits > 1"}
 	case len(t.ExcludeSegments) > 20:
 		return &InvalidError{"targeting.exclude_segments", "at most 20 segments"}
+	case len(t.Segments) > 20:
+		return &InvalidError{"targeting.segments", "at most 20 segments"}
+	}
+	for i, id := range t.Segments {
+		if !segmentID.MatchString(id) {
+			return &InvalidError{fmt.Sprintf("targeting.segments[%d]", i), fmt.Sprintf("%q is not a segment id", id)}
+		}
+		if slices.Contains(t.ExcludeSegments, id) {
+			return &InvalidError{fmt.Sprintf("targeting.segments[%d]", i), fmt.Sprintf("%s is also excluded", id)}
+		}
 	}
 	for i, id := range t.ExcludeSegments {
 		if !segmentID.MatchString(id) {

@@ -80,7 +80,17 @@ func (c *Channels) ContactFacts(ctx context.Context, workspaceID, contactID stri
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]any{"contact": contact, "profile": profile, "consents": consents, "scores": scores}
+	// The segments the contact is in, by id, so that a flow's filters and
+	// branches can ask ({"field": "segments", "op": "contains", "value": "seg_…"}).
+	ms, err := c.o.Store.ContactSegments(ctx, workspaceID, contactID)
+	if err != nil {
+		return nil, err
+	}
+	segs := make([]any, 0, len(ms))
+	for _, m := range ms {
+		segs = append(segs, m.SegmentID)
+	}
+	out := map[string]any{"contact": contact, "profile": profile, "consents": consents, "scores": scores, "segments": segs}
 	if !prof.LastOrderAt.IsZero() {
 		out["days_since_last_order"] = int(c.o.Now().Sub(prof.LastOrderAt) / (24 * time.Hour))
 	}
