@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -82,12 +83,23 @@ func (e *ErrNotEditable) Error() string { return "campaign is " + e.Status + ": 
 // Conflict marks the error as a state conflict (the API answers 409).
 func (e *ErrNotEditable) Conflict() {}
 
-func (s *Service) checkAudience(in *Input) error {
+func (s *Service) checkAudience(ctx context.Context, workspaceID string, in *Input) error {
 	if len(in.Audience.Segments) == 0 && len(in.Audience.Exclude) > 0 && s.o.Segments == nil {
 		return invalid("audience.exclude", "segments are not available on this instance yet")
 	}
 	if len(in.Audience.Segments) > 0 && s.o.Segments == nil {
 		return invalid("audience.segments", "segments are not available on this instance yet")
+	}
+	// A mistyped segment would quietly send to nobody (or exclude
+	// nobody): name it instead.
+	for field, ids := range map[string][]string{"audience.segments": in.Audience.Segments, "audience.exclude": in.Audience.Exclude} {
+		for i, id := range ids {
+			if _, err := s.o.Store.Segment(ctx, workspaceID, id); errors.Is(err, store.ErrNotFound) {
+				return invalid(fmt.Sprintf("%s[%d]", field, i), "there is no segment %q in this workspace", id)
+			} else if err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -97,7 +109,7 @@ func (s *Service) Create(ctx context.Context, workspaceID string, in Input) (Cam
 	if err := in.Validate(); err != nil {
 		return Campaign{}, err
 	}
-	if err := s.checkAudience(&in); err != nil {
+	if err := s.checkAudience(ctx, workspaceID, &in); err != nil {
 		return Campaign{}, err
 	}
 	spec, err := json.Marshal(in.Spec)
@@ -118,7 +130,7 @@ func (s *Service) Update(ctx context.Context, workspaceID, id string, in Input) 
 	if err := in.Validate(); err != nil {
 		return Campaign{}, err
 	}
-	if err := s.checkAudience(&in); err != nil {
+	if err := s.checkAudience(ctx, workspaceID, &in); err != nil {
 		return Campaign{}, err
 	}
 	spec, err := json.Marshal(in.Spec)

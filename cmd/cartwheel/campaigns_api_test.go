@@ -28,7 +28,7 @@ func TestCampaignsAPI(t *testing.T) {
 	}
 	if code := api.do("POST", "/api/v1/campaigns", map[string]any{"name": "X", "channel": "email",
 		"email": map[string]any{"subject": "S", "html": "<p>x</p>"}, "audience": map[string]any{"segments": []string{"vip"}}}, nil); code != http.StatusBadRequest {
-		t.Fatalf("a segment audience before segments exist: %d", code)
+		t.Fatalf("a segment audience naming no segment of the workspace: %d", code)
 	}
 	var c struct {
 		ID     string `json:"id"`
