@@ -69,7 +69,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(func() { _ = mail.Close() })
 	f.svc = campaigns.New(campaigns.Options{Store: st, Settings: msg.Settings, Links: messaging.NewLinks("https://cw.example", box),
-		Mail: mail, Now: f.clock.Now, Log: log, Workers: 4})
+		Mail: mail, Now: f.clock.Now, Log: log, Workers: 4, Segments: campaigns.SegmentMembers{Store: st}})
 	return f
 }
 
