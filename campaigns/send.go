@@ -429,9 +429,12 @@ func (sd *send) deliverPush(ctx context.Context, j job, out *store.MessageOutcom
 	pt := sd.pushes[min(j.variant, len(sd.pushes)-1)]
 	data := email.Data{Contact: email.Contact{FirstName: j.rec.FirstName, LastName: j.rec.LastName, Email: j.rec.Email,
 		Timezone: j.loc.String(), Locale: j.locale}, Shop: sd.shop}
+	// One pointer for the three templates: passing the struct would box a
+	// copy of it for every Execute.
+	dp := &data
 	text := func(t *template.Template) (string, error) {
 		var b strings.Builder
-		if err := t.Execute(&b, data); err != nil {
+		if err := t.Execute(&b, dp); err != nil {
 			return "", fmt.Errorf("%w: %w", errPermanent, err)
 		}
 		return strings.TrimSpace(b.String()), nil

@@ -195,7 +195,7 @@ func (s *Sender) Send(ctx context.Context, sub Subscription, payload []byte, o S
 	if err != nil {
 		return Result{}, fmt.Errorf("webpush: send to %s: %w", org, err)
 	}
-	p := pushRequest{endpoint: sub.Endpoint, body: body, ttl: strconv.Itoa(ttl), topic: o.Topic, urgency: o.Urgency}
+	p := pushRequest{endpoint: sub.Endpoint, origin: org, body: body, ttl: strconv.Itoa(ttl), topic: o.Topic, urgency: o.Urgency}
 
 	var res Result
 	for {
@@ -263,14 +263,14 @@ func (s *Sender) Send(ctx context.Context, sub Subscription, payload []byte, o S
 
 // pushRequest is what every attempt of one Send posts.
 type pushRequest struct {
-	endpoint, ttl, topic, urgency string
+	endpoint, origin, ttl, topic, urgency string
 	body                          []byte
 }
 
 // post makes one request, signed for subject sub, and reads a bounded
 // amount of the answer.
 func (s *Sender) post(ctx context.Context, p pushRequest, sub string) (int, http.Header, string, error) {
-	authz, err := s.vapid.header(origin(p.endpoint), sub, s.now())
+	authz, err := s.vapid.header(p.origin, sub, s.now())
 	if err != nil {
 		return 0, nil, "", err
 	}
