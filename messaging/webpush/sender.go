@@ -264,7 +264,7 @@ func (s *Sender) Send(ctx context.Context, sub Subscription, payload []byte, o S
 // pushRequest is what every attempt of one Send posts.
 type pushRequest struct {
 	endpoint, origin, ttl, topic, urgency string
-	body                          []byte
+	body                                  []byte
 }
 
 // post makes one request, signed for subject sub, and reads a bounded
