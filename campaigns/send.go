@@ -463,7 +463,8 @@ func (sd *send) deliverPush(ctx context.Context, j job, out *store.MessageOutcom
 	var errs []error
 	for _, sub := range subs {
 		res, err := o.Push.Send(ctx, webpush.Subscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth}, payload,
-			webpush.SendOptions{TTL: 24 * time.Hour, Topic: ""})
+			// The workspace's own contact, as flows sign with (empty: the instance's).
+			webpush.SendOptions{TTL: 24 * time.Hour, Subject: sd.settings.PushSubject})
 		switch {
 		case err == nil:
 			delivered++
