@@ -16,7 +16,8 @@ import (
 )
 
 // A push campaign goes to every browser of the contacts that have one,
-// personalised and encrypted; contacts without a browser are not in it.
+// personalised and encrypted, signed with the workspace's own VAPID
+// contact; contacts without a browser are not in it.
 func TestPushCampaignReachesSubscribedBrowsers(t *testing.T) {
 	f := newFixture(t)
 	push := pushtest.NewServer(t)
@@ -29,6 +30,9 @@ func TestPushCampaignReachesSubscribedBrowsers(t *testing.T) {
 	svc := campaigns.New(campaigns.Options{Store: f.st, Settings: msg.Settings, Links: messaging.NewLinks("https://cw.example", box),
 		Push: webpush.NewSender(keys, "mailto:ops@shop.example", webpush.WithEndpointPolicy(webpush.EndpointPolicy{AllowPrivate: true})),
 		Now:  f.clock.Now, Workers: 4})
+	if _, err := msg.UpdateSettings(f.ctx, ws, json.RawMessage(`{"push_subject":"mailto:sklep@kawiarnia.example"}`)); err != nil {
+		t.Fatal(err)
+	}
 	f.contact("ann", "ann@example.com", "Ann", true, "")
 	f.contact("bob", "", "Bob", false, "")
 	f.contact("cy", "cy@example.com", "Cy", true, "") // no browser
@@ -69,6 +73,9 @@ func TestPushCampaignReachesSubscribedBrowsers(t *testing.T) {
 			t.Fatal(err)
 		}
 		titles[m.Title]++
+		if d.Claims.Subject != "mailto:sklep@kawiarnia.example" {
+			t.Fatalf("VAPID sub %q, want the workspace's push_subject", d.Claims.Subject)
+		}
 		if !strings.HasPrefix(m.URL, "https://cw.example/") || m.Tag != c.ID {
 			t.Fatalf("payload %+v", m)
 		}

@@ -429,9 +429,12 @@ func (sd *send) deliverPush(ctx context.Context, j job, out *store.MessageOutcom
 	pt := sd.pushes[min(j.variant, len(sd.pushes)-1)]
 	data := email.Data{Contact: email.Contact{FirstName: j.rec.FirstName, LastName: j.rec.LastName, Email: j.rec.Email,
 		Timezone: j.loc.String(), Locale: j.locale}, Shop: sd.shop}
+	// One pointer for the three templates: passing the struct would box a
+	// copy of it for every Execute.
+	dp := &data
 	text := func(t *template.Template) (string, error) {
 		var b strings.Builder
-		if err := t.Execute(&b, data); err != nil {
+		if err := t.Execute(&b, dp); err != nil {
 			return "", fmt.Errorf("%w: %w", errPermanent, err)
 		}
 		return strings.TrimSpace(b.String()), nil
@@ -460,7 +463,8 @@ func (sd *send) deliverPush(ctx context.Context, j job, out *store.MessageOutcom
 	var errs []error
 	for _, sub := range subs {
 		res, err := o.Push.Send(ctx, webpush.Subscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth}, payload,
-			webpush.SendOptions{TTL: 24 * time.Hour, Topic: ""})
+			// The workspace's own contact, as flows sign with (empty: the instance's).
+			webpush.SendOptions{TTL: 24 * time.Hour, Subject: sd.settings.PushSubject})
 		switch {
 		case err == nil:
 			delivered++

@@ -10,9 +10,9 @@ import (
 // MaxPayload is the largest plaintext that fits one aes128gcm record of
 // 4096 bytes, the most a push service must accept (RFC 8030 §7.2):
 // 4096 - 86 (header: salt 16, rs 4, idlen 1, keyid 65) - 1 (padding
-// delimiter) - 16 (AES-GCM tag) = 3993 (RFC 8291 §4). webpush-go pads every
-// record to exactly that size, so a plaintext of MaxPayload bytes gives a
-// 4096-byte body and one more byte fails with webpush.ErrMaxPadExceeded.
+// delimiter) - 16 (AES-GCM tag) = 3993 (RFC 8291 §4). Every record is padded
+// to exactly that size (encrypt.go), so a plaintext of MaxPayload bytes
+// gives a 4096-byte body.
 const MaxPayload = 4096 - 86 - 1 - 16
 
 // ErrPayloadTooLarge means the plaintext exceeds MaxPayload (or a push

@@ -94,7 +94,7 @@ func TestSendRoundTrip(t *testing.T) {
 	if d.SubscriptionID != recv.ID || d.TTL != 90*time.Minute || d.Urgency != "low" || d.Topic != "cart_reminder-42" {
 		t.Fatalf("delivery headers %+v", d)
 	}
-	// webpush-go pads every record to the 4096 bytes a push service must take.
+	// Every record is padded to the 4096 bytes a push service must take.
 	if d.BodyLen != 4096 {
 		t.Fatalf("body %d bytes, want 4096", d.BodyLen)
 	}
@@ -172,7 +172,9 @@ func TestSendGone(t *testing.T) {
 }
 
 func TestSendRetryAfter(t *testing.T) {
-	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	// A fixed clock near the real one: the JWT's exp follows it and
+	// pushtest checks exp against the real time.
+	now := time.Now().Truncate(time.Second)
 	f := newFixture(t, webpush.WithNow(func() time.Time { return now }))
 	sub, recv := f.srv.Subscribe()
 	f.srv.Fail(recv.ID, http.StatusTooManyRequests, 1, "2")

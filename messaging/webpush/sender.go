@@ -1,6 +1,7 @@
 package webpush
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,11 +12,10 @@ import (
 	"net/http"
 	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	webpushgo "github.com/SherClockHolmes/webpush-go"
 )
 
 // Urgency values of RFC 8030 §5.3, least urgent first. Marketing pushes
@@ -47,7 +47,8 @@ const (
 // concurrent use.
 type Sender struct {
 	keys        Keys
-	subscriber  string
+	subject     string
+	vapid       *vapidSigner
 	client      *http.Client
 	log         *slog.Logger
 	sleep       func(context.Context, time.Duration) error
@@ -118,7 +119,9 @@ func NewSender(keys Keys, subject string, opts ...Option) *Sender {
 	}
 	if err := keys.Valid(); err != nil {
 		s.err = err
-	} else if s.subscriber, err = subscriber(subject); err != nil {
+	} else if s.subject, err = checkSubject(subject); err != nil {
+		s.err = err
+	} else if s.vapid, err = newVAPIDSigner(keys); err != nil {
 		s.err = err
 	}
 	return s
@@ -165,7 +168,7 @@ func (s *Sender) Send(ctx context.Context, sub Subscription, payload []byte, o S
 	if s.err != nil {
 		return Result{}, s.err
 	}
-	sub, err := sub.normalize()
+	sub, uaPublic, auth, err := sub.parse()
 	if err != nil {
 		return Result{}, err
 	}
@@ -179,27 +182,20 @@ func (s *Sender) Send(ctx context.Context, sub Subscription, payload []byte, o S
 	if err != nil {
 		return Result{}, err
 	}
-	who := s.subscriber
+	who := s.subject
 	if o.Subject != "" {
-		if who, err = subscriber(o.Subject); err != nil {
+		if who, err = checkSubject(o.Subject); err != nil {
 			return Result{}, err
 		}
 	}
-	opts := &webpushgo.Options{
-		HTTPClient:      s.client,
-		RecordSize:      webpushgo.MaxRecordSize,
-		Subscriber:      who,
-		Topic:           o.Topic,
-		TTL:             ttl,
-		Urgency:         webpushgo.Urgency(o.Urgency),
-		VAPIDPublicKey:  s.keys.Public,
-		VAPIDPrivateKey: s.keys.Private,
-	}
-	target := &webpushgo.Subscription{
-		Endpoint: sub.Endpoint,
-		Keys:     webpushgo.Keys{Auth: sub.Auth, P256dh: sub.P256dh},
-	}
 	org := origin(sub.Endpoint)
+	// One encryption serves every attempt: a retry re-posts the same
+	// record, which the browser decrypts the same way.
+	body, err := encrypt(payload, uaPublic, auth)
+	if err != nil {
+		return Result{}, fmt.Errorf("webpush: send to %s: %w", org, err)
+	}
+	p := pushRequest{endpoint: sub.Endpoint, origin: org, body: body, ttl: strconv.Itoa(ttl), topic: o.Topic, urgency: o.Urgency}
 
 	var res Result
 	for {
@@ -207,11 +203,7 @@ func (s *Sender) Send(ctx context.Context, sub Subscription, payload []byte, o S
 			return res, fmt.Errorf("webpush: send to %s: %w", org, err)
 		}
 		res.Attempts++
-		// webpush-go v1.4.0 ignores VapidExpiration and always signs
-		// exp = time.Now() + 12 h, which RFC 8292 allows; it is set anyway
-		// so that a fixed library version follows the injected clock.
-		opts.VapidExpiration = s.now().Add(vapidTTL)
-		status, header, body, err := s.post(ctx, payload, target, opts)
+		status, header, errBody, err := s.post(ctx, p, who)
 
 		var wait time.Duration
 		var failure error
@@ -225,8 +217,8 @@ func (s *Sender) Send(ctx context.Context, sub Subscription, payload []byte, o S
 			}
 			var uerr *url.Error
 			if !errors.As(err, &uerr) {
-				// Not from the HTTP client: encryption or signing failed,
-				// which another attempt would repeat.
+				// Not from the HTTP client: building the request or signing
+				// failed, which another attempt would repeat.
 				return res, fmt.Errorf("webpush: send to %s: %w", org, err)
 			}
 			res.Status, res.RetryAfter = 0, 0
@@ -235,7 +227,7 @@ func (s *Sender) Send(ctx context.Context, sub Subscription, payload []byte, o S
 		} else {
 			ra, asked := parseRetryAfter(header.Get("Retry-After"), s.now())
 			res.Status, res.RetryAfter = status, ra
-			serr := &StatusError{Status: status, Body: body}
+			serr := &StatusError{Status: status, Body: errBody}
 			switch {
 			case status >= 200 && status < 300:
 				return res, nil
@@ -269,9 +261,34 @@ func (s *Sender) Send(ctx context.Context, sub Subscription, payload []byte, o S
 	}
 }
 
-// post makes one request and reads a bounded amount of the answer.
-func (s *Sender) post(ctx context.Context, payload []byte, sub *webpushgo.Subscription, opts *webpushgo.Options) (int, http.Header, string, error) {
-	resp, err := webpushgo.SendNotificationWithContext(ctx, payload, sub, opts)
+// pushRequest is what every attempt of one Send posts.
+type pushRequest struct {
+	endpoint, origin, ttl, topic, urgency string
+	body                                  []byte
+}
+
+// post makes one request, signed for subject sub, and reads a bounded
+// amount of the answer.
+func (s *Sender) post(ctx context.Context, p pushRequest, sub string) (int, http.Header, string, error) {
+	authz, err := s.vapid.header(p.origin, sub, s.now())
+	if err != nil {
+		return 0, nil, "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.endpoint, bytes.NewReader(p.body))
+	if err != nil {
+		return 0, nil, "", fmt.Errorf("webpush: request: %w", err)
+	}
+	req.Header["Content-Encoding"] = []string{"aes128gcm"}
+	req.Header["Content-Type"] = []string{"application/octet-stream"}
+	req.Header["Ttl"] = []string{p.ttl}
+	req.Header["Authorization"] = []string{authz}
+	if p.topic != "" {
+		req.Header["Topic"] = []string{p.topic}
+	}
+	if p.urgency != "" {
+		req.Header["Urgency"] = []string{p.urgency}
+	}
+	resp, err := s.client.Do(req)
 	if err != nil {
 		return 0, nil, "", err
 	}
@@ -330,21 +347,19 @@ func checkTopic(t string) error {
 // ValidSubject checks a VAPID subject: "mailto:" and a plain address, or
 // an https URL (RFC 8292 §2.1).
 func ValidSubject(subject string) error {
-	_, err := subscriber(subject)
+	_, err := checkSubject(subject)
 	return err
 }
 
-// subscriber turns a VAPID subject into what webpush-go v1.4.0 expects. The
-// library prepends "mailto:" to every subject that does not start with
-// "https:", so a "mailto:" subject has to lose its scheme here or the JWT
-// would say "mailto:mailto:…".
-func subscriber(subject string) (string, error) {
+// checkSubject returns subject as the JWT's "sub" claim carries it, or why
+// a push service would refuse it.
+func checkSubject(subject string) (string, error) {
 	if addr, ok := strings.CutPrefix(subject, "mailto:"); ok {
 		a, err := mail.ParseAddress(addr)
 		if err != nil || a.Address != addr || a.Name != "" {
 			return "", fmt.Errorf("webpush: VAPID subject %q: not a plain e-mail address", subject)
 		}
-		return addr, nil
+		return subject, nil
 	}
 	if u, err := url.Parse(subject); err == nil && u.Scheme == "https" && u.Host != "" && strings.HasPrefix(subject, "https:") {
 		return subject, nil

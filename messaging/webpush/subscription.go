@@ -1,6 +1,7 @@
 package webpush
 
 import (
+	"crypto/ecdh"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -79,31 +80,38 @@ func (s *Subscription) UnmarshalJSON(b []byte) error {
 
 // normalize validates s and returns it in canonical form.
 func (s Subscription) normalize() (Subscription, error) {
+	n, _, _, err := s.parse()
+	return n, err
+}
+
+// parse is normalize that also hands back the decoded keys, so that Send
+// does not decode them a second time to encrypt.
+func (s Subscription) parse() (Subscription, *ecdh.PublicKey, []byte, error) {
 	endpoint, err := canonicalEndpoint(s.Endpoint)
 	if err != nil {
-		return Subscription{}, fmt.Errorf("webpush: subscription endpoint: %w", err)
+		return Subscription{}, nil, nil, fmt.Errorf("webpush: subscription endpoint: %w", err)
 	}
 	pub, err := decodePoint(s.P256dh)
 	if err != nil {
-		return Subscription{}, fmt.Errorf("webpush: subscription p256dh: %w", err)
+		return Subscription{}, nil, nil, fmt.Errorf("webpush: subscription p256dh: %w", err)
 	}
 	auth, err := decodeB64(s.Auth)
 	if err != nil {
-		return Subscription{}, fmt.Errorf("webpush: subscription auth: %w", err)
+		return Subscription{}, nil, nil, fmt.Errorf("webpush: subscription auth: %w", err)
 	}
 	if len(auth) != 16 {
-		return Subscription{}, fmt.Errorf("webpush: subscription auth: want 16 bytes, got %d", len(auth))
+		return Subscription{}, nil, nil, fmt.Errorf("webpush: subscription auth: want 16 bytes, got %d", len(auth))
 	}
 	return Subscription{
 		Endpoint: endpoint,
 		P256dh:   base64.RawURLEncoding.EncodeToString(pub.Bytes()),
 		Auth:     base64.RawURLEncoding.EncodeToString(auth),
-	}, nil
+	}, pub, auth, nil
 }
 
 // canonicalEndpoint checks an endpoint and rewrites its origin the way RFC
-// 6454 serialises it. webpush-go builds the VAPID "aud" claim as
-// scheme + "://" + URL.Host verbatim, so an endpoint written with an upper
+// 6454 serialises it. The VAPID "aud" claim is built as
+// scheme + "://" + URL.Host verbatim (origin), so an endpoint written with an upper
 // case host or an explicit default port would yield an aud the push service
 // does not recognise as its origin and a 403.
 func canonicalEndpoint(raw string) (string, error) {
