@@ -31,6 +31,17 @@ func encrypt(payload []byte, uaPublic *ecdh.PublicKey, auth []byte) ([]byte, err
 	if err != nil {
 		return nil, fmt.Errorf("webpush: encrypt: %w", err)
 	}
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return nil, fmt.Errorf("webpush: encrypt: %w", err)
+	}
+	return seal(payload, uaPublic, auth, asPriv, salt, true)
+}
+
+// seal is encrypt with the sender's key and the salt given, so that RFC
+// 8291's Appendix A vector can check it byte for byte; pad fills the one
+// record to recordSize (the vector's record is not padded).
+func seal(payload []byte, uaPublic *ecdh.PublicKey, auth []byte, asPriv *ecdh.PrivateKey, salt []byte, pad bool) ([]byte, error) {
 	secret, err := asPriv.ECDH(uaPublic)
 	if err != nil {
 		return nil, fmt.Errorf("webpush: encrypt: %w", err)
@@ -47,10 +58,7 @@ func encrypt(payload []byte, uaPublic *ecdh.PublicKey, auth []byte) ([]byte, err
 	}
 
 	body := make([]byte, headerLen, recordSize)
-	salt := body[:16]
-	if _, err := rand.Read(salt); err != nil {
-		return nil, fmt.Errorf("webpush: encrypt: %w", err)
-	}
+	copy(body[:16], salt)
 	binary.BigEndian.PutUint32(body[16:20], recordSize)
 	body[20] = byte(len(asPublic))
 	copy(body[21:], asPublic)
@@ -73,7 +81,11 @@ func encrypt(payload []byte, uaPublic *ecdh.PublicKey, auth []byte) ([]byte, err
 	}
 	// The plaintext is the payload, the last-record delimiter 0x02 and zero
 	// padding; it is built in the body's own tail and sealed in place.
-	plain := body[headerLen : recordSize-gcm.Overhead()]
+	end := recordSize - gcm.Overhead()
+	if !pad {
+		end = headerLen + len(payload) + 1
+	}
+	plain := body[headerLen:end]
 	n := copy(plain, payload)
 	plain[n] = 2
 	clear(plain[n+1:])
