@@ -34,13 +34,7 @@ func TestConsoleWalkthrough(t *testing.T) {
 	base := inst.cfg.PublicURL
 	ws := inst.demo.Workspace.ID
 	setup, _ := setupLink(t, out.String())
-	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			page, _ := chromedp.Run(context.WithoutCancel(ctx), chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
-			t.Fatalf("%s: %v\npage: %s", what, err, page)
-		}
-	}
+	run := pageRunner(t, ctx)
 	text := func(what, sel string) string {
 		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
@@ -339,5 +333,18 @@ func consoleShot(t *testing.T, c context.Context, name string) {
 	}
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// pageRunner returns run(what, actions...): it does the browser actions
+// and, when one fails, fails the test with the page's address and text,
+// which say more than chromedp's error about where a walk went wrong.
+func pageRunner(t *testing.T, ctx context.Context) func(string, ...chromedp.Action[chromedp.Void]) {
+	return func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			page, _ := chromedp.Run(context.WithoutCancel(ctx), chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
+			t.Fatalf("%s: %v\npage: %s", what, err, page)
+		}
 	}
 }

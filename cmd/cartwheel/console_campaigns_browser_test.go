@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -21,13 +20,7 @@ func TestConsoleCampaignsBrowser(t *testing.T) {
 	base := inst.cfg.PublicURL
 	ws := inst.demo.Workspace.ID
 	setup, _ := setupLink(t, out.String())
-	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			page, _ := chromedp.Run(context.WithoutCancel(ctx), chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
-			t.Fatalf("%s: %v\npage: %s", what, err, page)
-		}
-	}
+	run := pageRunner(t, ctx)
 	eval := func(expr string) string {
 		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))

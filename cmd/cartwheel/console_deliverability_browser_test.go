@@ -24,13 +24,7 @@ func TestConsoleDeliverabilityPage(t *testing.T) {
 		t.Fatalf("settings: %d", code)
 	}
 	setup, _ := setupLink(t, out.String())
-	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			page, _ := chromedp.Run(context.WithoutCancel(ctx), chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
-			t.Fatalf("%s: %v\npage: %s", what, err, page)
-		}
-	}
+	run := pageRunner(t, ctx)
 	run("set-up", chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+setup), chromedp.WaitVisible(chromedp.CSS(`#email`)),
 		chromedp.SendKeys(chromedp.CSS(`#email`), "owner@shop.example"),
 		chromedp.SendKeys(chromedp.CSS(`#password`), "a long enough password"),

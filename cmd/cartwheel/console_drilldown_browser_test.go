@@ -24,13 +24,7 @@ func TestConsoleDrillDownBrowser(t *testing.T) {
 	ws := inst.demo.Workspace.ID
 	admin := apiClient{t: t, inst: inst, token: testAdminToken, ws: ws}
 	setup, _ := setupLink(t, out.String())
-	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			page, _ := chromedp.Run(context.WithoutCancel(ctx), chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
-			t.Fatalf("%s: %v\npage: %s", what, err, page)
-		}
-	}
+	run := pageRunner(t, ctx)
 	text := func(what, sel string) string {
 		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
