@@ -1,7 +1,6 @@
 package email
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
 	"html"
@@ -57,23 +56,24 @@ func (c *Compiled) Render(d Data) (Rendered, error) {
 	inst.st.currency = d.Shop.Currency
 	inst.st.lang = l10n.For(cmp.Or(d.Shop.Locale, d.Contact.Locale))
 
-	var buf bytes.Buffer
-	if err := inst.subject.Execute(&buf, d); err != nil {
+	buf := &inst.buf
+	buf.Reset()
+	if err := inst.subject.Execute(buf, d); err != nil {
 		return Rendered{}, templateError("subject", err)
 	}
 	subject := singleLine(noValue(buf.String()))
 	buf.Reset()
-	if err := inst.preheader.Execute(&buf, d); err != nil {
+	if err := inst.preheader.Execute(buf, d); err != nil {
 		return Rendered{}, templateError("preheader", err)
 	}
 	preheader := singleLine(noValue(buf.String()))
 	buf.Reset()
-	if err := inst.html.ExecuteTemplate(&buf, "body", d); err != nil {
+	if err := inst.html.ExecuteTemplate(buf, "body", d); err != nil {
 		return Rendered{}, templateError("html", err)
 	}
 	body := balance(buf.String(), d.Links.Unsubscribe, d.Links.Preferences)
 	buf.Reset()
-	err = inst.layout.Execute(&buf, layoutData{
+	err = inst.layout.Execute(buf, layoutData{
 		Data: d, Subject: subject, Preheader: preheader,
 		Body: htmltemplate.HTML(body), Preferences: prefs,
 	})
@@ -87,12 +87,12 @@ func (c *Compiled) Render(d Data) (Rendered, error) {
 		return out, nil
 	}
 	buf.Reset()
-	if err := inst.text.ExecuteTemplate(&buf, "body", d); err != nil {
+	if err := inst.text.ExecuteTemplate(buf, "body", d); err != nil {
 		return Rendered{}, templateError("text", err)
 	}
 	text := strings.TrimSpace(noValue(buf.String()))
 	buf.Reset()
-	if err := inst.textLayout.Execute(&buf, textLayoutData{Data: d, Body: text, Preferences: prefs}); err != nil {
+	if err := inst.textLayout.Execute(buf, textLayoutData{Data: d, Body: text, Preferences: prefs}); err != nil {
 		return Rendered{}, fmt.Errorf("email: text layout: %w", err)
 	}
 	out.Text = strings.TrimSpace(buf.String()) + "\n"

@@ -1,6 +1,7 @@
 package email
 
 import (
+	"bytes"
 	"embed"
 	"errors"
 	"fmt"
@@ -158,6 +159,9 @@ type instance struct {
 	text       *texttemplate.Template // "body" plus the text blocks; nil without a text part
 	layout     *htmltemplate.Template
 	textLayout *texttemplate.Template
+	// buf is reused by every Render of this instance: the outputs are
+	// copied out of it, so its grown capacity saves the regrowth per part.
+	buf bytes.Buffer
 }
 
 // Parse checks and compiles a template.
