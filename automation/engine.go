@@ -185,6 +185,16 @@ func New(ctx context.Context, st *store.Store, opt Options) (*Engine, error) {
 		// source: with the system clock it is left unset, and River keeps
 		// using the database's clock as in any production deployment.
 		cfg.Test.Time = riverTime{e.clock}
+		// River's rescuer compares a running job's attempted_at, stamped
+		// with this clock, against the real time.Now(): with a clock set
+		// months back, every job that happens to be running when the
+		// rescuer looks (every 30 s) is "stuck", is rescued mid-run and is
+		// retried at a time the clock never reaches. That was the rare
+		// timeout of TestRedeliveredStepActsOnce (its error said "Stuck job
+		// rescued by JobRescuer"). A given clock is a test's: no process
+		// dies under it without a restart, and Start releases a dead
+		// process's steps, so the rescuer is kept out of the way.
+		cfg.RescueStuckJobsAfter = 100 * 365 * 24 * time.Hour
 	}
 	if opt.PollInterval > 0 && opt.PollInterval < time.Second {
 		cfg.FetchCooldown = opt.PollInterval / 2

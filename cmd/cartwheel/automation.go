@@ -73,7 +73,13 @@ func buildAutomation(ctx context.Context, inst *instance, ingest *cdp.Ingest, li
 		opt.SMS = inst.sms
 	}
 	p.channels = actions.New(opt)
-	p.engine, err = automation.New(ctx, st, automation.Options{Actions: p.channels, Facts: p.channels, Clock: clock,
+	// The engine gets a clock only when a test gave one: with none, River
+	// keeps the database's clock and its rescuer, as in production.
+	engineClock := clock
+	if _, system := clock.(systemClock); system {
+		engineClock = nil
+	}
+	p.engine, err = automation.New(ctx, st, automation.Options{Actions: p.channels, Facts: p.channels, Clock: engineClock,
 		TimezoneOf: p.channels.Timezone, Log: log, Workers: cfg.AutomationWorkers,
 		// Due steps are found by polling (SQLite has no LISTEN): a short
 		// interval is what keeps an immediate step within a second of its
